@@ -1,0 +1,25 @@
+"""Errors a user can act on: the CLI prints `str(error)` as one line and exits non-zero."""
+
+
+class AssistantError(Exception):
+    """Base for every error that is the user's input or environment, not a bug."""
+
+
+class AudioError(AssistantError):
+    """An audio file or device cannot be used (missing, not audio, truncated, silent, no microphone)."""
+
+
+class ModelError(AssistantError):
+    """A speech model is missing, corrupt or cannot be fetched."""
+
+
+class RecognizerError(AssistantError):
+    """A recognizer could not produce a transcript (no network for an online engine, ...)."""
+
+
+class ConfigError(AssistantError):
+    """Settings, flags or an intents file are wrong; the message names the file and line."""
+
+
+class SpeechError(AssistantError):
+    """Text to speech could not produce or play audio."""

@@ -1,0 +1,49 @@
+"""pyttsx3 (espeak-ng on Linux, SAPI5 on Windows, NSSpeech on macOS) writing WAV files.
+
+One engine is initialised per process and reused: initialising it loads the whole
+voice list (~130 voices on espeak-ng), which costs more than speaking a reply.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import threading
+from pathlib import Path
+
+from ..errors import SpeechError
+from .voices import pick_voice
+
+
+class Pyttsx3Speaker:
+    name = "pyttsx3"
+
+    def __init__(self, rate: int = 165, volume: float = 1.0, voice_en: str | None = None,
+                 voice_zh: str | None = None):
+        try:
+            import pyttsx3
+            self._engine = pyttsx3.init()
+        except Exception as exc:  # the drivers raise a variety of errors when no speech engine exists
+            raise SpeechError(f"no text-to-speech engine available ({exc}); on Linux install espeak-ng") from None
+        self._lock = threading.Lock()
+        voices = self._engine.getProperty("voices") or []
+        self.voices = {"en": pick_voice(voices, "en", voice_en), "zh": pick_voice(voices, "zh", voice_zh)}
+        self.rate = rate
+        self.volume = volume
+
+    def synthesize(self, text: str, lang: str, path: Path) -> Path:
+        if lang not in self.voices:
+            raise SpeechError(f"unknown language {lang!r} for speech: use en or zh")
+        voice = self.voices[lang]
+        if voice is None:
+            raise SpeechError(f"this system has no {'Mandarin' if lang == 'zh' else 'English'} voice installed")
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock, contextlib.redirect_stdout(io.StringIO()):  # the espeak driver prints "Audio saved to"
+            self._engine.setProperty("voice", voice)
+            self._engine.setProperty("rate", self.rate)
+            self._engine.setProperty("volume", self.volume)
+            self._engine.save_to_file(text, str(path))
+            self._engine.runAndWait()
+        if not path.is_file() or path.stat().st_size <= 44:
+            raise SpeechError(f"speech engine wrote no audio for {text!r}")
+        return path
