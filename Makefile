@@ -1,0 +1,35 @@
+# `make demo` and `make test` each do everything on a fresh Debian/Ubuntu/Raspberry Pi OS machine:
+# system packages, a virtualenv, the Python packages and the verified speech model.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export LANG := C.UTF-8
+export LC_ALL := C.UTF-8
+
+.PHONY: demo test setup model bench clean
+
+$(VENV)/.installed: pyproject.toml scripts/install-system-deps.sh
+	./scripts/install-system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[test,mic]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+model: setup
+	$(BIN)/assistant models pull
+
+demo: model
+	@echo "== Running every sample recording through the whole loop (replies in out/replies/) =="
+	$(BIN)/assistant run --state-dir out/demo-state --reply-dir out/replies samples/*.wav
+
+test: model
+	$(BIN)/python -m pytest -q
+
+bench: model
+	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/nlu.py
+
+clean:
+	rm -rf out .pytest_cache
