@@ -156,10 +156,10 @@ def cmd_parse(args, settings) -> int:
     from .app import check_lang
     from .nlu import IntentEngine
     check_lang(args.lang)
-    engine = IntentEngine.load(settings.intents_dirs, settings.section("lists") or None)
-    texts = sys.stdin if args.text == ["-"] else [" ".join(args.text)] if args.text else []
     if not args.text:
         raise AssistantError("nothing to parse: give a text, or - to read lines from stdin")
+    engine = IntentEngine.load(settings.intents_dirs, settings.section("lists") or None)
+    texts = sys.stdin if args.text == ["-"] else [" ".join(args.text)]
     for raw in texts:
         text = raw.rstrip("\n")
         match = engine.parse(text, lang=args.lang, explain=True) if args.explain else engine.parse(text, lang=args.lang)

@@ -1,0 +1,71 @@
+"""Shared fixtures: the real speech model, a fresh state folder, and the CLI as a user runs it."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    def json_lines(self) -> list[dict]:
+        return [json.loads(line) for line in self.out.splitlines() if line.startswith("{")]
+
+
+def cli_env(state_dir: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONIOENCODING": "utf-8",
+                "ASSISTANT_STATE_DIR": str(state_dir)})
+    env.pop("ASSISTANT_CONFIG", None)
+    env.update(extra)
+    return env
+
+
+def run_cli(*args: str, state_dir: Path, input: str | None = None, timeout: float = 300,
+            **env: str) -> CliResult:
+    """Run `python -m assistant ARGS` in a subprocess, exactly as a user would."""
+    proc = subprocess.run([sys.executable, "-m", "assistant", *args], input=input, capture_output=True,
+                          text=True, timeout=timeout, env=cli_env(state_dir, **env), cwd=ROOT)
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "state"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def cli(state_dir: Path):
+    def call(*args: str, **kw) -> CliResult:
+        return run_cli(*args, state_dir=state_dir, **kw)
+    return call
+
+
+@pytest.fixture(scope="session")
+def model_dir() -> Path:
+    """The verified Whisper model that `make test` pulled; a clear failure when it is missing."""
+    from assistant.asr.models import installed_ok
+    from assistant.config import load_settings
+
+    settings = load_settings()
+    if not installed_ok(settings.model_dir):
+        pytest.fail(f"no verified speech model in {settings.model_dir}: run `assistant models pull` (make test does)")
+    return settings.model_dir
+
+
+def no_traceback(result: CliResult) -> None:
+    assert "Traceback" not in result.err and "Traceback" not in result.out, result.err
