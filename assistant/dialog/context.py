@@ -1,0 +1,130 @@
+"""The short memory of a conversation: a pending question and the last command.
+
+A pending question ("For how long?") waits a few seconds for an answer that the
+matcher alone cannot place (a bare "five minutes"); the last command lets an
+elliptical "and the kitchen" / "还有厨房的" reuse its intent with one slot changed.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+# slot name -> entity parser name in assistant.nlu.entities
+_PARSERS = {"duration": "parse_duration", "time": "parse_time", "day": "parse_day",
+            "level": "parse_level", "number": "parse_number"}
+LIST_SLOTS = ("room", "device", "city")
+FREE_SLOTS = ("item", "query")
+
+_CONNECTIVE = re.compile(r"^\s*(and|also|what about|how about|then|now)\b|^\s*(还有|那|那么|再|也)|呢\s*[？?]?\s*$",
+                         re.IGNORECASE)
+
+
+@dataclass
+class Pending:
+    """A question the assistant asked, waiting for the value of `slot`."""
+
+    intent: str
+    slots: dict[str, Any]
+    slot: str
+    lang: str
+    question: str
+    deadline: float
+    retries: int = 0
+
+
+@dataclass
+class Session:
+    pending: Pending | None = None
+    last_intent: str | None = None
+    last_slots: dict[str, Any] = field(default_factory=dict)
+    last_time: float = 0.0
+
+    def remember(self, intent: str, slots: dict[str, Any]) -> None:
+        self.last_intent, self.last_slots, self.last_time = intent, dict(slots), time.monotonic()
+
+    def recent(self, within: float) -> bool:
+        return self.last_intent is not None and time.monotonic() - self.last_time <= within
+
+
+def is_elliptical(text: str) -> bool:
+    """"and the kitchen", "what about tomorrow", "还有厨房的", "明天呢": a fragment leaning on the last command."""
+    return bool(_CONNECTIVE.search(text or ""))
+
+
+def parse_entity(slot: str, text: str, lang: str) -> Any:
+    """The value of a typed slot in a free answer, with the matcher's own entity parsers."""
+    name = _PARSERS.get(slot)
+    if name is None:
+        return None
+    try:
+        from ..nlu import entities
+    except ImportError:  # the matcher is not installed: no typed answers
+        return None
+    parser: Callable | None = getattr(entities, name, None)
+    if parser is None:
+        return None
+    try:
+        return parser(text, lang)
+    except Exception:
+        return None
+
+
+def _names(env, list_name: str, item_id: str) -> set[str]:
+    names = {item_id.lower(), item_id.replace("_", " ").lower()}
+    for lang in ("en", "zh"):
+        names.add(env.name(list_name, item_id, lang).lower())
+    engine = env.engine
+    synonyms = getattr(engine, "list_synonyms", None)
+    if callable(synonyms):
+        try:
+            names.update(s.lower() for s in synonyms(list_name, item_id))
+        except Exception:
+            pass
+    return {n for n in names if n}
+
+
+def find_list_item(env, list_name: str, text: str) -> str | None:
+    """The id of the list item whose name (either language) appears in `text`, longest name first."""
+    low = (text or "").lower()
+    best: tuple[int, str] | None = None
+    for item_id in env.list_items(list_name):
+        for name in _names(env, list_name, item_id):
+            if re.search(r"(?<![a-z])" + re.escape(name) + r"(?![a-z])", low):
+                if best is None or len(name) > best[0]:
+                    best = (len(name), item_id)
+    return best[1] if best else None
+
+
+def strip_filler(text: str) -> str:
+    """What a free-text answer says once "it's" / "add" / "的" style filler is removed."""
+    text = (text or "").strip().strip("。.!！?？,，")
+    text = re.sub(r"^(add|it's|it is|just|please|加上?|添加|就是)\s*", "", text, flags=re.IGNORECASE)
+    return text.strip()
+
+
+def fill_slot(env, slot: str, text: str, lang: str) -> Any:
+    """The answer to a follow-up question for `slot`, or None when the text does not give it."""
+    if slot in LIST_SLOTS:
+        return find_list_item(env, slot, text)
+    if slot in FREE_SLOTS:
+        value = strip_filler(text)
+        return value or None
+    return parse_entity(slot, text, lang)
+
+
+def carry_over(env, text: str, lang: str) -> dict[str, Any]:
+    """Slots an elliptical fragment changes: list items and days it names."""
+    found: dict[str, Any] = {}
+    for list_name in LIST_SLOTS:
+        value = find_list_item(env, list_name, text)
+        if value is not None:
+            found[list_name] = value
+    day = parse_entity("day", text, lang)
+    if isinstance(day, int):
+        found["day"] = day
+    level = parse_entity("level", text, lang)
+    if isinstance(level, int) and not found:
+        found["level"] = level
+    return found

@@ -1,0 +1,242 @@
+"""The conversation: from a Match to a Reply, plus the scheduler that speaks unprompted.
+
+The dialog decides everything that is not one skill's business: the reply language,
+follow-up questions for missing slots, elliptical follow-ups ("and the kitchen"),
+apologising instead of crashing when a skill fails, and announcing timers and alarms
+from a background thread while the main loop is idle.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from typing import Any, Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..config import Settings
+from ..errors import ConfigError
+from ..store import Store
+from ..types import LANGUAGES, Match, Reply
+from ..skills import Env, load_skills
+from ..skills.base import Answer
+from .context import Pending, Session, carry_over, fill_slot, is_elliptical
+from .sounds import alert_sound
+from .texts import text
+
+log = logging.getLogger(__name__)
+
+
+def make_clock(timezone: str | None) -> Callable[[], dt.datetime]:
+    """A timezone-aware `now` in the configured zone (the system's when None)."""
+    if not timezone:
+        return lambda: dt.datetime.now().astimezone()
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"unknown time zone {timezone!r}: use an IANA name such as Asia/Shanghai") from None
+    return lambda: dt.datetime.now(zone)
+
+
+class Dialog:
+    """Turns matches into replies; owns the skills, the state database and the scheduler."""
+
+    def __init__(self, settings: Settings, engine: Any, player: Any = None,
+                 now: Callable[[], dt.datetime] | None = None):
+        self.settings = settings
+        self.engine = engine
+        self.player = player
+        self.now = now or make_clock(settings.timezone)
+        conf = settings.section("dialog")
+        self.followup_timeout = float(conf.get("followup_timeout", 8.0))
+        self.context_timeout = float(conf.get("context_timeout", 120.0))
+        self.poll_interval = float(conf.get("poll_interval", 0.25))
+        self.store = Store(settings.db_path)
+        self.env = Env(settings, self.store, engine, player, self.now, dialog=self)
+        self.skills = load_skills(self.env)
+        self.session = Session()
+        self.last_reply: Reply | None = None
+        self._lock = threading.RLock()
+        self._announce: Callable[[Reply], None] | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._closed = False
+
+    # -- language ---------------------------------------------------------------------
+    def reply_lang(self, spoken: str | None) -> str:
+        """The language chosen with system.language, else the one the user spoke."""
+        chosen = self.store.get("language")
+        if chosen in LANGUAGES:
+            return chosen
+        return spoken if spoken in LANGUAGES else "en"
+
+    # -- handling -----------------------------------------------------------------------
+    def handle(self, match: Match) -> Reply:
+        """The reply to one command. Never raises: a failing skill gives a spoken apology."""
+        with self._lock:
+            lang = "en"
+            try:
+                lang = self.reply_lang(match.lang)
+                reply = self._handle(match, lang)
+            except Exception:
+                log.exception("handling %r (%s) failed", match.text, match.intent)
+                self.session.pending = None
+                reply = Reply(text("error", lang), lang)
+            if match.intent != "system.repeat":
+                self.last_reply = reply
+            return reply
+
+    def _handle(self, match: Match, lang: str) -> Reply:
+        pending = self._live_pending()
+        intent, slots = match.intent, dict(match.slots or {})
+        if pending is not None:
+            if intent is None:
+                value = fill_slot(self.env, pending.slot, match.text, lang)
+                if value is None:
+                    return self._reask(pending, lang)
+                intent, slots = pending.intent, {**pending.slots, pending.slot: value}
+            elif intent == pending.intent:
+                slots = {**pending.slots, **slots}
+            self.session.pending = None
+        if intent is None and is_elliptical(match.text) and self.session.recent(self.context_timeout):
+            changed = carry_over(self.env, match.text, lang)
+            if changed:
+                intent = self.session.last_intent
+                slots = {**self.session.last_slots, **changed}
+        if intent is None:
+            return Reply(text("fallback", lang), lang)
+        return self._run(intent, slots, lang)
+
+    def _run(self, intent: str, slots: dict[str, Any], lang: str) -> Reply:
+        skill = self.skills.get(intent.split(".", 1)[0])
+        if skill is None:
+            log.warning("no skill for intent %s", intent)
+            return Reply(text("unsupported", lang), lang)
+        answer: Answer = skill.handle(intent, slots, lang)
+        out_lang = answer.lang or (self.reply_lang(lang) if intent == "system.language" else lang)
+        if answer.ask:
+            self.session.pending = Pending(intent, {**slots, **answer.keep}, answer.ask, out_lang,
+                                           answer.text, time.monotonic() + self.followup_timeout)
+            return Reply(answer.text, out_lang, end_session=False)
+        if not intent.startswith("system."):
+            self.session.remember(intent, slots)
+        return Reply(answer.text, out_lang)
+
+    def _live_pending(self) -> Pending | None:
+        pending = self.session.pending
+        if pending is not None and time.monotonic() > pending.deadline:
+            self.session.pending = None
+            return None
+        return pending
+
+    def _reask(self, pending: Pending, lang: str) -> Reply:
+        """One more try after an answer we could not use, then give up."""
+        if pending.retries >= 1:
+            self.session.pending = None
+            return Reply(text("fallback", lang), lang)
+        pending.retries += 1
+        pending.deadline = time.monotonic() + self.followup_timeout
+        return Reply(f"{text('fallback', lang)} {pending.question}" if lang == "en"
+                     else text("fallback", lang) + pending.question, lang, end_session=False)
+
+    def stop_everything(self) -> None:
+        """system.stop: drop the pending question, stop speech, media and alerts."""
+        self.session.pending = None
+        for skill in self.skills.values():
+            try:
+                skill.stop()
+            except Exception:
+                log.exception("stopping %s failed", skill.domain)
+        if self.player is not None:
+            try:
+                self.player.stop("speech")
+                self.player.stop("alert")
+            except Exception:
+                log.exception("stopping the player failed")
+
+    # -- the scheduler ----------------------------------------------------------------------
+    def start(self, announce: Callable[[Reply], None]) -> None:
+        """Announce what was missed while down, then fire timers/alarms from a background thread."""
+        self._announce = announce
+        missed: list[tuple[str, str]] = []
+        with self._lock:
+            for skill in self.skills.values():
+                try:
+                    missed.extend(skill.missed())
+                except Exception:
+                    log.exception("checking missed %s failed", skill.domain)
+        self._speak(missed, alert=False)
+        if self._thread is None:
+            self._stopping.clear()
+            self._thread = threading.Thread(target=self._loop, name="dialog-scheduler", daemon=True)
+            self._thread.start()
+
+    def tick(self) -> list[Reply]:
+        """One scheduler pass (also callable from tests): announce what is due now."""
+        due: list[tuple[str, str]] = []
+        gave_up: Reply | None = None
+        with self._lock:
+            for skill in self.skills.values():
+                try:
+                    due.extend(skill.due())
+                except Exception:
+                    log.exception("scheduler pass of %s failed", skill.domain)
+            pending = self.session.pending
+            if pending is not None and time.monotonic() > pending.deadline:
+                self.session.pending = None
+                gave_up = Reply(text("followup_gave_up", pending.lang), pending.lang)
+        replies = self._speak(due, alert=True)
+        if gave_up is not None:
+            replies.append(gave_up)
+            self._deliver(gave_up)
+        return replies
+
+    def _speak(self, items: list[tuple[str, str]], alert: bool) -> list[Reply]:
+        replies = [Reply(t, self.reply_lang(lang)) for t, lang in items]
+        if replies and alert and self.player is not None:
+            try:
+                audio, rate = alert_sound()
+                self.player.play(audio, rate, channel="alert")
+            except Exception:
+                log.exception("playing the alert sound failed")
+        for reply in replies:
+            self._deliver(reply)
+        return replies
+
+    def _deliver(self, reply: Reply) -> None:
+        with self._lock:
+            self.last_reply = reply
+        if self._announce is not None:
+            try:
+                self._announce(reply)
+            except Exception:
+                log.exception("announcing %r failed", reply.text)
+
+    def _loop(self) -> None:
+        while not self._stopping.wait(self.poll_interval):
+            try:
+                self.tick()
+            except Exception:  # never let the scheduler die
+                log.exception("scheduler pass failed")
+
+    def close(self) -> None:
+        """Stop the scheduler, the skills (media) and close the database."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+            self._thread = None
+        for skill in self.skills.values():
+            try:
+                skill.close()
+            except Exception:
+                log.exception("closing %s failed", skill.domain)
+        if self.player is not None:
+            try:
+                self.player.stop("media")
+            except Exception:
+                log.exception("stopping media failed")
+        with self._lock:
+            self.store.close()

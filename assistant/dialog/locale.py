@@ -1,0 +1,175 @@
+"""Say numbers, times, durations, percentages and dates the way people do, in en and zh.
+
+Replies are spoken by a TTS engine, so "15:05" must become "three oh five PM" or
+"下午三点零五分" here rather than being left to the voice to guess.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+         "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+         "nineteen"]
+_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_ZH_DIGITS = "零一二三四五六七八九"
+_MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December"]
+_WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_WEEKDAYS_ZH = ["一", "二", "三", "四", "五", "六", "日"]
+
+
+def en_number(n: int) -> str:
+    """0-999 as English words (enough for clock times and small counts)."""
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return _TENS[tens] + ("-" + _ONES[ones] if ones else "")
+    hundreds, rest = divmod(n, 100)
+    return _ONES[hundreds] + " hundred" + (" " + en_number(rest) if rest else "")
+
+
+def zh_number(n: int) -> str:
+    """0-999 in Chinese characters: 十五, 二十三, 一百零五."""
+    if n < 10:
+        return _ZH_DIGITS[n]
+    if n < 20:
+        return "十" + (_ZH_DIGITS[n - 10] if n > 10 else "")
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return _ZH_DIGITS[tens] + "十" + (_ZH_DIGITS[ones] if ones else "")
+    hundreds, rest = divmod(n, 100)
+    if rest == 0:
+        return _ZH_DIGITS[hundreds] + "百"
+    return _ZH_DIGITS[hundreds] + "百" + ("零" if rest < 10 else "") + (
+        zh_number(rest) if rest >= 20 or rest < 10 else "一" + zh_number(rest))
+
+
+def _zh_hour(h12: int) -> str:
+    return "两" if h12 == 2 else zh_number(h12)
+
+
+def say_time(hour: int, minute: int, lang: str) -> str:
+    """A clock time as spoken: "three fifteen PM", "seven oh five AM" / "下午三点十五分"."""
+    if lang == "zh":
+        if hour < 5:
+            period = "凌晨"
+        elif hour < 8:
+            period = "早上"
+        elif hour < 12:
+            period = "上午"
+        elif hour < 13:
+            period = "中午"
+        elif hour < 18:
+            period = "下午"
+        else:
+            period = "晚上"
+        h12 = hour % 12 or 12
+        if minute == 0:
+            tail = ""
+        elif minute == 30:
+            tail = "半"
+        elif minute < 10:
+            tail = "零" + zh_number(minute) + "分"
+        else:
+            tail = zh_number(minute) + "分"
+        return f"{period}{_zh_hour(h12)}点{tail}"
+    if minute == 0 and hour == 0:
+        return "midnight"
+    if minute == 0 and hour == 12:
+        return "twelve noon"
+    h12 = hour % 12 or 12
+    suffix = "AM" if hour < 12 else "PM"
+    if minute == 0:
+        return f"{en_number(h12)} {suffix}"
+    if minute < 10:
+        return f"{en_number(h12)} oh {en_number(minute)} {suffix}"
+    return f"{en_number(h12)} {en_number(minute)} {suffix}"
+
+
+def say_hhmm(value: str, lang: str) -> str:
+    hour, minute = (int(p) for p in value.split(":"))
+    return say_time(hour, minute, lang)
+
+
+def say_duration(seconds: int | float, lang: str) -> str:
+    """A length of time: "4 minutes 10 seconds" / "4分10秒", "5 minutes" / "5分钟"."""
+    total = max(0, int(round(seconds)))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if lang == "zh":
+        parts = []
+        if hours:
+            parts.append(f"{hours}小时")
+        if minutes:
+            parts.append(f"{minutes}分" if secs else f"{minutes}分钟")
+        if secs or not parts:
+            parts.append(f"{secs}秒")
+        return "".join(parts)
+    parts = []
+    for value, unit in ((hours, "hour"), (minutes, "minute"), (secs, "second")):
+        if value:
+            parts.append(f"{value} {unit}{'' if value == 1 else 's'}")
+    if not parts:
+        return "0 seconds"
+    return " ".join(parts)
+
+
+def name_duration(seconds: int, lang: str) -> str:
+    """A duration used as a name: "5 minute" (timer) / "5分钟"."""
+    if lang == "zh":
+        return say_duration(seconds, lang)
+    text = say_duration(seconds, lang)
+    # "5 minutes" -> "5 minute", "1 hour 30 minutes" -> "1 hour 30 minute"
+    return text[:-1] if text.endswith("s") else text
+
+
+def say_percent(level: int | float, lang: str) -> str:
+    level = int(round(level))
+    if lang == "zh":
+        return "百分之百" if level == 100 else "百分之" + zh_number(level)
+    return f"{level} percent"
+
+
+def _ordinal(n: int) -> str:
+    if 10 <= n % 100 <= 20:
+        return f"{n}th"
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
+
+
+def say_date(day: dt.date, lang: str) -> str:
+    """"Wednesday, November 25th" / "11月25日，星期三"."""
+    if lang == "zh":
+        return f"{day.month}月{day.day}日，星期{_WEEKDAYS_ZH[day.weekday()]}"
+    return f"{_WEEKDAYS_EN[day.weekday()]}, {_MONTHS_EN[day.month - 1]} {_ordinal(day.day)}"
+
+
+def say_day(offset: int, lang: str, today: dt.date | None = None) -> str:
+    """A day offset relative to today: "today", "tomorrow" / "今天", "明天", or the weekday."""
+    names = {"en": {0: "today", 1: "tomorrow", 2: "the day after tomorrow", -1: "yesterday"},
+             "zh": {0: "今天", 1: "明天", 2: "后天", -1: "昨天"}}
+    if offset in names[lang]:
+        return names[lang][offset]
+    if today is not None:
+        day = today + dt.timedelta(days=offset)
+        return ("星期" + _WEEKDAYS_ZH[day.weekday()]) if lang == "zh" else "on " + _WEEKDAYS_EN[day.weekday()]
+    return f"{offset}天后" if lang == "zh" else f"in {offset} days"
+
+
+def say_list(items: list[str], lang: str) -> str:
+    """Join items for speech: "milk, eggs and bread" / "牛奶、鸡蛋和面包"."""
+    items = [i for i in items if i]
+    if lang == "zh":
+        if len(items) <= 1:
+            return "".join(items)
+        return "、".join(items[:-1]) + "和" + items[-1]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def say_degrees(value: float, lang: str) -> str:
+    value = int(round(value))
+    if lang == "zh":
+        return f"零下{-value}度" if value < 0 else f"{value}度"
+    return f"minus {-value} degrees" if value < 0 else f"{value} degree{'' if value == 1 else 's'}"

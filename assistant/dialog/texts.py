@@ -1,0 +1,135 @@
+"""Every sentence the assistant says, in English and simplified Chinese.
+
+Kept in one table so a reply never exists in one language only, and so wording can
+be changed without reading skill code. Values are `str.format` templates; a list
+means "one of these", picked by the caller (jokes rotate, the rest take the first).
+Chinese is spoken by espeak-ng's pinyin voice: plain simplified characters only.
+"""
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str | list[str]]] = {
+    # dialog
+    "fallback": {"en": "Sorry, I didn't catch that.", "zh": "抱歉，我没听清。"},
+    "error": {"en": "Sorry, something went wrong with that.", "zh": "抱歉，出了点问题。"},
+    "unsupported": {"en": "Sorry, I can't do that yet.", "zh": "抱歉，我还不会这个。"},
+    "followup_gave_up": {"en": "Never mind. Ask me again when you're ready.",
+                         "zh": "好吧，需要的时候再叫我。"},
+    # clock
+    "clock.time": {"en": "It's {time}.", "zh": "现在是{time}。"},
+    "clock.date": {"en": "Today is {date}.", "zh": "今天是{date}。"},
+    "clock.date_other": {"en": "{day} is {date}.", "zh": "{day}是{date}。"},
+    # chat
+    "chat.greeting": {"en": "Hello! How can I help?", "zh": "你好！有什么可以帮你的？"},
+    "chat.thanks": {"en": "You're welcome.", "zh": "不客气。"},
+    "chat.identity": {"en": "I'm your voice assistant. I speak English and Chinese, and I work offline.",
+                      "zh": "我是你的语音助手，会说中文和英文，不联网也能用。"},
+    "chat.joke": {
+        "en": ["Why did the scarecrow win an award? Because he was outstanding in his field.",
+               "I told my computer I needed a break, and it said no problem, it would go to sleep.",
+               "Why don't skeletons fight each other? They don't have the guts.",
+               "What do you call a fish with no eyes? A fsh.",
+               "Why was the math book sad? It had too many problems."],
+        "zh": ["为什么数学书总是很忧郁？因为它有太多的问题。",
+               "小明问爸爸，我是不是傻孩子？爸爸说，傻孩子，你怎么会是傻孩子呢。",
+               "有一天，零对八说：胖就胖呗，系什么腰带啊。",
+               "老师说：今天我们学习蚊子。小明问：老师，蚊子是益虫还是害虫？老师说：看它咬谁。",
+               "为什么电脑从来不会感冒？因为它有窗户，但是从来不开。"]},
+    # system
+    "system.help": {
+        "en": "I can tell the time and date, set timers and alarms, check the weather, "
+              "turn lights and devices on and off, play music, change the volume, "
+              "keep a shopping list, and tell jokes. Try: set a timer for five minutes.",
+        "zh": "我可以报时间和日期，设计时器和闹钟，查天气，开关灯和电器，放音乐，调音量，"
+              "记购物清单，还会讲笑话。试试说：设一个五分钟的计时器。"},
+    "system.stop": {"en": "Okay.", "zh": "好的。"},
+    "system.repeat_nothing": {"en": "I haven't said anything yet.", "zh": "我还没说过话呢。"},
+    "system.language": {"en": "Okay, I'll speak English from now on.", "zh": "好的，我以后说中文。"},
+    # timers
+    "timer.ask_duration": {"en": "For how long?", "zh": "要设多长时间？"},
+    "timer.started": {"en": "Okay, {duration} timer, starting now.", "zh": "好的，{duration}计时器，现在开始。"},
+    "timer.none": {"en": "You don't have any timers.", "zh": "你现在没有计时器。"},
+    "timer.left": {"en": "{left} left.", "zh": "还剩{left}。"},
+    "timer.left_named": {"en": "{left} left on the {name} timer", "zh": "{name}计时器还剩{left}"},
+    "timer.cancelled": {"en": "Okay, I cancelled the {name} timer.", "zh": "好的，{name}计时器取消了。"},
+    "timer.cancelled_all": {"en": "Okay, I cancelled all {count} timers.", "zh": "好的，{count}个计时器都取消了。"},
+    "timer.fired": {"en": "Your {name} timer is done.", "zh": "{name}计时器时间到了。"},
+    "timer.missed": {"en": "While I was off, your {name} timer finished.",
+                     "zh": "我关机的时候，你的{name}计时器已经到时间了。"},
+    "timer.too_long": {"en": "Sorry, timers can be at most 24 hours.", "zh": "抱歉，计时器最长二十四小时。"},
+    # alarms
+    "alarm.ask_time": {"en": "For what time?", "zh": "要定在几点？"},
+    "alarm.set": {"en": "Okay, alarm set for {time} {day}.", "zh": "好的，闹钟定在{day}{time}。"},
+    "alarm.none": {"en": "You don't have any alarms.", "zh": "你现在没有闹钟。"},
+    "alarm.cancelled": {"en": "Okay, I cancelled your alarm for {time} {day}.",
+                        "zh": "好的，{day}{time}的闹钟取消了。"},
+    "alarm.cancelled_all": {"en": "Okay, I cancelled all {count} alarms.", "zh": "好的，{count}个闹钟都取消了。"},
+    "alarm.fired": {"en": "It's {time}. This is your alarm.", "zh": "{time}了，闹钟响了。"},
+    "alarm.missed": {"en": "While I was off, your alarm for {time} went off.",
+                     "zh": "我关机的时候，{time}的闹钟已经响过了。"},
+    "alarm.past": {"en": "That time has already passed.", "zh": "那个时间已经过去了。"},
+    # volume
+    "volume.set": {"en": "Volume {level}.", "zh": "音量{level}。"},
+    "volume.muted": {"en": "Muted.", "zh": "已静音。"},
+    "volume.unmuted": {"en": "Sound is back on, volume {level}.", "zh": "取消静音了，音量{level}。"},
+    "volume.max": {"en": "The volume is already at the maximum.", "zh": "音量已经最大了。"},
+    "volume.min": {"en": "The volume is already at the minimum.", "zh": "音量已经最小了。"},
+    "volume.ask_level": {"en": "To what level?", "zh": "调到多少？"},
+    # lists
+    "list.ask_item": {"en": "What should I add?", "zh": "要加什么？"},
+    "list.added": {"en": "Added {item} to your shopping list.", "zh": "好的，{item}已经加到购物清单了。"},
+    "list.already": {"en": "{item} is already on your shopping list.", "zh": "{item}已经在购物清单上了。"},
+    "list.show": {"en": "Your shopping list has {count} items: {items}.", "zh": "购物清单上有{count}样：{items}。"},
+    "list.show_one": {"en": "Your shopping list has one item: {items}.", "zh": "购物清单上只有{items}。"},
+    "list.empty": {"en": "Your shopping list is empty.", "zh": "购物清单是空的。"},
+    "list.removed": {"en": "Removed {item} from your shopping list.", "zh": "好的，{item}从购物清单上删掉了。"},
+    "list.not_found": {"en": "{item} isn't on your shopping list.", "zh": "购物清单上没有{item}。"},
+    "list.cleared": {"en": "Okay, I cleared your shopping list.", "zh": "好的，购物清单清空了。"},
+    # home
+    "home.on": {"en": "Okay, the {device} is on.", "zh": "好的，{device}打开了。"},
+    "home.off": {"en": "Okay, the {device} is off.", "zh": "好的，{device}关上了。"},
+    "home.brightness": {"en": "Okay, the {device} is at {level}.", "zh": "好的，{device}调到{level}了。"},
+    "home.is_on": {"en": "Yes, the {device} is on.", "zh": "{device}开着。"},
+    "home.is_on_level": {"en": "Yes, the {device} is on at {level}.", "zh": "{device}开着，亮度{level}。"},
+    "home.is_off": {"en": "No, the {device} is off.", "zh": "{device}关着。"},
+    "home.ask_room": {"en": "Which room? {rooms}?", "zh": "哪个房间的{device}？{rooms}？"},
+    "home.ask_device": {"en": "Which device?", "zh": "哪个设备？"},
+    "home.unknown_device": {"en": "Sorry, I don't know a device called {device}.",
+                            "zh": "抱歉，我不知道叫{device}的设备。"},
+    "home.unknown_room": {"en": "Sorry, I don't know a room called {room}.", "zh": "抱歉，我不知道{room}这个房间。"},
+    "home.not_in_room": {"en": "Sorry, there's no {device} in the {room}.", "zh": "抱歉，{room}没有{device}。"},
+    "home.no_brightness": {"en": "Sorry, the {device} can't be dimmed.", "zh": "抱歉，{device}不能调亮度。"},
+    "home.unreachable": {"en": "Sorry, I can't reach Home Assistant right now.",
+                         "zh": "抱歉，现在连不上家庭助理。"},
+    "home.failed": {"en": "Sorry, Home Assistant didn't accept that.", "zh": "抱歉，家庭助理没有执行。"},
+    # weather
+    "weather.report": {"en": "{day} in {city}: {sky}, from {low} to {high}.",
+                       "zh": "{city}{day}{sky}，{low}到{high}。"},
+    "weather.rain": {"en": " Chance of rain {chance}.", "zh": "降水概率{chance}。"},
+    "weather.unavailable": {"en": "Sorry, I can't get the weather right now.", "zh": "抱歉，现在查不到天气。"},
+    "weather.unknown_city": {"en": "Sorry, I couldn't find a place called {city}.", "zh": "抱歉，我找不到{city}这个地方。"},
+    "weather.too_far": {"en": "Sorry, I only have the forecast for the next few days.",
+                        "zh": "抱歉，我只能查最近几天的天气。"},
+    # media
+    "media.playing": {"en": "Playing {title}.", "zh": "正在播放{title}。"},
+    "media.not_found": {"en": "Sorry, I couldn't find {query} in your music.", "zh": "抱歉，音乐里找不到{query}。"},
+    "media.no_music": {"en": "Sorry, I don't have any music to play.", "zh": "抱歉，没有可以播放的音乐。"},
+    "media.paused": {"en": "Paused.", "zh": "暂停了。"},
+    "media.resumed": {"en": "Resuming {title}.", "zh": "继续播放{title}。"},
+    "media.nothing": {"en": "Nothing is playing.", "zh": "现在没有在播放。"},
+    "media.stopped": {"en": "Okay, music stopped.", "zh": "好的，音乐停了。"},
+    "media.cannot_play": {"en": "Sorry, I can't play {title}.", "zh": "抱歉，{title}放不了。"},
+}
+
+
+def text(key: str, lang: str, index: int = 0, **values) -> str:
+    """The sentence `key` in `lang` (en when zh is missing), filled with `values`."""
+    entry = TEXTS[key]
+    value = entry.get(lang) or entry["en"]
+    if isinstance(value, list):
+        value = value[index % len(value)]
+    return value.format(**values)
+
+
+def variants(key: str, lang: str) -> int:
+    value = TEXTS[key].get(lang) or TEXTS[key]["en"]
+    return len(value) if isinstance(value, list) else 1

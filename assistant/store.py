@@ -1,0 +1,155 @@
+"""One SQLite file for everything the assistant must remember across restarts.
+
+Timers, alarms, lists, simulated device states and small settings (reply language,
+volume) live here. Every write is one transaction, so a crash never leaves half a
+timer; one connection shared under a lock, because the scheduler thread reads it too.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import AssistantError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS timers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('timer', 'alarm')),
+    duration INTEGER,               -- seconds, for timers (their name: "the 5 minute timer")
+    due REAL NOT NULL,              -- end time, seconds since the epoch (UTC)
+    lang TEXT NOT NULL,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS list_items (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    list TEXT NOT NULL,
+    item TEXT NOT NULL,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS devices (
+    room TEXT NOT NULL,
+    device TEXT NOT NULL,
+    is_on INTEGER NOT NULL DEFAULT 0,
+    brightness INTEGER,
+    PRIMARY KEY (room, device)
+);
+"""
+
+
+@dataclass(frozen=True)
+class TimerRow:
+    id: int
+    kind: str
+    duration: int | None
+    due: float
+    lang: str
+
+
+@dataclass(frozen=True)
+class DeviceState:
+    room: str
+    device: str
+    is_on: bool
+    brightness: int | None
+
+
+class Store:
+    """The state database; open with `Store(path)`, close with `close()`."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(self.path), check_same_thread=False, timeout=5,
+                                       isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise AssistantError(f"cannot open the state database {self.path}: {exc}") from None
+        self._lock = threading.RLock()
+
+    # -- plumbing -----------------------------------------------------------------
+    def _write(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                cur = self._db.execute(sql, args)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+            return cur
+
+    def _read(self, sql: str, args: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- settings -----------------------------------------------------------------
+    def get(self, key: str, default: Any = None) -> Any:
+        rows = self._read("SELECT value FROM settings WHERE key = ?", (key,))
+        return json.loads(rows[0][0]) if rows else default
+
+    def set(self, key: str, value: Any) -> None:
+        self._write("INSERT INTO settings (key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, json.dumps(value)))
+
+    # -- timers and alarms --------------------------------------------------------
+    def add_timer(self, kind: str, due: float, lang: str, duration: int | None = None) -> int:
+        cur = self._write("INSERT INTO timers (kind, duration, due, lang, created) VALUES (?, ?, ?, ?, ?)",
+                          (kind, duration, due, lang, time.time()))
+        return int(cur.lastrowid)
+
+    def timers(self, kind: str | None = None) -> list[TimerRow]:
+        sql = "SELECT id, kind, duration, due, lang FROM timers"
+        rows = self._read(sql + (" WHERE kind = ?" if kind else "") + " ORDER BY due, id",
+                          (kind,) if kind else ())
+        return [TimerRow(*r) for r in rows]
+
+    def remove_timer(self, timer_id: int) -> bool:
+        """Delete one timer; False when it was already gone (fired or cancelled elsewhere)."""
+        return self._write("DELETE FROM timers WHERE id = ?", (timer_id,)).rowcount > 0
+
+    def remove_timers(self, kind: str) -> int:
+        return self._write("DELETE FROM timers WHERE kind = ?", (kind,)).rowcount
+
+    # -- lists --------------------------------------------------------------------
+    def add_item(self, list_name: str, item: str) -> None:
+        self._write("INSERT INTO list_items (list, item, created) VALUES (?, ?, ?)",
+                    (list_name, item, time.time()))
+
+    def items(self, list_name: str) -> list[str]:
+        return [r[0] for r in self._read("SELECT item FROM list_items WHERE list = ? ORDER BY id",
+                                         (list_name,))]
+
+    def remove_item(self, list_name: str, item: str) -> bool:
+        cur = self._write("DELETE FROM list_items WHERE id = (SELECT id FROM list_items "
+                          "WHERE list = ? AND lower(item) = lower(?) ORDER BY id LIMIT 1)",
+                          (list_name, item))
+        return cur.rowcount > 0
+
+    def clear_list(self, list_name: str) -> int:
+        return self._write("DELETE FROM list_items WHERE list = ?", (list_name,)).rowcount
+
+    # -- simulated home -----------------------------------------------------------
+    def device(self, room: str, device: str) -> DeviceState:
+        rows = self._read("SELECT is_on, brightness FROM devices WHERE room = ? AND device = ?",
+                          (room, device))
+        if not rows:
+            return DeviceState(room, device, False, None)
+        return DeviceState(room, device, bool(rows[0][0]), rows[0][1])
+
+    def set_device(self, room: str, device: str, is_on: bool, brightness: int | None = None) -> None:
+        self._write("INSERT INTO devices (room, device, is_on, brightness) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(room, device) DO UPDATE SET is_on = excluded.is_on, "
+                    "brightness = COALESCE(excluded.brightness, devices.brightness)",
+                    (room, device, int(is_on), brightness))
