@@ -76,6 +76,7 @@ TEXTS: dict[str, dict[str, str | list[str]]] = {
     "volume.ask_level": {"en": "To what level?", "zh": "调到多少？"},
     # lists
     "list.ask_item": {"en": "What should I add?", "zh": "要加什么？"},
+    "list.ask_remove": {"en": "What should I take off the list?", "zh": "要删掉什么？"},
     "list.added": {"en": "Added {item} to your shopping list.", "zh": "好的，{item}已经加到购物清单了。"},
     "list.already": {"en": "{item} is already on your shopping list.", "zh": "{item}已经在购物清单上了。"},
     "list.show": {"en": "Your shopping list has {count} items: {items}.", "zh": "购物清单上有{count}样：{items}。"},

@@ -1,0 +1,67 @@
+"""The shopping list and the volume (assistant's own output when no mixer exists)."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.dialog import Dialog
+from helpers_dialog import Clock, m, settings_for
+
+
+@pytest.fixture
+def dialog(tmp_path):
+    d = Dialog(settings_for(tmp_path, volume={"mixer": "none"}), engine=None, now=Clock())
+    yield d
+    d.close()
+
+
+def test_list_add_show_remove_clear(dialog):
+    assert dialog.handle(m("list.show", "en")).text == "Your shopping list is empty."
+    assert dialog.handle(m("list.add", "en", item="milk")).text == "Added milk to your shopping list."
+    assert dialog.handle(m("list.add", "en", item="Milk")).text == "Milk is already on your shopping list."
+    dialog.handle(m("list.add", "zh", item="鸡蛋"))
+    dialog.handle(m("list.add", "zh", item="面包"))
+    assert dialog.handle(m("list.show", "zh")).text == "购物清单上有3样：milk、鸡蛋和面包。"
+    assert dialog.handle(m("list.remove", "zh", item="鸡蛋")).text == "好的，鸡蛋从购物清单上删掉了。"
+    assert dialog.handle(m("list.remove", "en", item="cheese")).text == "cheese isn't on your shopping list."
+    assert dialog.handle(m("list.show", "en")).text == "Your shopping list has 2 items: milk and 面包."
+    assert dialog.handle(m("list.clear", "en")).text == "Okay, I cleared your shopping list."
+    assert dialog.handle(m("list.show", "zh")).text == "购物清单是空的。"
+
+
+def test_list_survives_restart(tmp_path):
+    d = Dialog(settings_for(tmp_path), engine=None)
+    d.handle(m("list.add", "en", item="apples"))
+    d.close()
+    d = Dialog(settings_for(tmp_path), engine=None)
+    try:
+        assert d.handle(m("list.show", "en")).text == "Your shopping list has one item: apples."
+    finally:
+        d.close()
+
+
+def test_volume_scales_own_output_and_is_remembered(tmp_path):
+    from assistant.audio.playback import Player, _SilentSink
+    player = Player(sink=_SilentSink())
+    settings = settings_for(tmp_path, volume={"mixer": "auto", "default": 50, "step": 10})
+    d = Dialog(settings, engine=None, player=player)
+    try:
+        assert d.handle(m("volume.up", "en")).text == "Volume 60 percent."
+        assert player.volume == pytest.approx(0.6)
+        assert d.handle(m("volume.set", "zh", level=30)).text == "音量百分之三十。"
+        assert d.handle(m("volume.down", "zh")).text == "音量百分之二十。"
+        assert d.handle(m("volume.mute", "en")).text == "Muted."
+        assert player.volume == 0.0
+    finally:
+        d.close()
+    player2 = Player(sink=_SilentSink())
+    d = Dialog(settings, engine=None, player=player2)
+    try:
+        assert player2.volume == 0.0  # still muted after the restart
+        assert d.handle(m("volume.unmute", "en")).text == "Sound is back on, volume 20 percent."
+        assert player2.volume == pytest.approx(0.2)
+        d.handle(m("volume.set", "en", level=100))
+        assert d.handle(m("volume.up", "en")).text == "The volume is already at the maximum."
+    finally:
+        d.close()
+        player.close()
+        player2.close()
