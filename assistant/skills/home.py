@@ -1,0 +1,169 @@
+"""Lights and devices by room: a simulated home in SQLite, or Home Assistant's REST API.
+
+Which devices are in which room comes from `[home.rooms]`; names in both languages
+come from the matcher's lists. The simulated backend keeps states in the state
+database, so "turn on the kitchen light" then "is the kitchen light on" works and
+survives a restart. The Home Assistant backend calls `/api/services/...` and
+`/api/states/...` with a long-lived token.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ..dialog.locale import say_percent
+from ..store import DeviceState
+from .base import Answer, Skill
+from .web import ServiceError, request_json
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ROOMS = {
+    "living_room": ["light", "tv", "air_conditioner", "curtains", "fan"],
+    "bedroom": ["light", "air_conditioner", "curtains"],
+    "kitchen": ["light"],
+    "study": ["light", "fan"],
+}
+DEFAULT_DIMMABLE = ["light"]
+# Home Assistant domain of each device kind
+HA_DOMAINS = {"light": "light", "fan": "fan", "tv": "media_player", "air_conditioner": "climate",
+              "curtains": "cover"}
+
+
+class SimBackend:
+    """Device states in the assistant's own database."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def set(self, room: str, device: str, on: bool, brightness: int | None = None) -> None:
+        self.store.set_device(room, device, on, brightness)
+
+    def get(self, room: str, device: str) -> DeviceState:
+        return self.store.device(room, device)
+
+
+class HomeAssistantBackend:
+    """Home Assistant REST API: POST /api/services/<domain>/<service>, GET /api/states/<entity>."""
+
+    def __init__(self, conf: dict[str, Any]):
+        self.url = str(conf.get("url", "http://homeassistant.local:8123")).rstrip("/")
+        self.token = str(conf.get("token", ""))
+        self.timeout = float(conf.get("timeout", 3.0))
+        self.entities = dict(conf.get("entities", {}))
+
+    def entity(self, room: str, device: str) -> str:
+        return self.entities.get(f"{room}.{device}") or f"{HA_DOMAINS.get(device, 'switch')}.{room}_{device}"
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def set(self, room: str, device: str, on: bool, brightness: int | None = None) -> None:
+        entity = self.entity(room, device)
+        domain = entity.split(".", 1)[0]
+        if domain == "cover":
+            service = "open_cover" if on else "close_cover"
+        else:
+            service = "turn_on" if on else "turn_off"
+        body: dict[str, Any] = {"entity_id": entity}
+        if brightness is not None and on:
+            body["brightness_pct"] = brightness
+        request_json("POST", f"{self.url}/api/services/{domain}/{service}", body=body,
+                     headers=self._headers(), timeout=self.timeout)
+
+    def get(self, room: str, device: str) -> DeviceState:
+        state = request_json("GET", f"{self.url}/api/states/{self.entity(room, device)}",
+                             headers=self._headers(), timeout=self.timeout) or {}
+        value = str(state.get("state", "off"))
+        raw = (state.get("attributes") or {}).get("brightness")
+        brightness = round(int(raw) * 100 / 255) if isinstance(raw, (int, float)) else None
+        return DeviceState(room, device, value not in ("off", "closed", "unavailable", "unknown"), brightness)
+
+
+class HomeSkill(Skill):
+    domain = "home"
+
+    def __init__(self, env):
+        super().__init__(env)
+        conf = env.config("home")
+        rooms = conf.get("rooms") or DEFAULT_ROOMS
+        self.rooms: dict[str, list[str]] = {str(r): [str(d) for d in devs] for r, devs in rooms.items()}
+        self.dimmable = set(conf.get("dimmable", DEFAULT_DIMMABLE))
+        self.default_room = conf.get("default_room") or None
+        backend = str(conf.get("backend", "sim"))
+        if backend in ("homeassistant", "home_assistant", "ha"):
+            self.backend: Any = HomeAssistantBackend(conf.get("homeassistant", {}))
+        else:
+            self.backend = SimBackend(env.store)
+
+    # -- names --------------------------------------------------------------------------
+    def _device_name(self, room: str, device: str, lang: str) -> str:
+        d, r = self.env.name("device", device, lang), self.env.name("room", room, lang)
+        return f"{r}的{d}" if lang == "zh" else f"{r} {d}"
+
+    def _room_choice(self, rooms: list[str], lang: str) -> str:
+        names = [self.env.name("room", r, lang) for r in rooms]
+        if lang == "zh":
+            return "、".join(names[:-1]) + "还是" + names[-1]
+        return ", ".join(names[:-1]) + " or " + names[-1]
+
+    # -- handling -------------------------------------------------------------------------
+    def handle(self, intent: str, slots: dict[str, Any], lang: str) -> Answer:
+        device = slots.get("device")
+        room = slots.get("room")
+        if intent == "home.set_brightness":
+            if not isinstance(slots.get("level"), (int, float)):
+                return self.ask("home.ask_level", lang, slot="level", keep={k: v for k, v in slots.items() if v})
+            device = device or "light"
+        if not device:
+            return self.ask("home.ask_device", lang, slot="device", keep={"room": room} if room else {})
+        device = str(device)
+        known_devices = {d for devs in self.rooms.values() for d in devs}
+        if device not in known_devices:
+            return self.say("home.unknown_device", lang, device=device)
+        if room is not None and str(room) not in self.rooms:
+            return self.say("home.unknown_room", lang, room=room)
+        if room is None:
+            having = [r for r, devs in self.rooms.items() if device in devs]
+            if len(having) == 1:
+                room = having[0]
+            elif self.default_room in having:
+                room = self.default_room
+            else:
+                return self.ask("home.ask_room", lang, slot="room", keep={"device": device},
+                                device=self.env.name("device", device, lang),
+                                rooms=self._room_choice(having, lang))
+        room = str(room)
+        if device not in self.rooms[room]:
+            return self.say("home.not_in_room", lang, device=self.env.name("device", device, lang),
+                            room=self.env.name("room", room, lang))
+        name = self._device_name(room, device, lang)
+        try:
+            return self._act(intent, room, device, name, slots, lang)
+        except ServiceError as exc:
+            log.warning("home backend failed: %s", exc)
+            return self.say("home.unreachable" if exc.status is None else "home.failed", lang)
+
+    def _act(self, intent, room, device, name, slots, lang) -> Answer:
+        if intent == "home.turn_on":
+            self.backend.set(room, device, True)
+            return self.say("home.on", lang, device=name)
+        if intent == "home.turn_off":
+            self.backend.set(room, device, False)
+            return self.say("home.off", lang, device=name)
+        if intent == "home.set_brightness":
+            if device not in self.dimmable:
+                return self.say("home.no_brightness", lang, device=name)
+            level = max(0, min(100, int(slots["level"])))
+            self.backend.set(room, device, level > 0, level if level > 0 else None)
+            if level == 0:
+                return self.say("home.off", lang, device=name)
+            return self.say("home.brightness", lang, device=name, level=say_percent(level, lang))
+        if intent == "home.query":
+            state = self.backend.get(room, device)
+            if not state.is_on:
+                return self.say("home.is_off", lang, device=name)
+            if state.brightness is not None and device in self.dimmable:
+                return self.say("home.is_on_level", lang, device=name, level=say_percent(state.brightness, lang))
+            return self.say("home.is_on", lang, device=name)
+        return self.say("unsupported", lang)
