@@ -73,7 +73,10 @@ class WhisperRecognizer:
         self.use_vad = use_vad
 
     def detect(self, audio: np.ndarray) -> tuple[str, float]:
-        _, _, all_probs = self.model.detect_language(audio)
+        # Features cut exactly as transcribe() cuts its first window (it drops the last
+        # frame), so the encoder output is computed once and found in the cache.
+        features = self.model.feature_extractor(audio)[..., :-1]
+        _, _, all_probs = self.model.detect_language(features=features)
         return pick_en_zh(all_probs)
 
     def transcribe(self, utterance: Utterance, lang: str = "auto") -> Transcript:
