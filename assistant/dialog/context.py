@@ -75,13 +75,7 @@ def _names(env, list_name: str, item_id: str) -> set[str]:
     names = {item_id.lower(), item_id.replace("_", " ").lower()}
     for lang in ("en", "zh"):
         names.add(env.name(list_name, item_id, lang).lower())
-    engine = env.engine
-    synonyms = getattr(engine, "list_synonyms", None)
-    if callable(synonyms):
-        try:
-            names.update(s.lower() for s in synonyms(list_name, item_id))
-        except Exception:
-            pass
+    names.update(s.lower() for s in env.synonyms(list_name, item_id))
     return {n for n in names if n}
 
 

@@ -57,6 +57,28 @@ class Env:
                 log.debug("no %s name for %s/%s", lang, list_name, item_id)
         return str(item_id).replace("_", " ")
 
+    def synonyms(self, list_name: str, item_id: str) -> list[str]:
+        """Every name of a list item in both languages (for "and the kitchen" style fragments)."""
+        engine = self.engine
+        if engine is None:
+            return []
+        try:
+            if hasattr(engine, "list_synonyms"):
+                return [str(n) for n in engine.list_synonyms(list_name, item_id)]
+            entry = engine.library.lists.get(list_name, {}).get(item_id, {})
+            return [str(n) for lang in ("en", "zh") for n in entry.get(lang, [])]
+        except Exception:
+            return []
+
+    def list_data(self, list_name: str, item_id: str) -> dict[str, Any]:
+        """Extra fields of a list item (a city's lat/lon); {} when none."""
+        if self.engine is not None and hasattr(self.engine, "list_data"):
+            try:
+                return dict(self.engine.list_data(list_name, item_id) or {})
+            except Exception:
+                return {}
+        return {}
+
     def list_items(self, list_name: str) -> list[str]:
         if self.engine is not None:
             try:

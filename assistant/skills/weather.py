@@ -88,6 +88,9 @@ class WeatherSkill(Skill):
         return Answer(words)
 
     def _locate(self, city: str, lang: str) -> tuple[float, float, str] | None:
+        data = self.env.list_data("city", city)
+        if "lat" in data and "lon" in data and city not in self.cities:
+            self.cities[city] = (float(data["lat"]), float(data["lon"]))
         if city in self.cities:
             lat, lon = self.cities[city]
             return lat, lon, self.env.name("city", city, lang)
