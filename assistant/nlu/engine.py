@@ -1,0 +1,239 @@
+"""IntentEngine: load intent files once, then turn any text into a `Match`.
+
+The one object the rest of the product talks to; everything below it is plain
+functions over data compiled here at load time.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from ..types import Match
+from . import grammar
+from .entities import Entity, ListIndex, find
+from .loader import IntentProblem, Library, load
+from .matcher import STOP_EN, Candidate, Matcher, Phrase, Ptok
+from .normalize import detect_lang, is_cjk, normalize, pinyin, tokenize
+
+log = logging.getLogger(__name__)
+
+THRESHOLD = 0.62      # below: no intent
+MARGIN = 0.04         # a different intent this close to the best: too unsure, no intent
+MAX_CHARS = 600       # longer input is never a command; cut before any work
+MAX_ITEMS = 40
+
+
+@dataclass(frozen=True)
+class TestFailure:
+    file: str
+    intent: str | None
+    lang: str
+    sentence: str
+    expected: str
+    got: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: [{self.lang}] {self.sentence!r}: expected {self.expected}, got {self.got}"
+
+
+def _letters(k: int) -> str:
+    out = ""
+    k += 1
+    while k:
+        k, r = divmod(k - 1, 26)
+        out = chr(97 + r) + out
+    return out
+
+
+class IntentEngine:
+    """Compiled intents of some folders; `parse` never raises."""
+
+    def __init__(self, library: Library):
+        self.library = library
+        self.lists_index = ListIndex({name: items for name, items in library.lists.items()})
+        self.problems: list[IntentProblem] = list(library.problems)
+        phrases = self._compile()
+        self.matcher = Matcher(phrases, {n: s.slots for n, s in library.intents.items()})
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def load(cls, dirs: list[Path], lists: dict | None = None) -> "IntentEngine":
+        """Load and compile; raises ConfigError "FILE:LINE: problem (and N more)" on any problem."""
+        engine = cls(load([Path(d) for d in dirs], lists))
+        if engine.problems:
+            first, rest = engine.problems[0], len(engine.problems) - 1
+            raise ConfigError(str(first) + (f" (and {rest} more)" if rest else ""))
+        return engine
+
+    @classmethod
+    def check(cls, dirs: list[Path], lists: dict | None = None) -> list[IntentProblem]:
+        """Every problem of the folders, without raising."""
+        return cls(load([Path(d) for d in dirs], lists)).problems
+
+    def _compile(self) -> list[Phrase]:
+        cache: dict[tuple[str, str], tuple[Ptok, ...]] = {}
+        phrases: list[Phrase] = []
+        for spec in self.library.intents.values():
+            for tpl in spec.templates:
+                try:
+                    expansions = grammar.expand(tpl.tree, self.library.rules)
+                except grammar.TemplateError as exc:
+                    self.problems.append(IntentProblem(tpl.lang and spec.file, tpl.line, f"intent '{spec.name}': {exc}"))
+                    continue
+                for pieces in expansions:
+                    toks = self._phrase_tokens(pieces, spec.slots, tpl.lang, cache)
+                    if toks:
+                        phrases.append(Phrase(spec.name, tpl.lang, tpl.text, toks))
+        return phrases
+
+    def _phrase_tokens(self, pieces, slots: dict[str, str], lang: str, cache) -> tuple[Ptok, ...]:
+        names: dict[str, str] = {}
+        text = ""
+        for piece in pieces:
+            if isinstance(piece, grammar.Slot):
+                key = "qqslot" + _letters(len(names)) + "qq"
+                names[key] = piece.name
+                text += f" {key} "
+            else:
+                text += piece
+        hit = cache.get((text, lang))
+        if hit is not None:
+            return hit
+        items = find(tokenize(normalize(text, lang), lang), lang, self.lists_index)
+        out: list[Ptok] = []
+        for it in items:
+            if isinstance(it, Entity):
+                out.append(("e", it.type, it.value))
+            elif it.text in names:
+                name = names[it.text]
+                out.append(("s", name, slots.get(name, "text")))
+            else:
+                out.append(("w", it.text, pinyin(it.text) if is_cjk(it.text) else ""))
+        result = tuple(out)
+        cache[(text, lang)] = result
+        return result
+
+    # ------------------------------------------------------------------ understanding
+    def parse(self, text: str, lang: str = "auto", explain: bool = False) -> Match:
+        """The best intent for `text` with normalised slots, or intent None; never raises for a str."""
+        original = text if isinstance(text, str) else str(text)
+        try:
+            return self._parse(original, lang, explain)
+        except Exception:  # pragma: no cover - a bug must not take the loop down
+            log.exception("parse failed for %r", original[:200])
+            return Match(None, {}, 0.0, detect_lang(original) if lang not in ("en", "zh") else lang, None, original)
+
+    def analyse(self, text: str, lang: str) -> list:
+        """The tokens and entities the matcher sees (for --explain and debugging)."""
+        items = find(tokenize(normalize(text[:MAX_CHARS], lang), lang), lang, self.lists_index)
+        return items[:MAX_ITEMS]
+
+    def _parse(self, text: str, lang: str, explain: bool) -> Match:
+        if lang not in ("en", "zh"):
+            lang = detect_lang(text)
+        items = self.analyse(text, lang)
+        if not items:
+            return Match(None, {}, 0.0, lang, None, text, {"items": []} if explain else None)
+        sims = [self.matcher.similar(it.text) if not isinstance(it, Entity) else {} for it in items]
+        cands = [self.matcher.align(ph, items, sims) for ph in self.matcher.retrieve(items, lang, sims)]
+        best: dict[str, Candidate] = {}
+        for cand in cands:
+            if cand.phrase.intent not in best or cand.score > best[cand.phrase.intent].score:
+                best[cand.phrase.intent] = cand
+        ranked = sorted(best.values(), key=lambda c: -c.score)
+        info = None
+        if explain:
+            info = {"items": [f"<{it.type}={it.value}>" if isinstance(it, Entity) else it.text for it in items],
+                    "candidates": [{"intent": c.phrase.intent, "score": round(c.score, 4), "template": c.phrase.template,
+                                    "slots": c.slots} for c in ranked[:5]]}
+        if not ranked:
+            return Match(None, {}, 0.0, lang, None, text, info)
+        top = ranked[0]
+        runner = ranked[1].score if len(ranked) > 1 else 0.0
+        if top.score < THRESHOLD or top.score - runner < MARGIN:
+            if info is not None:
+                info["rejected"] = "below threshold" if top.score < THRESHOLD else "too close to the runner-up"
+            return Match(None, {}, round(top.score, 4), lang, None, text, info)
+        if info is not None and top.unknown:
+            info["unknown_list_values"] = top.unknown
+        return Match(top.phrase.intent, top.slots, round(top.score, 4), lang, top.phrase.template, text, info)
+
+    # ------------------------------------------------------------------ tests
+    def run_tests(self) -> list["TestFailure"]:
+        """Every test sentence of every intent (and the negatives); the failures."""
+        failures: list[TestFailure] = []
+        cases = [c for spec in self.library.intents.values() for c in spec.tests] + self.library.negatives
+        for case in cases:
+            got = self.parse(case.text, case.lang)
+            ok = got.intent == case.intent and (case.slots is None or got.slots == case.slots)
+            if not ok:
+                expected = f"{case.intent or 'no intent'} {case.slots or ''}".strip()
+                actual = f"{got.intent or 'no intent'} {got.slots or ''}".strip()
+                failures.append(TestFailure(case.file, case.intent, case.lang, case.text, expected, actual, case.line))
+        return failures
+
+    # ------------------------------------------------------------------ data for others
+    @property
+    def intent_names(self) -> list[str]:
+        return list(self.library.intents)
+
+    def list_items(self, list_name: str) -> list[str]:
+        return list(self.library.lists.get(list_name, {}))
+
+    def list_name(self, list_name: str, item_id: str, lang: str) -> str:
+        """Display name of a list item in a language ("kitchen" -> "厨房"); the id itself if unknown."""
+        entry = self.library.lists.get(list_name, {}).get(item_id)
+        if not entry:
+            return item_id
+        names = entry.get(lang) or entry.get("en" if lang == "zh" else "zh") or [item_id]
+        return str(names[0])
+
+    def list_data(self, list_name: str, item_id: str) -> dict[str, Any]:
+        """Extra fields of a list item (e.g. a city's lat/lon); {} when none."""
+        entry = self.library.lists.get(list_name, {}).get(item_id, {})
+        return {k: v for k, v in entry.items() if k not in ("en", "zh")}
+
+    def vocabulary(self, lang: str) -> list[str]:
+        """Distinctive words of the loaded templates and list names in `lang`, most useful first."""
+        counts: Counter[str] = Counter()
+        for spec in self.library.intents.values():
+            words: set[str] = set()
+            for tpl in spec.templates:
+                if tpl.lang != lang:
+                    continue
+                for node_text in _texts(tpl.tree):
+                    if lang == "zh":
+                        for chunk in normalize(node_text, "zh").split():
+                            chunk = "".join(ch for ch in chunk if is_cjk(ch))
+                            if 2 <= len(chunk) <= 6:
+                                words.add(chunk)
+                    else:
+                        for w in normalize(node_text, "en").lower().split():
+                            if w not in STOP_EN and len(w) > 2:
+                                words.add(w)
+            counts.update(words)
+        names: list[str] = []
+        for items in self.library.lists.values():
+            for entry in items.values():
+                names.extend(str(n) for n in entry.get(lang, []))
+        ranked = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+        seen: set[str] = set()
+        out = []
+        for w in names + ranked:
+            if w not in seen:
+                seen.add(w)
+                out.append(w)
+        return out
+
+
+def _texts(node: grammar.Node) -> list[str]:
+    if isinstance(node, grammar.Text):
+        return [node.text]
+    children = getattr(node, "items", None) or getattr(node, "options", None) or ()
+    return [t for child in children for t in _texts(child)]

@@ -1,0 +1,320 @@
+"""Fuzzy matching of a tagged utterance against the compiled phrases of every intent.
+
+Two steps, both over data compiled once at load time:
+1. retrieval: each phrase and the utterance become short strings of one code per word
+   (Chinese characters coded by toneless pinyin, so homophones agree); rapidfuzz picks
+   the few nearest phrases in C.
+2. alignment: a small weighted edit distance between the utterance and each candidate,
+   where words may be near-misses ("paws"/"pause", "记"/"计"), slots take entities or,
+   for free text and unknown list values, the words left over; it gives the score and
+   the slot values.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from .entities import Entity, Item
+from .normalize import Token, is_cjk, pinyin
+
+STOP_EN = frozenset("the a an my your our to of for in on at is are be can could would will you i me some "
+                    "this that it its there do does just now".split())
+STOP_ZH = frozenset("我你把在是个一要想能再就都也给让吗么将")
+LOW = 0.3
+
+Ptok = tuple  # ("w", text, pinyin) | ("e", type, value) | ("s", slot name, slot type)
+
+
+@dataclass
+class Phrase:
+    intent: str
+    lang: str
+    template: str
+    tokens: tuple[Ptok, ...]
+    weight: float = 0.0
+    code: str = ""
+
+
+@dataclass
+class Candidate:
+    phrase: Phrase
+    score: float
+    slots: dict[str, Any] = field(default_factory=dict)
+    unknown: dict[str, str] = field(default_factory=dict)
+
+
+def _is_stop(word: str) -> bool:
+    return word in STOP_ZH if len(word) == 1 and is_cjk(word) else word in STOP_EN
+
+
+def ptok_weight(tok: Ptok) -> float:
+    return LOW if tok[0] == "w" and _is_stop(tok[1]) else 1.0
+
+
+def item_weight(item: Item) -> float:
+    return LOW if isinstance(item, Token) and _is_stop(item.text) else 1.0
+
+
+_PHONETIC = [(re.compile(p), r) for p, r in [
+    (r"ph", "f"), (r"ck|q|c(?=[aou])|ch", "k"), (r"c", "s"), (r"z", "s"), (r"x", "ks"), (r"wh", "w"),
+    (r"(?<=.)[aeiouyhw]", ""), (r"(.)\1+", r"\1")]]
+
+
+def phonetic(word: str) -> str:
+    """A rough sound key ("paws" and "pause" -> "ps") for words the recogniser spelled wrong."""
+    key = word.lower()
+    for pattern, repl in _PHONETIC:
+        key = pattern.sub(repl, key)
+    return key
+
+
+class Matcher:
+    """The index of every phrase, compiled once."""
+
+    def __init__(self, phrases: list[Phrase], slot_types: dict[str, dict[str, str]]):
+        self.slot_types = slot_types
+        self.codes: dict[str, str] = {}
+        self.vocab: dict[str, set[str]] = {"en": set(), "zh": set()}
+        self.by_lang: dict[str, list[Phrase]] = {"en": [], "zh": []}
+        for ph in phrases:
+            for tok in ph.tokens:
+                if tok[0] == "w":
+                    lang = "zh" if is_cjk(tok[1]) else "en"
+                    self.vocab[lang].add(tok[1])
+        self.en_words = sorted(self.vocab["en"])
+        self.sound: dict[str, set[str]] = {}
+        for w in self.en_words:
+            if len(w) >= 3:
+                self.sound.setdefault(phonetic(w), set()).add(w)
+        seen: set[tuple] = set()
+        for ph in phrases:
+            key = (ph.intent, ph.lang, tuple(t for t in ph.tokens if ptok_weight(t) == 1.0))
+            if key in seen:
+                continue
+            seen.add(key)
+            ph.weight = sum(ptok_weight(t) for t in ph.tokens)
+            ph.code = "".join(self._code_ptok(t) for t in ph.tokens)
+            self.by_lang[ph.lang].append(ph)
+        self.choices = {lang: [p.code for p in self.by_lang[lang]] for lang in self.by_lang}
+
+    # ------------------------------------------------------------------ codes
+    def _code(self, key: str) -> str:
+        code = self.codes.get(key)
+        if code is None:
+            n = len(self.codes)
+            code = chr(0xF0000 + n) if n >= 6000 else chr(0xE000 + n)
+            self.codes[key] = code
+        return code
+
+    def _code_ptok(self, tok: Ptok) -> str:
+        kind, a, b = tok
+        if kind == "w":
+            if _is_stop(a):
+                return ""
+            return self._code("p:" + b) if is_cjk(a) else self._code(a)
+        if kind == "s" and b == "text":
+            return "\x01"
+        typ = b if kind == "s" else a
+        return self._code("t:" + ("number" if typ == "level" else typ))
+
+    def _code_item(self, item: Item, sims: dict[str, float]) -> str:
+        if isinstance(item, Entity):
+            return self.codes.get("t:" + ("number" if item.type == "level" else item.type), "\x01")
+        if _is_stop(item.text):
+            return ""
+        if is_cjk(item.text):
+            return self.codes.get("p:" + pinyin(item.text), "\x01")
+        code = self.codes.get(item.text)
+        if code is None and sims:
+            best = max(sims, key=sims.get)
+            code = self.codes.get(best)
+        return code or "\x01"
+
+    # ------------------------------------------------------------------ word similarity
+    def similar(self, word: str) -> dict[str, float]:
+        """Vocabulary words an English token may stand for, with similarity 0..1."""
+        if is_cjk(word) or len(word) < 3 or word.isdigit():
+            return {}
+        out: dict[str, float] = {}
+        for cand, score, _ in process.extract(word, self.en_words, scorer=fuzz.ratio, score_cutoff=74, limit=3):
+            out[cand] = score / 100.0
+        for cand in self.sound.get(phonetic(word), ()):
+            out[cand] = max(out.get(cand, 0.0), 0.82)
+        return out
+
+    # ------------------------------------------------------------------ retrieval
+    def retrieve(self, items: list[Item], lang: str, sims: list[dict[str, float]], limit: int = 10) -> list[Phrase]:
+        code = "".join(self._code_item(it, s) for it, s in zip(items, sims))
+        code = re.sub("\x01+", "\x01", code)
+        phrases = self.by_lang.get(lang) or []
+        if not phrases:
+            return []
+        found = process.extract(code, self.choices[lang], scorer=fuzz.ratio, limit=limit * 3, score_cutoff=30)
+        out: list[Phrase] = []
+        per_intent: dict[str, int] = {}
+        for _, _, idx in found:
+            ph = phrases[idx]
+            if per_intent.get(ph.intent, 0) >= 3:
+                continue
+            per_intent[ph.intent] = per_intent.get(ph.intent, 0) + 1
+            out.append(ph)
+            if len(out) >= limit:
+                break
+        return out
+
+    # ------------------------------------------------------------------ alignment
+    def align(self, ph: Phrase, items: list[Item], sims: list[dict[str, float]]) -> Candidate:
+        P, T = ph.tokens, items
+        m, n = len(P), len(T)
+        INF = 1e9
+        D = [[INF] * (n + 1) for _ in range(m + 1)]
+        B: list[list[Any]] = [[None] * (n + 1) for _ in range(m + 1)]
+        D[0][0] = 0.0
+        wt = [item_weight(it) for it in T]
+        wp = [ptok_weight(t) for t in P]
+        for i in range(m + 1):
+            Di = D[i]
+            for j in range(n + 1):
+                c = Di[j]
+                if c >= INF:
+                    continue
+                if j < n and c + wt[j] < Di[j + 1]:
+                    Di[j + 1] = c + wt[j]
+                    B[i][j + 1] = ("del", i, j)
+                if i == m:
+                    continue
+                tok = P[i]
+                Dn = D[i + 1]
+                if c + wp[i] < Dn[j]:
+                    Dn[j] = c + wp[i]
+                    B[i + 1][j] = ("ins", i, j)
+                if j == n:
+                    continue
+                kind = tok[0]
+                it = T[j]
+                if kind == "w":
+                    if isinstance(it, Token):
+                        s = self._sim(tok, it, sims[j])
+                        if s >= 0.6:
+                            cost = c + max(wp[i], wt[j]) * (1.0 - s) * 1.2
+                            if cost < Dn[j + 1]:
+                                Dn[j + 1] = cost
+                                B[i + 1][j + 1] = ("sub", i, j)
+                elif kind == "e":
+                    if isinstance(it, Entity) and it.type == tok[1]:
+                        cost = c + (0.0 if it.value == tok[2] else 0.4)
+                        if cost < Dn[j + 1]:
+                            Dn[j + 1] = cost
+                            B[i + 1][j + 1] = ("sub", i, j)
+                else:
+                    stype = tok[2]
+                    if isinstance(it, Entity):
+                        extra = _compat(stype, it)
+                        if extra is not None and c + extra < Dn[j + 1]:
+                            Dn[j + 1] = c + extra
+                            B[i + 1][j + 1] = ("slot", i, j)
+                    if stype == "text":
+                        for k in range(1, n - j + 1):
+                            cost = c + 0.15 + 0.02 * (k - 1)
+                            if cost < Dn[j + k]:
+                                Dn[j + k] = cost
+                                B[i + 1][j + k] = ("absorb", i, j)
+                    elif stype.startswith("list:"):
+                        limit = 4 if ph.lang == "zh" else 3
+                        for k in range(1, min(limit, n - j) + 1):
+                            if not isinstance(T[j + k - 1], Token) or _is_stop(T[j + k - 1].text) and k == 1:
+                                break
+                            cost = c + 0.45 + 0.15 * (k - 1)
+                            if cost < Dn[j + k]:
+                                Dn[j + k] = cost
+                                B[i + 1][j + k] = ("unknown", i, j)
+        cost = D[m][n]
+        # walk back for slots and the effective text weight (an absorbed span counts once)
+        slots: dict[str, Any] = {}
+        unknown: dict[str, str] = {}
+        used: set[int] = set()
+        weight_t = 0.0
+        i, j = m, n
+        while i > 0 or j > 0:
+            step = B[i][j]
+            if step is None:
+                break
+            op, pi, pj = step
+            if op == "del":
+                weight_t += wt[pj]
+            elif op == "sub":
+                weight_t += wt[pj]
+                used.add(pj)
+            elif op == "slot":
+                weight_t += 1.0
+                used.add(pj)
+                slots[P[pi][1]] = _convert(P[pi][2], T[pj])
+            elif op in ("absorb", "unknown"):
+                weight_t += 1.0
+                used.update(range(pj, j))
+                value = join_raw(T[pj:j], ph.lang)
+                slots[P[pi][1]] = value
+                if op == "unknown":
+                    unknown[P[pi][1]] = value
+            i, j = pi, pj
+        denom = max(ph.weight, weight_t, 1.0)
+        score = max(0.0, 1.0 - cost / denom)
+        # fill every declared slot the utterance mentions, even where this phrase has none
+        declared = self.slot_types.get(ph.intent, {})
+        for k, it in enumerate(T):
+            if k in used or not isinstance(it, Entity):
+                continue
+            for name, stype in declared.items():
+                if name not in slots and _compat(stype, it) == 0.0:
+                    slots[name] = _convert(stype, it)
+                    break
+        return Candidate(ph, score, slots, unknown)
+
+    @staticmethod
+    def _sim(tok: Ptok, it: Token, sims: dict[str, float]) -> float:
+        a, b = tok[1], it.text
+        if a == b:
+            return 1.0
+        if len(a) == 1 and len(b) == 1 and is_cjk(b):
+            return 0.85 if tok[2] == pinyin(b) and tok[2] else 0.0
+        return sims.get(a, 0.0)
+
+
+def _compat(stype: str, it: Entity) -> float | None:
+    """Extra cost of filling a slot of type `stype` with entity `it` (None: cannot)."""
+    t = it.type
+    if t == stype:
+        return 0.0
+    if stype == "level" and t == "number" and 0 <= it.value <= 100:
+        return 0.1
+    if stype == "number" and t == "level":
+        return 0.1
+    if stype == "time" and t == "number" and float(it.value).is_integer() and 0 <= it.value <= 24:
+        return 0.3
+    return None
+
+
+def _convert(stype: str, it: Item) -> Any:
+    if isinstance(it, Token):
+        return it.raw
+    if stype == "level":
+        return max(0, min(100, int(round(it.value))))
+    if stype == "time" and it.type == "number":
+        return f"{int(it.value) % 24:02d}:00"
+    if stype == "text":
+        return it.raw
+    return it.value
+
+
+def join_raw(items: list[Item], lang: str) -> str:
+    """The words of a span as spoken (Latin words keep their spaces inside Chinese)."""
+    out = ""
+    for it in items:
+        raw = it.raw
+        if out and (lang == "en" or (out[-1].isascii() and out[-1].isalnum() and raw[:1].isascii() and raw[:1].isalnum())):
+            out += " "
+        out += raw
+    return out.strip()

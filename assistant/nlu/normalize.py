@@ -1,0 +1,126 @@
+"""Text clean-up shared by templates and utterances, per language.
+
+Templates and what the recogniser heard go through the *same* functions, so a
+filler or particle dropped here can never make the two sides disagree.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import zhconv
+from pypinyin import Style, lazy_pinyin
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202f\ufeff]")
+
+# English contractions, expanded before punctuation is stripped.
+_CONTRACTIONS = [
+    (r"\bwon't\b", "will not"), (r"\bcan't\b", "can not"), (r"\bcannot\b", "can not"),
+    (r"\bain't\b", "is not"), (r"\blet's\b", "let us"), (r"\bwhat's\b", "what is"),
+    (r"\bthat's\b", "that is"), (r"\bit's\b", "it is"), (r"\bhow's\b", "how is"),
+    (r"\bwhere's\b", "where is"), (r"\bwho's\b", "who is"), (r"\bthere's\b", "there is"),
+    (r"\bi'm\b", "i am"), (r"n't\b", " not"), (r"'re\b", " are"), (r"'ve\b", " have"),
+    (r"'ll\b", " will"), (r"'d\b", " would"), (r"o'clock\b", "oclock"), (r"'s\b", ""),
+]
+_CONTRACTION_RES = [(re.compile(p, re.I), r) for p, r in _CONTRACTIONS]
+
+# Words that carry no meaning for a command; removed on both sides.
+EN_FILLERS = frozenset("um umm uh uhh er erm hmm mm please kindly".split())
+# Dropped only when more words follow (alone they are a greeting or an answer).
+EN_LEADING = ("hey", "ok", "okay", "so", "well", "oh", "alright")
+# Chinese particles and politeness, longest first; removed on both sides.
+ZH_FILLERS = ("麻烦你", "麻烦", "帮我", "帮忙", "给我", "替我", "请你", "请",
+              "一下子", "一下", "好吗", "可以吗", "行吗", "好不好",
+              "嗯", "呃", "额", "啊", "呀", "吧", "呢", "哦", "喔", "噢", "啦", "嘛", "的", "了")
+_ZH_FILLER_RE = re.compile("|".join(map(re.escape, ZH_FILLERS)))
+_ZH_NUMERAL = "零〇一二两三四五六七八九十百千万点半"
+
+
+def detect_lang(text: str) -> str:
+    """"zh" when the text has any Chinese character, else "en".
+
+    Recognisers put Latin names inside Chinese sentences ("播放 Taylor Swift 的歌"),
+    never the reverse, so one Han character is enough evidence.
+    """
+    return "zh" if _CJK.search(text or "") else "en"
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(_CJK.match(ch))
+
+
+def clean(text: str) -> str:
+    """Unicode clean-up for both languages: NFKC (full-width -> half-width), no control chars."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return _CONTROL.sub(" ", text)
+
+
+@lru_cache(maxsize=4096)
+def to_simplified(text: str) -> str:
+    return zhconv.convert(text, "zh-cn") if _CJK.search(text) else text
+
+
+def normalize_en(text: str) -> str:
+    """Case-preserving English clean-up: contractions, punctuation, fillers."""
+    text = clean(text).replace("\u2019", "'").replace("\u2018", "'")
+    for pattern, repl in _CONTRACTION_RES:
+        text = pattern.sub(repl, text)
+    text = re.sub(r"(\d)\s*%", r"\1 percent", text)
+    text = re.sub(r"(?<=\w)-(?=\w)", " ", text)
+    text = re.sub(r"(?<=\d)(?=[a-zA-Z])|(?<=[a-zA-Z])(?=\d)", " ", text)
+    # keep "7:30", "a.m.", "1.5"; everything else that is not a word character goes
+    text = re.sub(r"\b([ap])\.\s?m\b\.?", r"\1m", text, flags=re.I)
+    text = re.sub(r"(?<!\d)[.:](?!\d)|[^\w\s.:]", " ", text)
+    words = [w for w in text.split() if w.lower() not in EN_FILLERS]
+    while len(words) > 1 and words[0].lower() in EN_LEADING:
+        words.pop(0)
+    return " ".join(words)
+
+
+def normalize_zh(text: str) -> str:
+    """Chinese clean-up: simplified characters, half-width, no particles, no spaces between characters."""
+    text = to_simplified(clean(text))
+    text = re.sub(r"(\d)\s*%", r"\1 percent", text)
+    text = re.sub(r"[^\w\s.:%]", " ", text)
+    stripped = _ZH_FILLER_RE.sub(" ", text)
+    if stripped.strip():
+        text = stripped
+    # recognisers insert spaces between characters: keep a space only between two Latin words
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"(?<=[^\x00-\x7f]) (?=.)|(?<=.) (?=[^\x00-\x7f])", "", text)
+    return text
+
+
+def normalize(text: str, lang: str) -> str:
+    return normalize_zh(text) if lang == "zh" else normalize_en(text)
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word (English) or character / Latin word (Chinese) of a normalised text."""
+
+    text: str      # lower-case form used for matching
+    raw: str       # as written (case kept), for free-text slots
+
+
+_ZH_SPLIT = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|\d+(?:[.:]\d+)?|[\u3400-\u9fff\uf900-\ufaff]|[^\s]")
+
+
+def tokenize(text: str, lang: str) -> list[Token]:
+    """Tokens of an already normalised text."""
+    if lang == "zh":
+        parts = _ZH_SPLIT.findall(text)
+    else:
+        parts = text.split()
+    return [Token(p.lower(), p) for p in parts if p.strip(".:")]
+
+
+@lru_cache(maxsize=16384)
+def pinyin(ch: str) -> str:
+    """Toneless pinyin of one character ("" for non-Chinese), so homophones compare equal."""
+    if not is_cjk(ch):
+        return ch
+    return lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")[0] if ch else ""
