@@ -131,9 +131,9 @@ def test_weather_known_city_and_days(tmp_path, meteo):
     d = weather_dialog(tmp_path, meteo.url)
     try:
         assert d.handle(m("weather.query", "en")).text == \
-            "Today in beijing: clear skies, from minus 3 degrees to 12 degrees."
+            "Today in Beijing: clear skies, from minus 3 degrees to 12 degrees."
         assert d.handle(m("weather.query", "en", day=1)).text == \
-            "Tomorrow in beijing: light rain, from 3 degrees to 9 degrees. Chance of rain 80 percent."
+            "Tomorrow in Beijing: light rain, from 3 degrees to 9 degrees. Chance of rain 80 percent."
         assert d.handle(m("weather.query", "zh", city="shanghai", day=1)).text == \
             "shanghai明天雷阵雨，15度到22度。降水概率百分之九十。"
         assert d.handle(m("weather.query", "zh", city="shanghai", day=2)).text == "shanghai后天晴间多云，12度到20度。"

@@ -93,7 +93,8 @@ class WeatherSkill(Skill):
             self.cities[city] = (float(data["lat"]), float(data["lon"]))
         if city in self.cities:
             lat, lon = self.cities[city]
-            return lat, lon, self.env.name("city", city, lang)
+            name = self.env.name("city", city, lang)
+            return lat, lon, name.title() if lang == "en" and name.islower() else name
         found = request_json("GET", f"{self.geocoding_url}/v1/search",
                              params={"name": city, "count": 1, "language": lang, "format": "json"},
                              timeout=self.timeout) or {}
