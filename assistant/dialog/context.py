@@ -17,8 +17,10 @@ _PARSERS = {"duration": "parse_duration", "time": "parse_time", "day": "parse_da
 LIST_SLOTS = ("room", "device", "city")
 FREE_SLOTS = ("item", "query")
 
-_CONNECTIVE = re.compile(r"^\s*(and|also|what about|how about|then|now)\b|^\s*(还有|那|那么|再|也)|呢\s*[？?]?\s*$",
-                         re.IGNORECASE)
+_CONNECTIVE = re.compile(r"^\s*(and|also|what about|how about|then|now)\b|\b(too|as well)\W*$"
+                         r"|^\s*(还有|那|那么|再|也)|呢\s*[？?]?\s*$", re.IGNORECASE)
+# which slots a fragment may change, per domain of the last command
+CARRY_SLOTS = {"home": {"room", "device", "level"}, "weather": {"city", "day"}, "clock": {"day"}}
 
 
 @dataclass
@@ -108,8 +110,15 @@ def fill_slot(env, slot: str, text: str, lang: str) -> Any:
     return parse_entity(slot, text, lang)
 
 
-def carry_over(env, text: str, lang: str) -> dict[str, Any]:
-    """Slots an elliptical fragment changes: list items and days it names."""
+def carry_over(env, text: str, lang: str, intent: str) -> dict[str, Any]:
+    """Slots an elliptical fragment changes for the last command `intent`; {} when it changes none."""
+    allowed = CARRY_SLOTS.get(intent.split(".", 1)[0], set())
+    found = {k: v for k, v in _fragment_slots(env, text, lang).items() if k in allowed}
+    return found
+
+
+def _fragment_slots(env, text: str, lang: str) -> dict[str, Any]:
+    """List items, day and level a fragment names."""
     found: dict[str, Any] = {}
     for list_name in LIST_SLOTS:
         value = find_list_item(env, list_name, text)

@@ -99,7 +99,7 @@ class Dialog:
                 slots = {**pending.slots, **slots}
             self.session.pending = None
         if intent is None and is_elliptical(match.text) and self.session.recent(self.context_timeout):
-            changed = carry_over(self.env, match.text, lang)
+            changed = carry_over(self.env, match.text, lang, self.session.last_intent)
             if changed:
                 intent = self.session.last_intent
                 slots = {**self.session.last_slots, **changed}

@@ -95,6 +95,8 @@ class TimerSkill(_Scheduled):
             return self.say("timer.cancelled", lang, name=name_duration(active[0].duration or 0, lang))
         for row in active:
             self.env.store.remove_timer(row.id)
+        if len(active) == 2:
+            return self.say("timer.cancelled_both", lang)
         return self.say("timer.cancelled_all", lang, count=len(active))
 
     def _fired(self, row: TimerRow) -> str:
@@ -155,6 +157,8 @@ class AlarmSkill(_Scheduled):
             return self.say("alarm.cancelled", lang, time=time_words, day=day_words)
         for row in active:
             self.env.store.remove_timer(row.id)
+        if len(active) == 2:
+            return self.say("alarm.cancelled_both", lang)
         return self.say("alarm.cancelled_all", lang, count=len(active))
 
     def _fired(self, row: TimerRow) -> str:
