@@ -65,3 +65,37 @@ def test_volume_scales_own_output_and_is_remembered(tmp_path):
         d.close()
         player.close()
         player2.close()
+
+
+def test_no_sound_card_means_no_system_mixer():
+    """Here amixer exists but there is no card: the skill must notice and fall back."""
+    from assistant.skills.volume import find_mixer
+    assert find_mixer("amixer", "Master") is None
+    assert find_mixer("none", "Master") is None
+
+
+def test_amixer_commands_are_run_and_parsed(tmp_path, monkeypatch):
+    """No sound card on this machine, so a stand-in `amixer` on PATH keeps its level in a file."""
+    state = tmp_path / "level"
+    state.write_text("55")
+    tool = tmp_path / "bin" / "amixer"
+    tool.parent.mkdir()
+    tool.write_text(f"""#!/bin/sh
+# amixer sget Master | amixer -q sset Master 40% | amixer -q sset Master mute
+case "$1" in
+  sget) echo "  Front Left: Playback 36044 [$(cat {state})%] [-12.00dB] [on]";;
+  -q) case "$4" in *%) echo "${{4%\\%}}" > {state};; mute) echo 0 > {state};; esac;;
+  *) exit 1;;
+esac
+""")
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tool.parent}:{__import__('os').environ['PATH']}")
+    d = Dialog(settings_for(tmp_path / "s", volume={"mixer": "amixer"}), engine=None)
+    try:
+        assert d.skills["volume"].mixer.name == "amixer"
+        assert d.handle(m("volume.up", "en")).text == "Volume 65 percent."
+        assert state.read_text().strip() == "65"
+        d.handle(m("volume.set", "zh", level=20))
+        assert state.read_text().strip() == "20"
+    finally:
+        d.close()
