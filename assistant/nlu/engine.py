@@ -93,31 +93,32 @@ class IntentEngine:
         return phrases
 
     def _phrase_tokens(self, pieces, slots: dict[str, str], lang: str, cache) -> tuple[Ptok, ...]:
-        names: dict[str, str] = {}
-        text = ""
-        for piece in pieces:
+        """Tokens of one expanded phrase: each literal run between slots is cleaned and tagged once."""
+        out: list[Ptok] = []
+        run = ""
+        for piece in list(pieces) + [None]:
+            if isinstance(piece, str):
+                run += piece
+                continue
+            if run.strip():
+                got = cache.get((run, lang))
+                if got is None:
+                    got = cache[(run, lang)] = self._literal_tokens(run, lang)
+                out.extend(got)
+            run = ""
             if isinstance(piece, grammar.Slot):
-                key = "qqslot" + _letters(len(names)) + "qq"
-                names[key] = piece.name
-                text += f" {key} "
-            else:
-                text += piece
-        hit = cache.get((text, lang))
-        if hit is not None:
-            return hit
-        items = find(tokenize(normalize(text, lang), lang), lang, self.lists_index)
+                out.append(("s", piece.name, slots.get(piece.name, "text")))
+        return tuple(out)
+
+    def _literal_tokens(self, text: str, lang: str) -> tuple[Ptok, ...]:
+        items = find(tokenize(normalize(text, lang, piece=True), lang), lang, self.lists_index)
         out: list[Ptok] = []
         for it in items:
             if isinstance(it, Entity):
                 out.append(("e", it.type, it.value))
-            elif it.text in names:
-                name = names[it.text]
-                out.append(("s", name, slots.get(name, "text")))
             else:
                 out.append(("w", it.text, pinyin(it.text) if is_cjk(it.text) else ""))
-        result = tuple(out)
-        cache[(text, lang)] = result
-        return result
+        return tuple(out)
 
     # ------------------------------------------------------------------ understanding
     def parse(self, text: str, lang: str = "auto", explain: bool = False) -> Match:

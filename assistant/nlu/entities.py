@@ -224,7 +224,7 @@ _ZH_PERIOD_RE = "|".join(sorted(_ZP, key=len, reverse=True))
 _ZH_RE = re.compile(
     rf"(?P<week>(?:下个?|这个?|本)?(?:星期|礼拜|周)[一二三四五六日天])"
     rf"|(?P<day>{'|'.join(sorted(_ZH_DAY, key=len, reverse=True))})(?P<dayp>{_ZH_PERIOD_RE})?"
-    rf"|(?P<time>(?P<tp>{_ZH_PERIOD_RE})?(?P<th>{_N})(?:点|:|：|点钟)(?P<tm>{_N}分?|半|一刻|三刻|整)?钟?"
+    rf"|(?P<time>(?P<tp>{_ZH_PERIOD_RE})?(?P<th>{_N})(?:点|:|：|点钟)(?P<tm>一刻|三刻|半|整|{_N}分?)?钟?"
     rf"|(?P<tp2>{_ZH_PERIOD_RE})(?P<th2>\d{{1,2}}):(?P<tm2>\d{{2}}))"
     rf"|(?P<dur>(?:(?:{_N})个?半?(?:小时|钟头|个钟)|半个?(?:小时|钟头))(?:{_N}分钟?)?(?:{_N}秒钟?)?"
     rf"|(?:{_N})(?:分钟|分(?=半|{_N}秒))半?(?:钟)?(?:{_N}秒钟?)?|半分钟|(?:{_N})刻钟|(?:{_N})秒钟?)"
@@ -345,15 +345,15 @@ def _find_en(tokens: list[Token], lists: ListIndex | None, today: _dt.date | Non
             out.append(Entity("duration", got_d[0], raw(i, got_d[1])))
             i = got_d[1]
             continue
-        got_t = _en_time(w, i)
-        if got_t:
-            out.append(Entity("time", got_t[0], raw(i, got_t[1]), "explicit" if got_t[2] else ""))
-            i = got_t[1]
-            continue
         got_l = _en_level(w, i)
         if got_l:
             out.append(Entity("level", got_l[0], raw(i, got_l[1])))
             i = got_l[1]
+            continue
+        got_t = _en_time(w, i)
+        if got_t:
+            out.append(Entity("time", got_t[0], raw(i, got_t[1]), "explicit" if got_t[2] else ""))
+            i = got_t[1]
             continue
         got_day = _en_day(w, i, today)
         if got_day:

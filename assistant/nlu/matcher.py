@@ -18,12 +18,15 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from .entities import Entity, Item
-from .normalize import Token, is_cjk, pinyin
+from .normalize import Token, fuzzy_pinyin, is_cjk, pinyin
 
-STOP_EN = frozenset("the a an my your our to of for in on at is are be can could would will you i me some "
+STOP_EN = frozenset("the a an my your our to of for in at is are be can could would will you i me some "
                     "this that it its there do does just now".split())
+GLUE_EN = frozenset("the a an my your our some this that it its just now".split())   # cheapest to drop
+PREPOSITIONS = frozenset("to in at for of into onto".split())                       # stand in for each other
 STOP_ZH = frozenset("我你把在是个一要想能再就都也给让吗么将")
 LOW = 0.3
+GLUE = 0.15
 
 Ptok = tuple  # ("w", text, pinyin) | ("e", type, value) | ("s", slot name, slot type)
 
@@ -50,12 +53,18 @@ def _is_stop(word: str) -> bool:
     return word in STOP_ZH if len(word) == 1 and is_cjk(word) else word in STOP_EN
 
 
+def _word_weight(word: str) -> float:
+    if word in GLUE_EN:
+        return GLUE
+    return LOW if _is_stop(word) else 1.0
+
+
 def ptok_weight(tok: Ptok) -> float:
-    return LOW if tok[0] == "w" and _is_stop(tok[1]) else 1.0
+    return _word_weight(tok[1]) if tok[0] == "w" else 1.0
 
 
 def item_weight(item: Item) -> float:
-    return LOW if isinstance(item, Token) and _is_stop(item.text) else 1.0
+    return _word_weight(item.text) if isinstance(item, Token) else 1.0
 
 
 _PHONETIC = [(re.compile(p), r) for p, r in [
@@ -91,14 +100,30 @@ class Matcher:
                 self.sound.setdefault(phonetic(w), set()).add(w)
         seen: set[tuple] = set()
         for ph in phrases:
-            key = (ph.intent, ph.lang, tuple(t for t in ph.tokens if ptok_weight(t) == 1.0))
+            key = (ph.intent, ph.lang, ph.tokens)
             if key in seen:
                 continue
             seen.add(key)
             ph.weight = sum(ptok_weight(t) for t in ph.tokens)
             ph.code = "".join(self._code_ptok(t) for t in ph.tokens)
             self.by_lang[ph.lang].append(ph)
-        self.choices = {lang: [p.code for p in self.by_lang[lang]] for lang in self.by_lang}
+        # retrieval runs over distinct codes; phrases differing only in glue words share one
+        self.groups: dict[str, list[list[Phrase]]] = {}
+        self.choices: dict[str, list[str]] = {}
+        for lang, items in self.by_lang.items():
+            index: dict[str, int] = {}
+            groups: list[list[Phrase]] = []
+            for ph in items:
+                k = index.setdefault(ph.code, len(groups))
+                if k == len(groups):
+                    groups.append([])
+                same = [n for n, other in enumerate(groups[k]) if other.intent == ph.intent]
+                if not same:
+                    groups[k].append(ph)
+                elif len(ph.tokens) < len(groups[k][same[0]].tokens):
+                    groups[k][same[0]] = ph      # the variant with the fewest glue words
+            self.groups[lang] = groups
+            self.choices[lang] = list(index)
 
     # ------------------------------------------------------------------ codes
     def _code(self, key: str) -> str:
@@ -112,9 +137,11 @@ class Matcher:
     def _code_ptok(self, tok: Ptok) -> str:
         kind, a, b = tok
         if kind == "w":
-            if _is_stop(a):
+            if a in GLUE_EN or a in STOP_ZH:
                 return ""
-            return self._code("p:" + b) if is_cjk(a) else self._code(a)
+            if a in PREPOSITIONS:
+                return self._code("prep")
+            return self._code("p:" + fuzzy_pinyin(a)) if is_cjk(a) else self._code(a)
         if kind == "s" and b == "text":
             return "\x01"
         typ = b if kind == "s" else a
@@ -123,10 +150,12 @@ class Matcher:
     def _code_item(self, item: Item, sims: dict[str, float]) -> str:
         if isinstance(item, Entity):
             return self.codes.get("t:" + ("number" if item.type == "level" else item.type), "\x01")
-        if _is_stop(item.text):
+        if item.text in GLUE_EN or item.text in STOP_ZH:
             return ""
+        if item.text in PREPOSITIONS:
+            return self.codes.get("prep", "")
         if is_cjk(item.text):
-            return self.codes.get("p:" + pinyin(item.text), "\x01")
+            return self.codes.get("p:" + fuzzy_pinyin(item.text), "\x01")
         code = self.codes.get(item.text)
         if code is None and sims:
             best = max(sims, key=sims.get)
@@ -136,7 +165,7 @@ class Matcher:
     # ------------------------------------------------------------------ word similarity
     def similar(self, word: str) -> dict[str, float]:
         """Vocabulary words an English token may stand for, with similarity 0..1."""
-        if is_cjk(word) or len(word) < 3 or word.isdigit():
+        if is_cjk(word) or len(word) < 2 or word.isdigit():
             return {}
         out: dict[str, float] = {}
         for cand, score, _ in process.extract(word, self.en_words, scorer=fuzz.ratio, score_cutoff=74, limit=3):
@@ -149,18 +178,18 @@ class Matcher:
     def retrieve(self, items: list[Item], lang: str, sims: list[dict[str, float]], limit: int = 10) -> list[Phrase]:
         code = "".join(self._code_item(it, s) for it, s in zip(items, sims))
         code = re.sub("\x01+", "\x01", code)
-        phrases = self.by_lang.get(lang) or []
-        if not phrases:
+        groups = self.groups.get(lang) or []
+        if not groups:
             return []
         found = process.extract(code, self.choices[lang], scorer=fuzz.ratio, limit=limit * 3, score_cutoff=30)
         out: list[Phrase] = []
         per_intent: dict[str, int] = {}
         for _, _, idx in found:
-            ph = phrases[idx]
-            if per_intent.get(ph.intent, 0) >= 3:
-                continue
-            per_intent[ph.intent] = per_intent.get(ph.intent, 0) + 1
-            out.append(ph)
+            for ph in groups[idx]:
+                if per_intent.get(ph.intent, 0) >= 3:
+                    continue
+                per_intent[ph.intent] = per_intent.get(ph.intent, 0) + 1
+                out.append(ph)
             if len(out) >= limit:
                 break
         return out
@@ -175,6 +204,12 @@ class Matcher:
         D[0][0] = 0.0
         wt = [item_weight(it) for it in T]
         wp = [ptok_weight(t) for t in P]
+        # free text is cheap to absorb, except words that belong to commands (they point elsewhere)
+        absorb = [0.0]
+        for it in T:
+            absorb.append(absorb[-1] + (0.3 if isinstance(it, Entity) else
+                                        0.25 if (it.text in self.vocab["en"] or it.text in self.vocab["zh"]) and not _is_stop(it.text)
+                                        else 0.03))
         for i in range(m + 1):
             Di = D[i]
             for j in range(n + 1):
@@ -218,14 +253,16 @@ class Matcher:
                             B[i + 1][j + 1] = ("slot", i, j)
                     if stype == "text":
                         for k in range(1, n - j + 1):
-                            cost = c + 0.15 + 0.02 * (k - 1)
+                            cost = c + 0.15 + absorb[j + k] - absorb[j]
                             if cost < Dn[j + k]:
                                 Dn[j + k] = cost
                                 B[i + 1][j + k] = ("absorb", i, j)
                     elif stype.startswith("list:"):
                         limit = 4 if ph.lang == "zh" else 3
                         for k in range(1, min(limit, n - j) + 1):
-                            if not isinstance(T[j + k - 1], Token) or _is_stop(T[j + k - 1].text) and k == 1:
+                            nxt = T[j + k - 1]
+                            if not isinstance(nxt, Token) or _is_stop(nxt.text) or nxt.text in self.vocab["en"] \
+                                    or (nxt.text in self.vocab["zh"] and ph.lang == "en"):
                                 break
                             cost = c + 0.45 + 0.15 * (k - 1)
                             if cost < Dn[j + k]:
@@ -255,7 +292,7 @@ class Matcher:
             elif op in ("absorb", "unknown"):
                 weight_t += 1.0
                 used.update(range(pj, j))
-                value = join_raw(T[pj:j], ph.lang)
+                value = join_raw(_trim(T[pj:j]) if op == "absorb" else T[pj:j], ph.lang)
                 slots[P[pi][1]] = value
                 if op == "unknown":
                     unknown[P[pi][1]] = value
@@ -278,8 +315,12 @@ class Matcher:
         a, b = tok[1], it.text
         if a == b:
             return 1.0
+        if a in PREPOSITIONS and b in PREPOSITIONS:
+            return 0.6
         if len(a) == 1 and len(b) == 1 and is_cjk(b):
-            return 0.85 if tok[2] == pinyin(b) and tok[2] else 0.0
+            if tok[2] == pinyin(b):
+                return 0.85
+            return 0.7 if fuzzy_pinyin(a) == fuzzy_pinyin(b) else 0.0
         return sims.get(a, 0.0)
 
 
@@ -307,6 +348,20 @@ def _convert(stype: str, it: Item) -> Any:
     if stype == "text":
         return it.raw
     return it.value
+
+
+_TRIM_START = frozenset("some a an me my to".split())
+_TRIM_END = frozenset("please now for".split())
+
+
+def _trim(items: list[Item]) -> list[Item]:
+    """Free text without the glue words around it ("some jazz please" -> "jazz")."""
+    items = list(items)
+    while len(items) > 1 and isinstance(items[0], Token) and items[0].text in _TRIM_START:
+        items.pop(0)
+    while len(items) > 1 and isinstance(items[-1], Token) and items[-1].text in _TRIM_END:
+        items.pop()
+    return items
 
 
 def join_raw(items: list[Item], lang: str) -> str:

@@ -30,9 +30,10 @@ _CONTRACTION_RES = [(re.compile(p, re.I), r) for p, r in _CONTRACTIONS]
 # Words that carry no meaning for a command; removed on both sides.
 EN_FILLERS = frozenset("um umm uh uhh er erm hmm mm please kindly".split())
 # Dropped only when more words follow (alone they are a greeting or an answer).
-EN_LEADING = ("hey", "ok", "okay", "so", "well", "oh", "alright")
+EN_LEADING = ("hey", "ok", "okay", "so", "well", "oh", "alright", "and")
+EN_ASK = ("can", "could", "would", "will")
 # Chinese particles and politeness, longest first; removed on both sides.
-ZH_FILLERS = ("麻烦你", "麻烦", "帮我", "帮忙", "给我", "替我", "请你", "请",
+ZH_FILLERS = ("麻烦你", "麻烦", "听听", "帮我", "帮忙", "给我", "替我", "请你", "请",
               "一下子", "一下", "好吗", "可以吗", "行吗", "好不好",
               "嗯", "呃", "额", "啊", "呀", "吧", "呢", "哦", "喔", "噢", "啦", "嘛", "的", "了")
 _ZH_FILLER_RE = re.compile("|".join(map(re.escape, ZH_FILLERS)))
@@ -63,7 +64,7 @@ def to_simplified(text: str) -> str:
     return zhconv.convert(text, "zh-cn") if _CJK.search(text) else text
 
 
-def normalize_en(text: str) -> str:
+def normalize_en(text: str, piece: bool = False) -> str:
     """Case-preserving English clean-up: contractions, punctuation, fillers."""
     text = clean(text).replace("\u2019", "'").replace("\u2018", "'")
     for pattern, repl in _CONTRACTION_RES:
@@ -75,18 +76,21 @@ def normalize_en(text: str) -> str:
     text = re.sub(r"\b([ap])\.\s?m\b\.?", r"\1m", text, flags=re.I)
     text = re.sub(r"(?<!\d)[.:](?!\d)|[^\w\s.:]", " ", text)
     words = [w for w in text.split() if w.lower() not in EN_FILLERS]
-    while len(words) > 1 and words[0].lower() in EN_LEADING:
+    while not piece and len(words) > 1 and words[0].lower() in EN_LEADING:
         words.pop(0)
+    # "can you ...", "could you ...": a polite frame around the command itself
+    if len(words) > 2 and words[0].lower() in EN_ASK and words[1].lower() == "you":
+        words = words[2:]
     return " ".join(words)
 
 
-def normalize_zh(text: str) -> str:
+def normalize_zh(text: str, piece: bool = False) -> str:
     """Chinese clean-up: simplified characters, half-width, no particles, no spaces between characters."""
     text = to_simplified(clean(text))
     text = re.sub(r"(\d)\s*%", r"\1 percent", text)
     text = re.sub(r"[^\w\s.:%]", " ", text)
     stripped = _ZH_FILLER_RE.sub(" ", text)
-    if stripped.strip():
+    if piece or stripped.strip():
         text = stripped
     # recognisers insert spaces between characters: keep a space only between two Latin words
     text = re.sub(r"\s+", " ", text).strip()
@@ -94,8 +98,9 @@ def normalize_zh(text: str) -> str:
     return text
 
 
-def normalize(text: str, lang: str) -> str:
-    return normalize_zh(text) if lang == "zh" else normalize_en(text)
+def normalize(text: str, lang: str, piece: bool = False) -> str:
+    """`piece`: a fragment of a template, cleaned the same way but never kept whole."""
+    return normalize_zh(text, piece) if lang == "zh" else normalize_en(text, piece)
 
 
 @dataclass(frozen=True)
@@ -123,4 +128,18 @@ def pinyin(ch: str) -> str:
     """Toneless pinyin of one character ("" for non-Chinese), so homophones compare equal."""
     if not is_cjk(ch):
         return ch
-    return lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")[0] if ch else ""
+    got = lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")
+    return got[0] if got else ch
+
+
+_FUZZY_PY = [(re.compile(p), r) for p, r in [(r"^([zcs])h", r"\1"), (r"^l", "n"), (r"^f", "h"), (r"^r", "l"),
+                                              (r"ng$", "n"), (r"^n(?=[^a-z]|$)", "n")]]
+
+
+@lru_cache(maxsize=16384)
+def fuzzy_pinyin(ch: str) -> str:
+    """Pinyin with the distinctions many speakers and recognisers blur (zh/z, n/l, -ng/-n)."""
+    key = pinyin(ch)
+    for pattern, repl in _FUZZY_PY:
+        key = pattern.sub(repl, key)
+    return key
