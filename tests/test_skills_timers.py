@@ -114,3 +114,11 @@ def test_timers_are_rows_in_sqlite(tmp_path, clock):
     d.close()
     rows = sqlite3.connect(tmp_path / "assistant.db").execute("SELECT kind, duration, due FROM timers").fetchall()
     assert rows == [("timer", 90, (clock() + dt.timedelta(seconds=90)).timestamp())]
+
+
+def test_announcement_speaks_the_language_chosen_since(dialog, clock):
+    dialog.handle(m("timer.start", "en", duration=60))
+    dialog.handle(m("system.language", "en", language="zh"))
+    clock.advance(60)
+    fired = dialog.tick()
+    assert [(r.text, r.lang) for r in fired] == [("1分钟计时器时间到了。", "zh")]

@@ -192,7 +192,7 @@ class Dialog:
         return replies
 
     def _speak(self, items: list[tuple[str, str]], alert: bool) -> list[Reply]:
-        replies = [Reply(t, self.reply_lang(lang)) for t, lang in items]
+        replies = [Reply(t, lang) for t, lang in items]
         if replies and alert and self.player is not None:
             try:
                 audio, rate = alert_sound()

@@ -30,10 +30,10 @@ TEXTS: dict[str, dict[str, str | list[str]]] = {
                "What do you call a fish with no eyes? A fsh.",
                "Why was the math book sad? It had too many problems."],
         "zh": ["为什么数学书总是很忧郁？因为它有太多的问题。",
-               "小明问爸爸，我是不是傻孩子？爸爸说，傻孩子，你怎么会是傻孩子呢。",
+               "老师问小明为什么迟到。小明说：路上有个牌子写着，前方学校，慢行。",
                "有一天，零对八说：胖就胖呗，系什么腰带啊。",
                "老师说：今天我们学习蚊子。小明问：老师，蚊子是益虫还是害虫？老师说：看它咬谁。",
-               "为什么电脑从来不会感冒？因为它有窗户，但是从来不开。"]},
+               "一只北极熊很无聊，就开始拔自己的毛，一根，两根，最后拔光了。它说：好冷啊。"]},
     # system
     "system.help": {
         "en": "I can tell the time and date, set timers and alarms, check the weather, "

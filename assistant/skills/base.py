@@ -40,6 +40,10 @@ class Env:
     now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now().astimezone())
     dialog: Any = None            # the Dialog, for system.repeat / system.stop
 
+    def reply_lang(self, lang: str) -> str:
+        """The language to speak in now: the one chosen with system.language, else `lang`."""
+        return self.dialog.reply_lang(lang) if self.dialog is not None else lang
+
     def say(self, key: str, lang: str, index: int = 0, **values: Any) -> str:
         return text(key, lang, index, **values)
 

@@ -27,17 +27,18 @@ class _Scheduled(Skill):
         now = self._now_ts()
         return [row for row in self.env.store.timers(self.kind) if row.due > now]
 
-    def _take_due(self) -> list[TimerRow]:
-        """Rows whose time has come, each removed (so announced) exactly once."""
-        now = self._now_ts()
-        return [row for row in self.env.store.timers(self.kind)
-                if row.due <= now and self.env.store.remove_timer(row.id)]
-
     def due(self) -> list[tuple[str, str]]:
         return [(self._fired(row), row.lang) for row in self._take_due()]
 
     def missed(self) -> list[tuple[str, str]]:
         return [(self._missed(row), row.lang) for row in self._take_due()]
+
+    def _take_due(self) -> list[TimerRow]:
+        """Rows whose time has come, each removed (so announced) exactly once, in today's reply language."""
+        now = self._now_ts()
+        return [TimerRow(row.id, row.kind, row.duration, row.due, self.env.reply_lang(row.lang))
+                for row in self.env.store.timers(self.kind)
+                if row.due <= now and self.env.store.remove_timer(row.id)]
 
     def _fired(self, row: TimerRow) -> str:
         raise NotImplementedError
