@@ -202,3 +202,20 @@ def test_missed_timer_is_announced_after_restart(tmp_path):
     replies = chat(tmp_path, ["what time is it"])
     assert replies[0] == "While I was off, your 1 second timer finished."
     assert replies[1].startswith("It's ")
+
+
+def test_music_through_chat(tmp_path):
+    music = tmp_path / "music"
+    subprocess.run([sys.executable, str(ROOT / "scripts/make_test_music.py"), str(music), "--seconds", "5"],
+                   check=True, capture_output=True)
+    config = write_config(tmp_path / "c.toml")
+    config.write_text(config.read_text() + f'\n[media]\nfolder = "{music}"\n', encoding="utf-8")
+    converse(tmp_path, [
+        ("play some jazz", "Playing Jazz Walk."),
+        ("what time is it", "It's "),   # answers while the music plays
+        ("pause the music", "Paused."),
+        ("播放小星星", "正在播放小星星。"),
+        ("下一首", "正在播放"),
+        ("stop", "Okay."),
+        ("play beethoven", "couldn't find"),
+    ], config)

@@ -133,3 +133,12 @@ def test_bad_time_zone_is_a_clear_error(tmp_path):
     settings.timezone = "Mars/Olympus"
     with pytest.raises(ConfigError, match="time zone"):
         Dialog(settings, engine=None)
+
+
+def test_state_dir_that_cannot_be_used_is_a_clear_error(tmp_path):
+    from assistant.errors import AssistantError
+    from assistant.store import Store
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(AssistantError, match="cannot open the state database"):
+        Store(blocker / "state" / "assistant.db")
