@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,7 @@ class MediaSkill(Skill):
         self._tracks: list[Track] | None = None
         self.playlist: list[Track] = []
         self.index = 0
+        self._advancing = False
         self.active = False   # we are playing (or paused), so the end of a track moves to the next
 
     @property
@@ -170,22 +172,33 @@ class MediaSkill(Skill):
         return self.say("media.playing", lang, title=track.title)
 
     def due(self) -> list[tuple[str, str]]:
-        """Scheduler pass: when the current track has ended by itself, play the next one."""
+        """Scheduler pass: when the current track has ended by itself, start the next one.
+
+        Decoding takes a while on a Pi, so it happens on its own thread: the dialog keeps answering.
+        """
         player = self.env.player
-        if not self.active or player is None or player.is_playing("media") or player.is_paused("media"):
+        if (not self.active or self._advancing or player is None
+                or player.is_playing("media") or player.is_paused("media")):
             return []
         if self.index + 1 >= len(self.playlist):
             self.active = False
             return []
-        following = self.playlist[self.index + 1]
+        self._advancing = True
+        threading.Thread(target=self._advance, args=(self.index + 1,), name="media-next", daemon=True).start()
+        return []
+
+    def _advance(self, index: int) -> None:
+        following = self.playlist[index]
         try:
-            player.play(decode(following.path), PLAY_RATE, channel="media")
+            audio = decode(following.path)
+            if self.active and self.index == index - 1:   # nobody pressed stop/next meanwhile
+                self.env.player.play(audio, PLAY_RATE, channel="media")
+                self.index = index
         except Exception as exc:
             log.warning("cannot play %s: %s", following.path, exc)
             self.active = False
-            return []
-        self.index += 1
-        return []
+        finally:
+            self._advancing = False
 
     def stop(self) -> None:
         self.active = False
