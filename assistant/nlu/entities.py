@@ -288,6 +288,7 @@ class ListIndex:
         self.by_words: dict[tuple[str, ...], tuple[str, str]] = {}
         self.by_pinyin: dict[tuple[str, ...], tuple[str, str]] = {}
         self.max_len = 1
+        self.firsts: set[str] | None = None
         for list_name, items in lists.items():
             for item_id, names in items.items():
                 for lang in ("en", "zh"):
@@ -306,6 +307,11 @@ class ListIndex:
 
     def match(self, words: list[str], i: int) -> tuple[str, str, int] | None:
         """Longest list name starting at words[i]: (list, id, end)."""
+        if self.firsts is None:
+            self.firsts = {k[0] for k in self.by_words} | {k[0] for k in self.by_pinyin}
+        first = words[i]
+        if first not in self.firsts and (len(first) != 1 or pinyin(first) not in self.firsts):
+            return None
         for size in range(min(self.max_len, len(words) - i), 0, -1):
             key = tuple(words[i:i + size])
             hit = self.by_words.get(key)
@@ -547,6 +553,8 @@ def parse_day(text: str, lang: str = "auto", today: _dt.date | None = None) -> i
 def parse_number(text: str, lang: str = "auto") -> int | float | None:
     """"forty five" -> 45, "二十五" -> 25, "3.5" -> 3.5; None if there is no number."""
     ent = _first(text, lang, ("number", "level"))
+    if ent is None and isinstance(text, str):     # a lone "一" or "两" answers "how many?"
+        return zh_number(normalize(text, "zh").strip())
     return ent.value if ent else None
 
 

@@ -27,6 +27,8 @@ PREPOSITIONS = frozenset("to in at for of into onto".split())                   
 STOP_ZH = frozenset("我你把在是个一要想能再就都也给让吗么将")
 LOW = 0.3
 GLUE = 0.15
+UNKNOWN = 0.6          # a list value nobody configured ("shed"): allowed, but it must be earned
+EXTRA = 0.6            # words the phrase does not explain weigh this much of a missing phrase word
 
 Ptok = tuple  # ("w", text, pinyin) | ("e", type, value) | ("s", slot name, slot type)
 
@@ -168,8 +170,10 @@ class Matcher:
         if is_cjk(word) or len(word) < 2 or word.isdigit():
             return {}
         out: dict[str, float] = {}
-        for cand, score, _ in process.extract(word, self.en_words, scorer=fuzz.ratio, score_cutoff=74, limit=3):
-            out[cand] = score / 100.0
+        if len(word) >= 4:
+            for cand, score, _ in process.extract(word, self.en_words, scorer=fuzz.ratio, score_cutoff=74, limit=3):
+                if len(cand) >= 4:
+                    out[cand] = score / 100.0
         for cand in self.sound.get(phonetic(word), ()):
             out[cand] = max(out.get(cand, 0.0), 0.82)
         return out
@@ -264,7 +268,7 @@ class Matcher:
                             if not isinstance(nxt, Token) or _is_stop(nxt.text) or nxt.text in self.vocab["en"] \
                                     or (nxt.text in self.vocab["zh"] and ph.lang == "en"):
                                 break
-                            cost = c + 0.45 + 0.15 * (k - 1)
+                            cost = c + UNKNOWN + (0.12 if ph.lang == "zh" else 0.3) * (k - 1)
                             if cost < Dn[j + k]:
                                 Dn[j + k] = cost
                                 B[i + 1][j + k] = ("unknown", i, j)
@@ -273,7 +277,8 @@ class Matcher:
         slots: dict[str, Any] = {}
         unknown: dict[str, str] = {}
         used: set[int] = set()
-        weight_t = 0.0
+        weight_t = extra = 0.0
+        evidence = 0
         i, j = m, n
         while i > 0 or j > 0:
             step = B[i][j]
@@ -281,12 +286,14 @@ class Matcher:
                 break
             op, pi, pj = step
             if op == "del":
-                weight_t += wt[pj]
+                extra += wt[pj]
             elif op == "sub":
                 weight_t += wt[pj]
                 used.add(pj)
+                evidence += wp[pi] == 1.0
             elif op == "slot":
                 weight_t += 1.0
+                evidence += 1
                 used.add(pj)
                 slots[P[pi][1]] = _convert(P[pi][2], T[pj])
             elif op in ("absorb", "unknown"):
@@ -297,8 +304,12 @@ class Matcher:
                 if op == "unknown":
                     unknown[P[pi][1]] = value
             i, j = pi, pj
-        denom = max(ph.weight, weight_t, 1.0)
-        score = max(0.0, 1.0 - cost / denom)
+        # words the phrase does not explain count less than phrase words that are missing:
+        # "should I take an umbrella today" still asks for the weather
+        denom = max(ph.weight, weight_t + EXTRA * extra, 1.0)
+        score = max(0.0, 1.0 - (cost - (1.0 - EXTRA) * extra) / denom)
+        if unknown and evidence < 2:
+            score *= 0.5       # an unknown name needs a command around it ("start email" is not a device)
         # fill every declared slot the utterance mentions, even where this phrase has none
         declared = self.slot_types.get(ph.intent, {})
         for k, it in enumerate(T):

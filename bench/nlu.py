@@ -1,0 +1,152 @@
+"""Benchmark of the intent engine: load time, parse latency (vs a naive baseline), dev-set accuracy.
+
+    python bench/nlu.py                 # everything
+    python bench/nlu.py --failures 30   # also list dev-set failures, to find classes of problems
+
+Figures only, never pass/fail: targets are median < 0.5 ms, p95 < 2 ms, load < 0.5 s,
+faster than the baseline, >= 90 % in-domain accuracy with <= 5 % false positives.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.nlu import IntentEngine  # noqa: E402
+from assistant.nlu import grammar  # noqa: E402
+from assistant.nlu.normalize import normalize  # noqa: E402
+
+INTENTS = ROOT / "intents"
+EVAL = ROOT.parent / "shared" / "eval"
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def time_load(repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        IntentEngine.load([INTENTS])
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+class Baseline:
+    """The naive matcher: every template fully expanded, rapidfuzz extractOne over all sentences."""
+
+    def __init__(self, engine: IntentEngine):
+        t = time.perf_counter()
+        self.sentences: list[str] = []
+        self.intents: list[str] = []
+        for spec in engine.library.intents.values():
+            for tpl in spec.templates:
+                for pieces in grammar.expand(tpl.tree, engine.library.rules, limit=100000):
+                    text = "".join(p if isinstance(p, str) else "{" + p.name + "}" for p in pieces)
+                    self.sentences.append(" ".join(normalize(text, tpl.lang).lower().split()))
+                    self.intents.append(spec.name)
+        self.load_time = time.perf_counter() - t
+
+    def parse(self, text: str, lang: str) -> str | None:
+        hit = process.extractOne(normalize(text, lang).lower(), self.sentences, scorer=fuzz.WRatio, score_cutoff=80)
+        return self.intents[hit[2]] if hit else None
+
+
+def latency(fn, cases: list[tuple[str, str]], rounds: int = 3) -> tuple[float, float]:
+    samples = []
+    for _ in range(rounds):
+        for text, lang in cases:
+            t = time.perf_counter_ns()
+            fn(text, lang)
+            samples.append((time.perf_counter_ns() - t) / 1e6)
+    return statistics.median(samples), pct(samples, 0.95)
+
+
+def dev_sets(engine: IntentEngine, show: int) -> list[dict]:
+    rows = []
+    for path in sorted(EVAL.glob("*.jsonl")):
+        lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        ind = [x for x in lines if x["expect"]]
+        ood = [x for x in lines if not x["expect"]]
+        ok = wrong = slot_bad = 0
+        fails: list[str] = []
+        for x in ind:
+            m = engine.parse(x["text"], x.get("lang", "auto"))
+            if m.intent in x["expect"]:
+                if all(m.slots.get(k) == v for k, v in (x.get("slots") or {}).items()):
+                    ok += 1
+                    continue
+                slot_bad += 1
+                fails.append(f"  SLOTS {x['text']!r}: want {x['slots']} got {m.slots}")
+            else:
+                wrong += m.intent is not None
+                fails.append(f"  {'WRONG' if m.intent else 'MISS '} {x['text']!r}: want {x['expect']} got {m.intent} ({m.score:.2f})")
+        fp = 0
+        for x in ood:
+            m = engine.parse(x["text"], x.get("lang", "auto"))
+            if m.intent:
+                fp += 1
+                fails.append(f"  FP    {x['text']!r}: got {m.intent} {m.slots} ({m.score:.2f})")
+        rows.append({"file": path.name, "in_domain": len(ind), "accuracy": ok / max(1, len(ind)),
+                     "wrong_intent": wrong / max(1, len(ind)), "slot_errors": slot_bad,
+                     "out_of_domain": len(ood), "false_positives": fp / max(1, len(ood))})
+        if show:
+            print(f"\n{path.name}: first {show} failures")
+            print("\n".join(fails[:show]))
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--failures", type=int, default=0, help="print this many dev-set failures per file")
+    ap.add_argument("--skip-dev", action="store_true")
+    args = ap.parse_args()
+
+    load_s = time_load()
+    engine = IntentEngine.load([INTENTS])
+    n_phrases = {lang: len(engine.matcher.by_lang[lang]) for lang in ("en", "zh")}
+    cases = [(c.text, c.lang) for spec in engine.library.intents.values() for c in spec.tests]
+    cases += [(c.text, c.lang) for c in engine.library.negatives]
+    for path in sorted(EVAL.glob("*.jsonl")):   # real users' sentences: longer and odder than ours
+        for line in path.read_text(encoding="utf-8").splitlines()[:300]:
+            x = json.loads(line)
+            cases.append((x["text"], x.get("lang", "en")))
+    base = Baseline(engine)
+    for text, lang in cases[:20]:        # warm caches of both before timing
+        engine.parse(text, lang)
+        base.parse(text, lang)
+    med, p95 = latency(engine.parse, cases)
+    bmed, bp95 = latency(base.parse, cases, rounds=1)
+    tests = [(c, c.intent) for spec in engine.library.intents.values() for c in spec.tests]
+    base_acc = sum(base.parse(c.text, c.lang) == want for c, want in tests) / len(tests)
+    eng_acc = sum(engine.parse(c.text, c.lang).intent == want for c, want in tests) / len(tests)
+
+    print(f"intents: {len(engine.intent_names)} ({', '.join(f'{k} {v} phrases' for k, v in n_phrases.items())}); "
+          f"baseline sentences: {len(base.sentences)}")
+    print(f"timed utterances: {len(cases)} (built-in tests, negatives, dev-set lines)\n")
+    print(f"{'matcher':10} {'load s':>8} {'median ms':>10} {'p95 ms':>8} {'test-sentence intent acc':>25}")
+    print(f"{'engine':10} {load_s:8.3f} {med:10.3f} {p95:8.3f} {eng_acc:25.1%}")
+    print(f"{'baseline':10} {base.load_time:8.3f} {bmed:10.3f} {bp95:8.3f} {base_acc:25.1%}")
+    print(f"targets: load < 0.5 s, median < 0.5 ms, p95 < 2 ms; speed-up over baseline: median x{bmed / med:.1f}, p95 x{bp95 / p95:.1f}")
+    if args.skip_dev or not EVAL.exists():
+        return
+    rows = dev_sets(engine, args.failures)
+    print(f"\n{'dev set':24} {'in-domain':>9} {'accuracy':>9} {'wrong':>7} {'slot err':>8} {'OOD':>5} {'false pos':>9}")
+    for r in rows:
+        print(f"{r['file']:24} {r['in_domain']:9d} {r['accuracy']:9.1%} {r['wrong_intent']:7.1%} {r['slot_errors']:8d} "
+              f"{r['out_of_domain']:5d} {r['false_positives']:9.1%}")
+    print("targets: accuracy >= 90 %, false positives <= 5 %")
+
+
+if __name__ == "__main__":
+    main()

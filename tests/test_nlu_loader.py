@@ -1,0 +1,118 @@
+"""Intent files: every problem reported with file and line; the syntax documented in docs/intents.md."""
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import ConfigError
+from assistant.nlu import IntentEngine, IntentProblem
+from assistant.nlu import grammar
+
+GOOD = """\
+lists:
+  size:
+    small: {en: [small], zh: [小杯]}
+    large: {en: [large, big], zh: [大杯]}
+intents:
+  coffee.order:
+    slots:
+      size: size
+    en:
+      - (order|get me) a [{size}] coffee
+    zh:
+      - 来一杯[{size}]咖啡
+    tests:
+      en:
+        - get me a large coffee: {size: large}
+      zh:
+        - 来一杯大杯咖啡: {size: large}
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_good_file_loads_and_its_tests_pass(tmp_path):
+    engine = IntentEngine.load([write(tmp_path, "coffee.yaml", GOOD)])
+    assert engine.intent_names == ["coffee.order"]
+    assert engine.run_tests() == []
+    assert IntentEngine.check([tmp_path]) == []
+
+
+@pytest.mark.parametrize("body,line,words", [
+    ("intents:\n  a.b:\n    en: [\"x\"\n", 4, "YAML syntax"),
+    ("intents:\n  a.b:\n    slots: {when: weekday}\n    en: ['at {when}']\n", 3, "unknown type 'weekday'"),
+    ("intents:\n  a.b:\n    slots:\n      room: roomz\n", 4, "unknown type 'roomz'"),
+    ("intents:\n  a.b:\n    en:\n      - turn (on|off the light\n", 4, "never closed"),
+    ("intents:\n  a.b:\n    en:\n      - turn on] the light\n", 4, "unbalanced"),
+    ("intents:\n  a.b:\n    en:\n      - set {level}\n", 4, "undeclared slot {level}"),
+    ("intents:\n  a.b:\n    en: [hello]\n  a.b:\n    en: [hi]\n", 4, "duplicate intent 'a.b'"),
+    ("intents:\n  a.b:\n    en: [hello]\n    tset: {}\n", 4, "unknown key 'tset'"),
+    ("intents:\n  a.b:\n    en: [hello <polite>]\n", 3, "unknown rule <polite>"),
+    ("intnets: {}\n", 1, "unknown top-level key"),
+])
+def test_each_problem_has_file_and_line(tmp_path, body, line, words):
+    write(tmp_path, "bad.yaml", body)
+    problems = IntentEngine.check([tmp_path])
+    assert problems, body
+    first = problems[0]
+    assert isinstance(first, IntentProblem)
+    assert first.file.endswith("bad.yaml") and first.line == line, str(first)
+    assert words in first.message
+    assert str(first) == f"{first.file}:{first.line}: {first.message}"
+
+
+def test_load_raises_one_line_config_error_with_count(tmp_path):
+    write(tmp_path, "bad.yaml", "intents:\n  a.b:\n    en: ['set {x}', '(open']\n  c.d:\n    slots: {y: nope}\n")
+    problems = IntentEngine.check([tmp_path])
+    assert len(problems) == 3
+    with pytest.raises(ConfigError) as err:
+        IntentEngine.load([tmp_path])
+    message = str(err.value)
+    assert "\n" not in message and message.startswith(str(tmp_path / "bad.yaml") + ":3:")
+    assert message.endswith("(and 2 more)")
+
+
+def test_duplicate_across_folders_names_the_first(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    write(a, "x.yaml", "intents:\n  same.name:\n    en: [hello]\n")
+    write(b, "y.yaml", "intents:\n  same.name:\n    en: [hi]\n")
+    (problem,) = IntentEngine.check([a, b])
+    assert problem.file.endswith("y.yaml") and "first defined at" in problem.message and "x.yaml:2" in problem.message
+
+
+def test_missing_folder_is_a_problem(tmp_path):
+    (problem,) = IntentEngine.check([tmp_path / "nope"])
+    assert "does not exist" in problem.message
+
+
+def test_config_lists_extend_and_override(tmp_path):
+    write(tmp_path, "coffee.yaml", GOOD)
+    engine = IntentEngine.load([tmp_path], {"size": {"medium": {"en": ["medium", "regular"], "zh": ["中杯"]},
+                                                    "small": {"en": ["tiny"]}}})
+    assert engine.parse("get me a regular coffee", "en").slots == {"size": "medium"}
+    assert engine.parse("来一杯中杯咖啡", "zh").slots == {"size": "medium"}
+    assert engine.parse("get me a tiny coffee", "en").slots == {"size": "small"}
+    assert engine.list_name("size", "small", "zh") == "小杯"
+    assert engine.list_name("size", "medium", "en") == "medium"
+    assert engine.list_items("size") == ["small", "large", "medium"]
+
+
+def test_bad_config_lists_are_reported(tmp_path):
+    write(tmp_path, "coffee.yaml", GOOD)
+    problems = IntentEngine.check([tmp_path], {"size": ["not", "a", "mapping"]})
+    assert any("config [lists]" in p.file and "must map item ids" in p.message for p in problems)
+
+
+def test_grammar_expansion():
+    tree = grammar.parse("(turn|switch) [the] light (on|off)")
+    phrases = {" ".join("".join(p for p in ph if isinstance(p, str)).split()) for ph in grammar.expand(tree, {})}
+    assert "turn the light on" in phrases and "switch light off" in phrases and len(phrases) == 8
+    perm = grammar.parse("a coffee (large; iced; with oat milk)")
+    assert len(grammar.expand(perm, {})) == 6
+    slots = grammar.names(grammar.parse("set {a} to [{b}]"), grammar.Slot)
+    assert slots == ["a", "b"]
+    with pytest.raises(grammar.TemplateError):
+        grammar.parse("a (b; c|d)")
