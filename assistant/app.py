@@ -220,37 +220,8 @@ def chat(assistant: Assistant, lines, out: Callable[[str], None], lang: str = "a
 
 
 def listen(assistant: Assistant, source, out: Callable[[str], None], lang: str = "auto",
-           phrase_time_limit: float = 8.0, speak: bool = True) -> None:
-    """The simplest microphone loop: calibrate for ambient noise, then one phrase at a time."""
-    import speech_recognition as sr
-    import numpy as np
+           speak: bool = True, **options) -> None:
+    """The microphone loop (wake phrase, VAD endpointing, barge-in) lives in `assistant.listener`."""
+    from .listener import listen as run_listener
 
-    from .types import SAMPLE_RATE
-
-    _ = assistant.recognizer  # load the model before the microphone opens
-    detector = sr.Recognizer()
-    detector.pause_threshold = 0.6
-    detector.non_speaking_duration = 0.4
-    assistant.dialog.start(lambda reply: out(f"assistant: {reply.text}"))
-    with source:
-        detector.adjust_for_ambient_noise(source, duration=0.5)
-        while True:
-            try:
-                audio = detector.listen(source, timeout=None, phrase_time_limit=phrase_time_limit)
-            except sr.WaitTimeoutError:
-                continue
-            pcm = np.frombuffer(audio.get_raw_data(convert_rate=SAMPLE_RATE, convert_width=2), dtype="<i2")
-            if len(pcm) > SAMPLE_RATE * 0.3:
-                utt = Utterance(pcm.astype(np.float32) / 32768.0, SAMPLE_RATE, getattr(source, "path", "microphone"))
-                try:
-                    turn = assistant.turn(utt, lang=lang, speak=speak)
-                except RecognizerError as exc:
-                    out(f"error: {exc}")
-                    continue
-                if turn.transcript and turn.transcript.text:
-                    out(f"heard: {turn.transcript.text}")
-                    out(f"assistant: {turn.reply.text}")
-                    if speak:
-                        assistant.play(turn.reply)
-            if getattr(source, "finished", False):
-                break
+    run_listener(assistant, source, out, lang=lang, speak=speak, **options)

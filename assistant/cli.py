@@ -126,14 +126,18 @@ def cmd_run(args, settings) -> int:
 
 
 def cmd_listen(args, settings) -> int:
-    from .app import Assistant, check_lang, listen
+    from .app import Assistant, check_lang
+    from .listener import listen, press_enter_to_talk
     check_lang(args.lang)
     from .audio.sources import MicrophoneSource, StreamedFileSource
     source = (StreamedFileSource(args.input, realtime=not args.fast) if args.input
               else MicrophoneSource(args.device or settings.section("audio").get("input_device")))
+    mode = "push_to_talk" if args.push_to_talk else "always" if args.always else "wake" if args.wake else None
     app = Assistant(settings, asr=args.asr)
     try:
-        listen(app, source, lambda line: print(line, flush=True), lang=args.lang, speak=not args.no_speak)
+        listen(app, source, lambda line: print(line, flush=True), mode=mode, wake_phrases=args.wake,
+               lang=args.lang, speak=not args.no_speak,
+               on_start=press_enter_to_talk(sys.stdin) if args.push_to_talk else None)
     finally:
         app.close()
     return 0

@@ -1,0 +1,479 @@
+"""The speaker on the shelf: microphone -> wake -> endpoint -> ASR -> NLU -> dialog -> speech.
+
+A reader thread takes 30 ms frames from the source (microphone or a recording streamed
+like one) into a bounded queue, so the microphone is never starved while Whisper works.
+The loop feeds every frame to the keyword spotter and the endpointer, and acts on what
+they report:
+
+* wake phrase spotted   -> earcon, stop any reply that is playing, listen for a command
+                           (the audio after the spotted name, or the next utterance);
+* speech segment closed -> a command when a window is open (wake, Enter, follow-up, or
+                           always-listening mode); otherwise a wake-phrase check on its
+                           transcript ("你好小娜，现在几点" in one breath); while a reply or
+                           music plays, "stop" / "停" / the wake phrase cut it (barge-in);
+* window timed out      -> "done" earcon, back to waiting.
+
+Replies play through the project's `Player` without blocking, which is what lets the
+user talk over them. Nothing grows with time: the queue and segment buffers are bounded,
+the models are the Assistant's (loaded once), and the spotter restarts its utterance.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from .audio.earcons import earcon
+from .audio.vad import FRAME_BYTES, FRAME_MS, EndpointSettings, Segment, Segmenter
+from .audio.wake import KeywordSpotter, StopWords, TranscriptWake, WakeSettings
+from .errors import AssistantError, AudioError, ConfigError
+from .types import SAMPLE_RATE, Reply, Transcript, Utterance
+
+log = logging.getLogger(__name__)
+
+MODES = ("wake", "push_to_talk", "always")
+
+
+@dataclass(frozen=True)
+class ListenSettings:
+    """`[listen]` and `[wake]` of the config file, plus the command-line mode."""
+
+    mode: str = "wake"
+    endpoint: EndpointSettings = field(default_factory=EndpointSettings)
+    wake: WakeSettings = field(default_factory=WakeSettings)
+    followup_timeout: float = 8.0      # how long a follow-up question keeps the microphone open
+    barge_in_silence: float = 0.35     # shorter end-of-speech while a reply plays, so "stop" acts fast
+    barge_in_max: float = 3.0          # longer segments during playback are not barge-in candidates
+    earcons: bool = True
+    earcon_volume: float = 0.5
+    queue_seconds: float = 20.0        # microphone audio held while a command is processed
+
+    @classmethod
+    def from_settings(cls, settings: Any, mode: str | None = None,
+                      wake_phrases: list[str] | None = None) -> "ListenSettings":
+        table = settings.section("listen")
+        mode = mode or str(table.get("mode", "wake")).replace("-", "_")
+        if mode not in MODES:
+            raise ConfigError(f"[listen] mode {mode!r}: use wake, push_to_talk or always")
+        dialog = settings.section("dialog")
+        try:
+            return cls(mode=mode, endpoint=EndpointSettings.from_config(table),
+                       wake=WakeSettings.from_config(settings.section("wake"), wake_phrases),
+                       followup_timeout=float(table.get("followup_timeout", dialog.get("followup_timeout", 8.0))),
+                       barge_in_silence=float(table.get("barge_in_silence", 0.35)),
+                       barge_in_max=float(table.get("barge_in_max", 3.0)),
+                       earcons=bool(table.get("earcons", True)),
+                       earcon_volume=float(table.get("earcon_volume", 0.5)),
+                       queue_seconds=float(table.get("queue_seconds", 20.0)))
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"[listen] settings: {exc}") from None
+
+
+class FrameReader:
+    """Reads the source in a thread and hands out exact 30 ms frames through a bounded queue.
+
+    A live microphone must never block: when the loop falls behind by more than
+    `max_seconds`, the oldest audio is dropped (and logged). A recording blocks instead,
+    so every frame of a test file is processed.
+    """
+
+    def __init__(self, source: Any, live: bool, max_seconds: float = 20.0):
+        self._source = source
+        self._live = live
+        self._q: queue.Queue[bytes | None | BaseException] = queue.Queue(maxsize=max(10, int(max_seconds * 1000 / FRAME_MS)))
+        self._stop = threading.Event()
+        self.dropped = 0
+        self._thread = threading.Thread(target=self._run, name="mic-reader", daemon=True)
+
+    def start(self) -> "FrameReader":
+        self._thread.start()
+        return self
+
+    def _put(self, item) -> None:
+        while not self._stop.is_set():
+            try:
+                self._q.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                if self._live and isinstance(item, bytes):
+                    try:
+                        self._q.get_nowait()
+                        self.dropped += 1
+                        if self.dropped in (1, 100, 1000) or self.dropped % 10000 == 0:
+                            log.warning("listening fell behind: dropped %d frames of microphone audio", self.dropped)
+                    except queue.Empty:
+                        pass
+
+    def _run(self) -> None:
+        buf = b""
+        try:
+            while not self._stop.is_set():
+                data = self._source.stream.read(self._source.CHUNK)
+                if not data:
+                    break
+                buf += data
+                while len(buf) >= FRAME_BYTES:
+                    self._put(buf[:FRAME_BYTES])
+                    buf = buf[FRAME_BYTES:]
+        except Exception as exc:  # a device that vanished: the loop reports it as one line
+            self._put(exc)
+            return
+        self._put(None)
+
+    def get(self, timeout: float = 0.1) -> bytes | None | BaseException | bool:
+        """A frame, None at the end of a recording, an exception from the device, or False (nothing yet)."""
+        try:
+            return self._q.get(timeout=timeout)
+        except queue.Empty:
+            return False
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=1.0)
+
+
+class Listener:
+    """The listening loop around a loaded `Assistant` (its recogniser, NLU, dialog and player)."""
+
+    def __init__(self, assistant: Any, config: ListenSettings | None = None,
+                 out: Callable[[str], None] = print, lang: str = "auto", speak: bool = True,
+                 on_event: Callable[[str, dict], None] | None = None):
+        self.assistant = assistant
+        self.config = config or ListenSettings()
+        self.out = out
+        self.lang = lang
+        self.speak = speak
+        self.on_event = on_event
+        self.segmenter = Segmenter(self.config.endpoint)
+        wake = self.config.wake
+        self.spotter: KeywordSpotter | None = None
+        if wake.spotter and wake.phrases.get("en"):
+            self.spotter = KeywordSpotter(wake.phrases["en"], wake.kws_threshold, wake.keyphrases, wake.pronunciations)
+            if not self.spotter.active:
+                self.spotter = None
+        self.transcript_wake = TranscriptWake(wake.all_phrases(), wake.transcript_threshold)
+        self.stop_words = StopWords(wake.stop_words)
+        self._window = False          # a command is expected now
+        self._wake_end: float | None = None
+        self._followup = False
+        self._trigger = threading.Event()
+        self._quit = threading.Event()
+        self._voice_lock = threading.Lock()
+        self._played_note = False
+
+    # -- control from other threads ------------------------------------------------------
+    def trigger(self) -> None:
+        """Push-to-talk: open the microphone for one command (thread-safe)."""
+        self._trigger.set()
+
+    def quit(self) -> None:
+        self._quit.set()
+
+    # -- the loop ------------------------------------------------------------------------
+    def run(self, source: Any) -> None:
+        """Listen until the recording ends, `quit()` is called or the device fails."""
+        _ = self.assistant.recognizer          # load the speech model before the microphone opens
+        _ = self.assistant.engine
+        self.assistant.dialog.start(self._announce)
+        if self.config.mode == "always":
+            self._window = True
+        live = not hasattr(source, "path")
+        with source:
+            reader = FrameReader(source, live=live, max_seconds=self.config.queue_seconds).start()
+            self._event("ready", mode=self.config.mode)
+            try:
+                while not self._quit.is_set():
+                    item = reader.get()
+                    if item is False:
+                        self._tick()
+                        continue
+                    if item is None:
+                        seg = self.segmenter.flush()
+                        if seg is not None:
+                            self._on_segment(seg)
+                        break
+                    if isinstance(item, BaseException):
+                        raise device_error(item)
+                    self.process(item)
+            finally:
+                reader.stop()
+                if self.spotter is not None:
+                    self.spotter.close()
+        self._event("end")
+
+    def _tick(self) -> None:
+        """Work that depends on the clock rather than on audio (Enter pressed, reply finished)."""
+        if self._trigger.is_set():
+            self._trigger.clear()
+            self._barge_in("button")
+            self.segmenter.reset()
+            self._open_window()
+        if self._followup and not self._speaking():
+            self._followup = False
+            self._open_window(self.config.followup_timeout)
+
+    def process(self, frame: bytes) -> None:
+        """One 30 ms frame through the spotter and the endpointer."""
+        self._tick()
+        playing = self._speaking() or self._media_playing()
+        self.segmenter.trailing_silence = (self.config.barge_in_silence if playing and not self._window
+                                           else self.config.endpoint.trailing_silence)
+        if self.spotter is not None and self.config.mode != "push_to_talk":
+            hit = self.spotter.feed(frame)
+            if hit is not None:
+                self._on_wake(hit.phrase, hit.end)
+        result = self.segmenter.feed(frame)
+        if result == "timeout":
+            self._window = self.config.mode == "always"
+            self._event("window_closed", reason="no_speech")
+            self._earcon("done")
+        elif isinstance(result, Segment):
+            self._on_segment(result)
+
+    # -- reacting ----------------------------------------------------------------------------
+    def _on_wake(self, phrase: str, end: float) -> None:
+        self._event("wake", phrase=phrase, at=round(end, 2), by="spotter")
+        self._barge_in("wake")
+        self._wake_end = end
+        self._open_window()
+
+    def _on_segment(self, seg: Segment) -> None:
+        self._event("segment", start=round(seg.start, 2), speech_end=round(seg.speech_end, 2),
+                    closed_at=round(seg.closed_at, 2), reason=seg.reason)
+        wake_end, self._wake_end = self._wake_end, None
+        if wake_end is not None and seg.start - 0.1 <= wake_end <= seg.closed_at:
+            cut = max(0, int((wake_end - seg.start) * SAMPLE_RATE)) * 2
+            rest = seg.pcm[cut:]
+            if self._voiced_seconds(rest) < 0.2:
+                self._open_window()          # the name alone: wait for the command
+                return
+            self._command(self._transcribe(rest))
+            return
+        playing = self._speaking() or self._media_playing()
+        if self._window:
+            self._command(self._transcribe(seg.pcm))
+            return
+        if playing and self._followup:
+            # the user answers the follow-up question before it has finished: that is the answer
+            self._barge_in("answer")
+            self._followup = False
+            self._command(self._transcribe(seg.pcm))
+            return
+        if playing:
+            if seg.duration > self.config.barge_in_max:
+                return
+            transcript = self._transcribe(seg.pcm)
+            if self.stop_words.match(transcript.text):
+                self._event("barge_in", by="stop", text=transcript.text)
+                self.out(f"heard: {transcript.text}")
+                self._barge_in("stop")
+                return
+            found = self.transcript_wake.match(transcript.text)
+            if found is not None:
+                self._event("wake", phrase=found.phrase, by="transcript", score=found.score)
+                self._barge_in("wake")
+                self._wake_then(found.rest, transcript)
+            return
+        if self.config.mode == "wake" and self.config.wake.transcript and seg.duration <= self.config.wake.max_segment:
+            transcript = self._transcribe(seg.pcm)
+            found = self.transcript_wake.match(transcript.text)
+            if found is not None:
+                self._event("wake", phrase=found.phrase, by="transcript", score=found.score)
+                self._wake_then(found.rest, transcript)
+            elif transcript.text:
+                self._event("ignored", text=transcript.text)
+
+    def _wake_then(self, rest: str, transcript: Transcript) -> None:
+        if rest:
+            self._earcon("listening")
+            self._run_command(rest, transcript.lang)
+        else:
+            self._open_window()
+
+    def _command(self, transcript: Transcript) -> None:
+        """A segment heard while a window was open: strip a leading wake phrase, then act."""
+        text = transcript.text
+        found = self.transcript_wake.match(text) if text else None
+        if found is not None:
+            text = found.rest
+            if not text:
+                self._open_window()          # "hey cortana" said again: keep listening
+                return
+        was_always = self.config.mode == "always"
+        self._window = was_always
+        if not text:
+            if not was_always:
+                self._event("window_closed", reason="nothing_understood")
+                self._earcon("done")
+            return
+        self._run_command(text, transcript.lang)
+
+    def _run_command(self, text: str, lang: str) -> None:
+        self._window = self.config.mode == "always"
+        self._followup = False
+        self.out(f"heard: {text}")
+        t0 = time.perf_counter()
+        try:
+            match = self.assistant.understand(text, lang=lang)
+            reply = self.assistant.respond(match)
+        except AssistantError as exc:
+            self.out(f"error: {exc}")
+            self._earcon("error")
+            return
+        self.out(f"assistant: {reply.text}")
+        self._event("reply", text=reply.text, intent=getattr(match, "intent", None),
+                    end_session=reply.end_session, ms=round((time.perf_counter() - t0) * 1000, 1))
+        if self.speak:
+            self._say(reply)
+        if not reply.end_session:
+            if self.speak and self._speaking():
+                self._followup = True        # reopen once the question has been heard
+            else:
+                self._open_window(self.config.followup_timeout)
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _transcribe(self, pcm: bytes) -> Transcript:
+        audio = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+        t0 = time.perf_counter()
+        try:
+            transcript = self.assistant.recognizer.transcribe(Utterance(audio, SAMPLE_RATE, "microphone"),
+                                                              lang=self.lang)
+        except AssistantError as exc:
+            self.out(f"error: {exc}")
+            self._earcon("error")
+            return Transcript("", self.lang if self.lang != "auto" else "en")
+        if "\ufffd" in transcript.text:  # a character cut in half by the decoder
+            transcript = Transcript(transcript.text.replace("\ufffd", ""), transcript.lang,
+                                    transcript.confidence, transcript.alternatives)
+        self._event("transcript", text=transcript.text, lang=transcript.lang,
+                    seconds=round(len(audio) / SAMPLE_RATE, 2), ms=round((time.perf_counter() - t0) * 1000, 1))
+        return transcript
+
+    def _voiced_seconds(self, pcm: bytes) -> float:
+        vad = self.segmenter.vad
+        n = sum(1 for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES) if vad.is_speech(pcm[i:i + FRAME_BYTES]))
+        return n * FRAME_MS / 1000.0
+
+    def _open_window(self, timeout: float | None = None) -> None:
+        self._window = True
+        self.segmenter.open_window(timeout)
+        self._event("window_open", timeout=timeout or self.config.endpoint.no_speech_timeout)
+        self._earcon("listening")
+
+    def _speaking(self) -> bool:
+        return self.assistant.player.is_playing("speech")
+
+    def _media_playing(self) -> bool:
+        return self.assistant.player.is_playing("media")
+
+    def _barge_in(self, why: str) -> None:
+        """Cut the reply mid-sentence and pause music (resumable by the media skill)."""
+        player = self.assistant.player
+        cut = False
+        if player.is_playing("speech"):
+            self._event("speech_stopped", at=round(player.position("speech"), 2), by=why)
+            player.stop("speech")
+            cut = True
+        if player.is_playing("media"):
+            player.pause("media")
+            cut = True
+        if cut:
+            self._followup = False
+
+    def _earcon(self, name: str) -> None:
+        if not (self.config.earcons and self.speak):
+            return
+        audio, rate = earcon(name)
+        self.assistant.player.play(audio * self.config.earcon_volume, rate, channel="earcon")
+
+    def _say(self, reply: Reply) -> None:
+        """Synthesize and start playing; returns at once so the user can talk over it."""
+        from .audio.decode import load_audio
+        try:
+            with self._voice_lock:
+                self.assistant.voice(reply)
+            utt = load_audio(reply.audio_path, reject_silence=False)
+        except AssistantError as exc:
+            self.out(f"error: {exc}")
+            return
+        player = self.assistant.player
+        if not player.available and not self._played_note:
+            self._played_note = True
+            log.info("%s: replies play to a silent sink (real time, so barge-in still works)", player.problem)
+        player.play(utt.audio, utt.sample_rate, channel="speech")
+        self._event("speaking", seconds=round(utt.duration, 2))
+        _remove_quietly(reply.audio_path)
+
+    def _announce(self, reply: Reply) -> None:
+        """An unprompted announcement (a timer firing), from the dialog's scheduler thread."""
+        self.out(f"assistant: {reply.text}")
+        if self.speak:
+            self._say(reply)
+
+    def _event(self, name: str, **info: Any) -> None:
+        log.debug("%s %s", name, info)
+        if self.on_event is not None:
+            self.on_event(name, info)
+
+
+def device_error(exc: BaseException) -> AssistantError:
+    """A device failure as one line for the user (the microphone vanished or was taken)."""
+    if isinstance(exc, AssistantError):
+        return exc
+    return AudioError(f"the microphone stopped working ({exc}); check the device and try again")
+
+
+def _remove_quietly(path: str | None) -> None:
+    if not path:
+        return
+    import os
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def press_enter_to_talk(stream) -> Callable[[Listener], None]:
+    """Push-to-talk from a terminal (or a pipe): every line read from `stream` opens the microphone."""
+    def start(listener: Listener) -> None:
+        def read() -> None:
+            for _line in stream:
+                listener.trigger()
+        if getattr(stream, "isatty", lambda: False)():
+            print("Press Enter, then speak (Ctrl-C to quit).", flush=True)
+        threading.Thread(target=read, name="enter-to-talk", daemon=True).start()
+    return start
+
+
+def listen(assistant: Any, source: Any, out: Callable[[str], None], mode: str | None = None,
+           wake_phrases: list[str] | None = None, lang: str = "auto", speak: bool = True,
+           on_event: Callable[[str, dict], None] | None = None,
+           on_start: Callable[[Listener], None] | None = None, retry_seconds: float = 5.0) -> Listener:
+    """Build a Listener from the assistant's settings and run it on `source` until it ends.
+
+    A recording ends the loop at its end. A live microphone that fails (unplugged, taken
+    by another program) is reported once as one line and reopened every `retry_seconds`,
+    rather than crashing or printing the same error in a tight loop.
+    """
+    config = ListenSettings.from_settings(assistant.settings, mode=mode, wake_phrases=wake_phrases)
+    listener = Listener(assistant, config, out=out, lang=lang, speak=speak, on_event=on_event)
+    if on_start is not None:
+        on_start(listener)
+    live = not hasattr(source, "path")
+    last_error = None
+    while True:
+        try:
+            listener.run(source)
+            return listener
+        except AudioError as exc:
+            if not live:
+                raise
+            if str(exc) != last_error:
+                out(f"error: {exc} (retrying every {retry_seconds:g} s)")
+                last_error = str(exc)
+            time.sleep(retry_seconds)
