@@ -34,6 +34,10 @@ _EN_DUR_UNITS = {"second": 1, "seconds": 1, "sec": 1, "secs": 1, "minute": 60, "
 _EN_DAYS = {"today": 0, "tonight": 0, "tomorrow": 1, "tmrw": 1, "tomorrows": 1, "yesterday": -1}
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _EN_PERIODS = {"morning": "am", "afternoon": "pm", "evening": "pm", "night": "pm", "tonight": "pm"}
+LEVEL_WORDS = {"max": 100, "maximum": 100, "full": 100, "highest": 100, "brightest": 100, "loudest": 100,
+               "minimum": 1, "min": 1, "lowest": 1, "dimmest": 1, "quietest": 1,
+               "最亮": 100, "最大": 100, "最高": 100, "最强": 100, "最响": 100,
+               "最暗": 1, "最低": 1, "最小": 1, "最弱": 1}
 _LANGUAGES = {"english": "en", "chinese": "zh", "mandarin": "zh", "putonghua": "zh",
               "中文": "zh", "汉语": "zh", "普通话": "zh", "国语": "zh", "华语": "zh", "英文": "en", "英语": "en"}
 
@@ -228,7 +232,7 @@ _ZH_RE = re.compile(
     rf"|(?P<tp2>{_ZH_PERIOD_RE})(?P<th2>\d{{1,2}}):(?P<tm2>\d{{2}}))"
     rf"|(?P<dur>(?:(?:{_N})个?半?(?:小时|钟头|个钟)|半个?(?:小时|钟头))(?:{_N}分钟?)?(?:{_N}秒钟?)?"
     rf"|(?:{_N})(?:分钟|分(?=半|{_N}秒))半?(?:钟)?(?:{_N}秒钟?)?|半分钟|(?:{_N})刻钟|(?:{_N})秒钟?)"
-    rf"|(?P<level>百分之(?P<lv>{_N})|(?P<lv2>{_N}) ?percent)"
+    rf"|(?P<level>百分之(?P<lv>{_N})|(?P<lv2>{_N}) ?percent|(?P<lvw>最亮|最大|最高|最强|最响|最暗|最低|最小|最弱))"
     rf"|(?P<num>{_N})"
 )
 _CLASSIFIERS = set("个首杯只张份次遍些下点会起样直共定切般边件位段集部本项条")
@@ -366,6 +370,10 @@ def _find_en(tokens: list[Token], lists: ListIndex | None, today: _dt.date | Non
             out.append(Entity("day", got_day[0], raw(i, got_day[2]), got_day[1]))
             i = got_day[2]
             continue
+        if word in LEVEL_WORDS:
+            out.append(Entity("level", LEVEL_WORDS[word], tokens[i].raw))
+            i += 1
+            continue
         if word in _LANGUAGES:
             out.append(Entity("language", _LANGUAGES[word], tokens[i].raw))
             i += 1
@@ -480,6 +488,8 @@ def _zh_entity(m: re.Match, text: str, today: _dt.date | None) -> tuple[str, Any
         value = _zh_duration(g["dur"])
         return ("duration", value, "") if value > 0 else None
     if g["level"]:
+        if g["lvw"]:
+            return "level", LEVEL_WORDS[g["lvw"]], ""
         value = zh_number(g["lv"] or g["lv2"])
         return ("level", max(0, min(100, int(round(value)))), "") if value is not None else None
     if g["num"]:

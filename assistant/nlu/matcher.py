@@ -95,6 +95,13 @@ class Matcher:
                 if tok[0] == "w":
                     lang = "zh" if is_cjk(tok[1]) else "en"
                     self.vocab[lang].add(tok[1])
+        # Chinese words of the templates, as character pairs: "音量" in a span means it is no name
+        self.zh_pairs: set[str] = set()
+        for ph in phrases:
+            toks = ph.tokens
+            for a, b in zip(toks, toks[1:]):
+                if a[0] == "w" and b[0] == "w" and is_cjk(a[1]) and is_cjk(b[1]):
+                    self.zh_pairs.add(a[1] + b[1])
         self.en_words = sorted(self.vocab["en"])
         self.sound: dict[str, set[str]] = {}
         for w in self.en_words:
@@ -210,10 +217,18 @@ class Matcher:
         wp = [ptok_weight(t) for t in P]
         # free text is cheap to absorb, except words that belong to commands (they point elsewhere)
         absorb = [0.0]
-        for it in T:
-            absorb.append(absorb[-1] + (0.3 if isinstance(it, Entity) else
-                                        0.25 if (it.text in self.vocab["en"] or it.text in self.vocab["zh"]) and not _is_stop(it.text)
-                                        else 0.03))
+        pair_at = [False] * (n + 1)      # T[k-1] T[k] form a template word (Chinese)
+        for k in range(1, n):
+            a, b = T[k - 1], T[k]
+            pair_at[k] = isinstance(a, Token) and isinstance(b, Token) and (a.text + b.text) in self.zh_pairs
+        for k, it in enumerate(T):
+            if isinstance(it, Entity):
+                extra = 0.1 if it.type == "number" else 0.3
+            elif is_cjk(it.text):
+                extra = 0.15 if (pair_at[k] or pair_at[k + 1]) else 0.03
+            else:
+                extra = 0.25 if it.text in self.vocab["en"] and not _is_stop(it.text) else 0.03
+            absorb.append(absorb[-1] + extra)
         for i in range(m + 1):
             Di = D[i]
             for j in range(n + 1):
@@ -265,9 +280,14 @@ class Matcher:
                         limit = 4 if ph.lang == "zh" else 3
                         for k in range(1, min(limit, n - j) + 1):
                             nxt = T[j + k - 1]
-                            if not isinstance(nxt, Token) or _is_stop(nxt.text) or nxt.text in self.vocab["en"] \
-                                    or (nxt.text in self.vocab["zh"] and ph.lang == "en"):
+                            if isinstance(nxt, Entity):
+                                if nxt.type != "number":
+                                    break
+                            elif _is_stop(nxt.text) or nxt.text in self.vocab["en"] \
+                                    or (nxt.text in self.vocab["zh"] and ph.lang == "en") or (k > 1 and pair_at[j + k - 1]):
                                 break
+                            if ph.lang == "zh" and k == 1 and is_cjk(nxt.text if isinstance(nxt, Token) else ""):
+                                continue          # one Chinese character is no name
                             cost = c + UNKNOWN + (0.12 if ph.lang == "zh" else 0.3) * (k - 1)
                             if cost < Dn[j + k]:
                                 Dn[j + k] = cost

@@ -30,10 +30,10 @@ _CONTRACTION_RES = [(re.compile(p, re.I), r) for p, r in _CONTRACTIONS]
 # Words that carry no meaning for a command; removed on both sides.
 EN_FILLERS = frozenset("um umm uh uhh er erm hmm mm please kindly".split())
 # Dropped only when more words follow (alone they are a greeting or an answer).
-EN_LEADING = ("hey", "ok", "okay", "so", "well", "oh", "alright", "and")
+EN_LEADING = ("hey", "ok", "okay", "so", "well", "oh", "alright", "and", "olly", "alexa", "siri", "google", "computer")
 EN_ASK = ("can", "could", "would", "will")
 # Chinese particles and politeness, longest first; removed on both sides.
-ZH_FILLERS = ("麻烦你", "麻烦", "听听", "帮我", "帮忙", "给我", "替我", "请你", "请",
+ZH_FILLERS = ("麻烦你", "麻烦", "听听", "这里", "这边", "这儿", "所有", "全部", "帮我", "帮忙", "给我", "替我", "请你", "请问", "请",
               "一下子", "一下", "好吗", "可以吗", "行吗", "好不好",
               "嗯", "呃", "额", "啊", "呀", "吧", "呢", "哦", "喔", "噢", "啦", "嘛", "的", "了")
 _ZH_FILLER_RE = re.compile("|".join(map(re.escape, ZH_FILLERS)))
