@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 DEFAULT_ROOMS = {
     "living_room": ["light", "tv", "air_conditioner", "curtains", "fan"],
     "bedroom": ["light", "air_conditioner", "curtains"],
-    "kitchen": ["light"],
+    "kitchen": ["light", "fan"],
     "study": ["light", "fan"],
 }
 DEFAULT_DIMMABLE = ["light"]
@@ -141,7 +141,7 @@ class HomeSkill(Skill):
         try:
             return self._act(intent, room, device, name, slots, lang)
         except ServiceError as exc:
-            log.warning("home backend failed: %s", exc)
+            log.info("home backend failed: %s", exc)
             return self.say("home.unreachable" if exc.status is None else "home.failed", lang)
 
     def _act(self, intent, room, device, name, slots, lang) -> Answer:

@@ -68,7 +68,7 @@ class WeatherSkill(Skill):
             lat, lon, name = where
             daily = self._forecast(lat, lon, day)
         except ServiceError as exc:
-            log.warning("weather service failed: %s", exc)
+            log.info("weather service failed: %s", exc)
             return self.say("weather.unavailable", lang)
         try:
             code = daily["weather_code"][day]
