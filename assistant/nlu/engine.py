@@ -142,7 +142,8 @@ class IntentEngine:
         if not items:
             return Match(None, {}, 0.0, lang, None, text, {"items": []} if explain else None)
         sims = [self.matcher.similar(it.text) if not isinstance(it, Entity) else {} for it in items]
-        cands = [self.matcher.align(ph, items, sims) for ph in self.matcher.retrieve(items, lang, sims)]
+        prep = self.matcher.prepare(items, sims)
+        cands = [self.matcher.align(ph, prep) for ph in self.matcher.retrieve(items, lang, sims)]
         best: dict[str, Candidate] = {}
         for cand in cands:
             if cand.phrase.intent not in best or cand.score > best[cand.phrase.intent].score:

@@ -339,8 +339,17 @@ def find(tokens: list[Token], lang: str, lists: ListIndex | None = None,
     return _apply_periods(items)
 
 
+_EN_TRIGGERS = (set(EN_UNITS) | set(EN_TENS) | set(_EN_DUR_UNITS) | set(_EN_DAYS) | set(_WEEKDAYS) | set(LEVEL_WORDS)
+                | set(_LANGUAGES) | {w + "s" for w in _WEEKDAYS} | {"noon", "midday", "midnight", "percent", "day"})
+
+
 def _find_en(tokens: list[Token], lists: ListIndex | None, today: _dt.date | None) -> list[Item]:
     w = [t.text for t in tokens]
+    if lists is not None and lists.firsts is None:
+        lists.match(["\x00"], 0)
+    firsts = lists.firsts if lists is not None else set()
+    if not any(x in _EN_TRIGGERS or x in firsts or x[:1].isdigit() for x in w):
+        return list(tokens)       # nothing here can start an entity: skip the finders
     out: list[Item] = []
     i = 0
 

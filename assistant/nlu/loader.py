@@ -98,7 +98,11 @@ def _plain(node: yaml.Node) -> Any:
         return seq
     if node.tag == "tag:yaml.org,2002:str":
         return node.value
-    return yaml.SafeLoader("").construct_object(node, deep=True)
+    return _SCALARS.construct_object(node, deep=True)
+
+
+_SCALARS = yaml.SafeLoader("")                      # only used to build ints, floats, bools, nulls
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _line(obj: Any, key: Any, default: int) -> int:
@@ -137,7 +141,7 @@ def _load_file(path: Path, lib: Library, raw_intents: list) -> None:
         lib.problems.append(IntentProblem(file, 0, f"cannot read: {exc}"))
         return
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_COMPOSER)
         data = _plain(node) if node is not None else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)

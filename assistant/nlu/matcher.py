@@ -44,6 +44,15 @@ class Phrase:
 
 
 @dataclass
+class Prepared:
+    items: list[Item]
+    wt: list[float]
+    absorb: list[float]
+    pair_at: list[bool]
+    tsim: list[dict[str, float] | None]
+
+
+@dataclass
 class Candidate:
     phrase: Phrase
     score: float
@@ -98,40 +107,51 @@ class Matcher:
         # Chinese words of the templates, as character pairs: "音量" in a span means it is no name
         self.zh_pairs: set[str] = set()
         for ph in phrases:
+            if ph.lang != "zh":
+                continue
             toks = ph.tokens
             for a, b in zip(toks, toks[1:]):
                 if a[0] == "w" and b[0] == "w" and is_cjk(a[1]) and is_cjk(b[1]):
                     self.zh_pairs.add(a[1] + b[1])
+        self.zh_by_pinyin: dict[str, set[str]] = {}
+        self.zh_by_fuzzy: dict[str, set[str]] = {}
+        for ch in self.vocab["zh"]:
+            self.zh_by_pinyin.setdefault(pinyin(ch), set()).add(ch)
+            self.zh_by_fuzzy.setdefault(fuzzy_pinyin(ch), set()).add(ch)
+        self._zh_cache: dict[str, dict[str, float]] = {}
         self.en_words = sorted(self.vocab["en"])
         self.sound: dict[str, set[str]] = {}
         for w in self.en_words:
             if len(w) >= 3:
                 self.sound.setdefault(phonetic(w), set()).add(w)
         seen: set[tuple] = set()
+        codes: dict[Ptok, str] = {}
+        weights: dict[Ptok, float] = {}
         for ph in phrases:
             key = (ph.intent, ph.lang, ph.tokens)
             if key in seen:
                 continue
             seen.add(key)
-            ph.weight = sum(ptok_weight(t) for t in ph.tokens)
-            ph.code = "".join(self._code_ptok(t) for t in ph.tokens)
+            for t in ph.tokens:
+                if t not in codes:
+                    codes[t] = self._code_ptok(t)
+                    weights[t] = ptok_weight(t)
+            ph.weight = sum(weights[t] for t in ph.tokens)
+            ph.code = "".join(codes[t] for t in ph.tokens)
             self.by_lang[ph.lang].append(ph)
         # retrieval runs over distinct codes; phrases differing only in glue words share one
         self.groups: dict[str, list[list[Phrase]]] = {}
         self.choices: dict[str, list[str]] = {}
         for lang, items in self.by_lang.items():
-            index: dict[str, int] = {}
-            groups: list[list[Phrase]] = []
+            best: dict[tuple[str, str], Phrase] = {}
             for ph in items:
-                k = index.setdefault(ph.code, len(groups))
-                if k == len(groups):
-                    groups.append([])
-                same = [n for n, other in enumerate(groups[k]) if other.intent == ph.intent]
-                if not same:
-                    groups[k].append(ph)
-                elif len(ph.tokens) < len(groups[k][same[0]].tokens):
-                    groups[k][same[0]] = ph      # the variant with the fewest glue words
-            self.groups[lang] = groups
+                other = best.get((ph.code, ph.intent))
+                if other is None or len(ph.tokens) < len(other.tokens):
+                    best[(ph.code, ph.intent)] = ph      # the variant with the fewest glue words
+            index: dict[str, list[Phrase]] = {}
+            for (code, _), ph in best.items():
+                index.setdefault(code, []).append(ph)
+            self.groups[lang] = list(index.values())
             self.choices[lang] = list(index)
 
     # ------------------------------------------------------------------ codes
@@ -206,29 +226,52 @@ class Matcher:
         return out
 
     # ------------------------------------------------------------------ alignment
-    def align(self, ph: Phrase, items: list[Item], sims: list[dict[str, float]]) -> Candidate:
-        P, T = ph.tokens, items
+    def prepare(self, items: list[Item], sims: list[dict[str, float]]) -> "Prepared":
+        """Everything about the utterance that does not depend on the candidate phrase."""
+        n = len(items)
+        wt = [item_weight(it) for it in items]
+        pair_at = [False] * (n + 1)      # items[k-1] items[k] form a template word (Chinese)
+        for k in range(1, n):
+            a, b = items[k - 1], items[k]
+            pair_at[k] = isinstance(a, Token) and isinstance(b, Token) and (a.text + b.text) in self.zh_pairs
+        # free text is cheap to absorb, except words that belong to commands (they point elsewhere)
+        absorb = [0.0]
+        tsim: list[dict[str, float] | None] = []
+        for k, it in enumerate(items):
+            if isinstance(it, Entity):
+                extra = 0.1 if it.type == "number" else 0.3
+                tsim.append(None)
+            elif is_cjk(it.text):
+                extra = 0.15 if (pair_at[k] or pair_at[k + 1]) else 0.03
+                tsim.append(self._zh_sims(it.text))
+            else:
+                extra = 0.25 if it.text in self.vocab["en"] and not _is_stop(it.text) else 0.03
+                table = dict(sims[k])
+                if it.text in PREPOSITIONS:
+                    table.update(dict.fromkeys(PREPOSITIONS, 0.6))
+                table[it.text] = 1.0
+                tsim.append(table)
+            absorb.append(absorb[-1] + extra)
+        return Prepared(items, wt, absorb, pair_at, tsim)
+
+    def _zh_sims(self, ch: str) -> dict[str, float]:
+        got = self._zh_cache.get(ch)
+        if got is None:
+            got = dict.fromkeys(self.zh_by_fuzzy.get(fuzzy_pinyin(ch), ()), 0.7)
+            got.update(dict.fromkeys(self.zh_by_pinyin.get(pinyin(ch), ()), 0.85))
+            got[ch] = 1.0
+            self._zh_cache[ch] = got
+        return got
+
+    def align(self, ph: Phrase, prep: "Prepared") -> Candidate:
+        P, T = ph.tokens, prep.items
         m, n = len(P), len(T)
         INF = 1e9
         D = [[INF] * (n + 1) for _ in range(m + 1)]
         B: list[list[Any]] = [[None] * (n + 1) for _ in range(m + 1)]
         D[0][0] = 0.0
-        wt = [item_weight(it) for it in T]
+        wt, absorb, pair_at, tsim = prep.wt, prep.absorb, prep.pair_at, prep.tsim
         wp = [ptok_weight(t) for t in P]
-        # free text is cheap to absorb, except words that belong to commands (they point elsewhere)
-        absorb = [0.0]
-        pair_at = [False] * (n + 1)      # T[k-1] T[k] form a template word (Chinese)
-        for k in range(1, n):
-            a, b = T[k - 1], T[k]
-            pair_at[k] = isinstance(a, Token) and isinstance(b, Token) and (a.text + b.text) in self.zh_pairs
-        for k, it in enumerate(T):
-            if isinstance(it, Entity):
-                extra = 0.1 if it.type == "number" else 0.3
-            elif is_cjk(it.text):
-                extra = 0.15 if (pair_at[k] or pair_at[k + 1]) else 0.03
-            else:
-                extra = 0.25 if it.text in self.vocab["en"] and not _is_stop(it.text) else 0.03
-            absorb.append(absorb[-1] + extra)
         for i in range(m + 1):
             Di = D[i]
             for j in range(n + 1):
@@ -250,8 +293,9 @@ class Matcher:
                 kind = tok[0]
                 it = T[j]
                 if kind == "w":
-                    if isinstance(it, Token):
-                        s = self._sim(tok, it, sims[j])
+                    table = tsim[j]
+                    if table is not None:
+                        s = table.get(tok[1], 0.0)
                         if s >= 0.6:
                             cost = c + max(wp[i], wt[j]) * (1.0 - s) * 1.2
                             if cost < Dn[j + 1]:
@@ -340,19 +384,6 @@ class Matcher:
                     slots[name] = _convert(stype, it)
                     break
         return Candidate(ph, score, slots, unknown)
-
-    @staticmethod
-    def _sim(tok: Ptok, it: Token, sims: dict[str, float]) -> float:
-        a, b = tok[1], it.text
-        if a == b:
-            return 1.0
-        if a in PREPOSITIONS and b in PREPOSITIONS:
-            return 0.6
-        if len(a) == 1 and len(b) == 1 and is_cjk(b):
-            if tok[2] == pinyin(b):
-                return 0.85
-            return 0.7 if fuzzy_pinyin(a) == fuzzy_pinyin(b) else 0.0
-        return sims.get(a, 0.0)
 
 
 def _compat(stype: str, it: Entity) -> float | None:
