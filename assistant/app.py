@@ -107,7 +107,10 @@ class Assistant:
     def dialog(self):
         if self._dialog is None:
             from .dialog import Dialog
-            self.settings.state_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                self.settings.state_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(f"state folder {self.settings.state_dir} cannot be used: {exc.strerror}") from None
             self._dialog = Dialog(self.settings, self.engine, player=self.player)
         return self._dialog
 
@@ -185,6 +188,17 @@ class Assistant:
         return turn
 
 
+def example_commands(engine, lang: str) -> list[str]:
+    """One example sentence per intent (its first test sentence), in the order of the intent files."""
+    examples = []
+    for spec in engine.library.intents.values():
+        for case in spec.tests:
+            if case.lang == lang and case.intent:
+                examples.append(case.text)
+                break
+    return examples
+
+
 def make_recognizer(settings: Settings, name: str, engine=None) -> Recognizer:
     """The configured ASR engine, with the intents' vocabulary as the Whisper prompt."""
     if name == "whisper":
@@ -194,7 +208,7 @@ def make_recognizer(settings: Settings, name: str, engine=None) -> Recognizer:
         folder = require_model(settings.model_dir, settings.asr.model)
         prompts = {}
         if settings.asr.use_prompt and engine is not None:
-            prompts = {lang: build_prompt(engine.vocabulary(lang), lang) for lang in ("en", "zh")}
+            prompts = {lang: build_prompt(example_commands(engine, lang), lang) for lang in ("en", "zh")}
         return WhisperRecognizer(folder, threads=settings.asr.threads, compute_type=settings.asr.compute_type,
                                  beam_size=settings.asr.beam_size, prompts=prompts)
     if name == "sphinx":

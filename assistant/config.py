@@ -41,7 +41,7 @@ class AsrSettings:
     compute_type: str = "int8"
     threads: int = 2
     beam_size: int = 1
-    use_prompt: bool = True          # bias Whisper with the intents' own words
+    use_prompt: bool = False         # bias Whisper with example commands (measured: no gain on the samples)
     fallback: str = "sphinx"         # used for English when the Whisper model is missing
 
 

@@ -1,17 +1,21 @@
 """Biasing the recogniser with the loaded intents' own words.
 
-Measured on real coffee orders, listing the domain's values in Whisper's `initial_prompt`
-raised verbatim slot recovery from 89.8% to 98.2%. Whisper's prompt window is 224 tokens
-and the longest prompts start to make it hear commands in noise, so keep it short.
+Whisper treats the prompt as the text that came before, so it copies its style. Measured
+on our 40 sample commands: a bare list of list values ("living room, bedroom, ...") made
+it worse (37 -> 33 of 40 understood: "Hello there" became "Hello, air"), while a
+sentence of example commands made it better (37 -> 39). So the prompt is a short
+lead-in plus one example sentence per intent, cut to a budget well inside Whisper's
+224-token prompt window.
 """
 from __future__ import annotations
 
-MAX_CHARS = {"en": 240, "zh": 90}
+MAX_CHARS = {"en": 200, "zh": 70}
 SEPARATOR = {"en": ", ", "zh": "，"}
+LEAD_IN = {"en": "Commands to a smart speaker: ", "zh": "对智能音箱说的话："}
 
 
 def build_prompt(words: list[str], lang: str) -> str | None:
-    """The most useful words first, joined, cut to the language's budget; None when empty."""
+    """A lead-in and the most useful phrases first, cut to the language's budget; None when empty."""
     limit, sep = MAX_CHARS.get(lang, 200), SEPARATOR.get(lang, ", ")
     picked: list[str] = []
     size = 0
@@ -27,4 +31,4 @@ def build_prompt(words: list[str], lang: str) -> str | None:
         size += len(word) + len(sep)
     if not picked:
         return None
-    return sep.join(picked) + ("." if lang == "en" else "。")
+    return LEAD_IN.get(lang, "") + sep.join(picked) + ("." if lang == "en" else "。")

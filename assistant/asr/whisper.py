@@ -98,7 +98,8 @@ class WhisperRecognizer:
                 continue
             texts.append(seg.text)
             logprobs.append(seg.avg_logprob)
-        text = ("" if lang == "zh" else " ").join(t.strip() for t in texts).strip()
+        # A byte-level token cut at the end of a segment decodes to U+FFFD: drop it.
+        text = ("" if lang == "zh" else " ").join(t.strip() for t in texts).replace("\ufffd", "").strip()
         if lang == "zh":
             text = to_simplified(text)
         confidence = math.exp(sum(logprobs) / len(logprobs)) * lang_conf if logprobs else 0.0

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import threading
 from pathlib import Path
 
 from ..errors import SpeechError
 from .voices import pick_voice
+
+log = logging.getLogger(__name__)
 
 
 class Pyttsx3Speaker:
@@ -38,12 +41,19 @@ class Pyttsx3Speaker:
             raise SpeechError(f"this system has no {'Mandarin' if lang == 'zh' else 'English'} voice installed")
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock, contextlib.redirect_stdout(io.StringIO()):  # the espeak driver prints "Audio saved to"
-            self._engine.setProperty("voice", voice)
-            self._engine.setProperty("rate", self.rate)
-            self._engine.setProperty("volume", self.volume)
-            self._engine.save_to_file(text, str(path))
-            self._engine.runAndWait()
-        if not path.is_file() or path.stat().st_size <= 44:
-            raise SpeechError(f"speech engine wrote no audio for {text!r}")
-        return path
+        # pyttsx3's espeak driver now and then ends its loop without writing the file
+        # (seen about once in 40 replies while other threads were busy); one retry with
+        # a fresh file name has always been enough.
+        for attempt in range(3):
+            if path.exists():
+                path.unlink()
+            with self._lock, contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to"
+                self._engine.setProperty("voice", voice)
+                self._engine.setProperty("rate", self.rate)
+                self._engine.setProperty("volume", self.volume)
+                self._engine.save_to_file(text, str(path))
+                self._engine.runAndWait()
+            if path.is_file() and path.stat().st_size > 44:
+                return path
+            log.info("speech engine wrote no audio for %r (attempt %d)", text, attempt + 1)
+        raise SpeechError(f"speech engine wrote no audio for {text!r}")
