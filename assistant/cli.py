@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     _lang(p)
 
     p = sub.add_parser("parse", parents=[common], help="show the intent and slots of a text")
-    p.add_argument("text", nargs="*", help="text to parse, or - to read one per line from stdin")
+    p.add_argument("text", nargs="*", help="quoted sentences (one result each), unquoted words of one sentence, "
+                                           "or - to read one sentence per line from stdin")
     p.add_argument("--json", action="store_true", help="one JSON object per input")
     p.add_argument("--explain", action="store_true", help="add the matched template and the best candidates")
     _lang(p)
@@ -163,7 +164,12 @@ def cmd_parse(args, settings) -> int:
     if not args.text:
         raise AssistantError("nothing to parse: give a text, or - to read lines from stdin")
     engine = IntentEngine.load(settings.intents_dirs, settings.section("lists") or None)
-    texts = sys.stdin if args.text == ["-"] else [" ".join(args.text)]
+    if args.text == ["-"]:
+        texts = sys.stdin
+    elif any(any(ch.isspace() for ch in t) for t in args.text):
+        texts = args.text                      # quoted sentences: one result each
+    else:
+        texts = [" ".join(args.text)]          # unquoted words: one sentence
     for raw in texts:
         text = raw.rstrip("\n")
         match = engine.parse(text, lang=args.lang, explain=True) if args.explain else engine.parse(text, lang=args.lang)
