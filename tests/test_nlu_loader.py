@@ -116,3 +116,19 @@ def test_grammar_expansion():
     assert slots == ["a", "b"]
     with pytest.raises(grammar.TemplateError):
         grammar.parse("a (b; c|d)")
+
+
+def test_closed_list_slot_refuses_unknown_names(tmp_path):
+    body = GOOD.replace("      size: size\n", "      size: {type: size, open: false}\n")
+    write(tmp_path, "coffee.yaml", body)
+    engine = IntentEngine.load([tmp_path])
+    assert engine.parse("get me a large coffee", "en").slots == {"size": "large"}
+    assert engine.parse("get me a humongous coffee", "en").slots.get("size") is None
+    write(tmp_path, "coffee.yaml", GOOD)
+    assert IntentEngine.load([tmp_path]).parse("get me a humongous coffee", "en").slots == {"size": "humongous"}
+
+
+def test_bad_slot_mapping_is_reported(tmp_path):
+    write(tmp_path, "bad.yaml", "lists: {size: {s: [small]}}\nintents:\n  a.b:\n    slots:\n      size: {type: size, open: maybe}\n")
+    (problem,) = IntentEngine.check([tmp_path])
+    assert problem.line == 5 and "open: true|false" in problem.message

@@ -59,7 +59,8 @@ class IntentEngine:
         self.lists_index = ListIndex({name: items for name, items in library.lists.items()})
         self.problems: list[IntentProblem] = list(library.problems)
         phrases = self._compile()
-        self.matcher = Matcher(phrases, {n: s.slots for n, s in library.intents.items()})
+        self.matcher = Matcher(phrases, {n: s.slots for n, s in library.intents.items()},
+                               {(n, slot) for n, s in library.intents.items() for slot in s.closed})
 
     # ------------------------------------------------------------------ construction
     @classmethod

@@ -53,6 +53,7 @@ class IntentSpec:
     file: str
     line: int
     slots: dict[str, str] = field(default_factory=dict)   # slot name -> type ("duration", "list:room", ...)
+    closed: set[str] = field(default_factory=set)          # list slots that take only configured names
     templates: list[Template] = field(default_factory=list)
     tests: list[TestCase] = field(default_factory=list)
     description: str = ""
@@ -262,6 +263,14 @@ def _load_intent(name: str, file: str, body: Any, line: int, lib: Library) -> No
         problems.append(IntentProblem(file, _line(body, "slots", line), f"intent '{name}': 'slots' must map slot names to types"))
         slots = {}
     for slot, kind in slots.items():
+        if isinstance(kind, dict):          # {type: shopping_list, open: false}
+            if not isinstance(kind.get("open", True), bool) or set(kind) - {"type", "open"} or "type" not in kind:
+                problems.append(IntentProblem(file, _line(slots, slot, line),
+                                              f"intent '{name}': slot '{slot}' must be a type or {{type: T, open: true|false}}"))
+                continue
+            if kind.get("open", True) is False:
+                spec.closed.add(str(slot))
+            kind = kind["type"]
         resolved = _slot_type(kind, lib)
         if resolved is None:
             problems.append(IntentProblem(file, _line(slots, slot, line),

@@ -74,6 +74,9 @@ def ptok_weight(tok: Ptok) -> float:
     return _word_weight(tok[1]) if tok[0] == "w" else 1.0
 
 
+KEY = 1.5              # a word only a few intents use ("joke", "umbrella") weighs this much
+
+
 def item_weight(item: Item) -> float:
     return _word_weight(item.text) if isinstance(item, Token) else 1.0
 
@@ -94,8 +97,10 @@ def phonetic(word: str) -> str:
 class Matcher:
     """The index of every phrase, compiled once."""
 
-    def __init__(self, phrases: list[Phrase], slot_types: dict[str, dict[str, str]]):
+    def __init__(self, phrases: list[Phrase], slot_types: dict[str, dict[str, str]],
+                 closed: set[tuple[str, str]] = frozenset()):
         self.slot_types = slot_types
+        self.closed = closed
         self.codes: dict[str, str] = {}
         self.vocab: dict[str, set[str]] = {"en": set(), "zh": set()}
         self.by_lang: dict[str, list[Phrase]] = {"en": [], "zh": []}
@@ -124,6 +129,12 @@ class Matcher:
         for w in self.en_words:
             if len(w) >= 3:
                 self.sound.setdefault(phonetic(w), set()).add(w)
+        users: dict[str, set[str]] = {}
+        for ph in phrases:
+            for t in ph.tokens:
+                if t[0] == "w":
+                    users.setdefault(t[1], set()).add(ph.intent)
+        self.weights: dict[Ptok, float] = {}
         seen: set[tuple] = set()
         codes: dict[Ptok, str] = {}
         weights: dict[Ptok, float] = {}
@@ -136,7 +147,10 @@ class Matcher:
                 if t not in codes:
                     codes[t] = self._code_ptok(t)
                     weights[t] = ptok_weight(t)
+                    if t[0] == "w" and weights[t] == 1.0 and not is_cjk(t[1]) and len(users.get(t[1], ())) <= 2:
+                        weights[t] = KEY
             ph.weight = sum(weights[t] for t in ph.tokens)
+            self.weights = weights
             ph.code = "".join(codes[t] for t in ph.tokens)
             self.by_lang[ph.lang].append(ph)
         # retrieval runs over distinct codes; phrases differing only in glue words share one
@@ -271,7 +285,7 @@ class Matcher:
         B: list[list[Any]] = [[None] * (n + 1) for _ in range(m + 1)]
         D[0][0] = 0.0
         wt, absorb, pair_at, tsim = prep.wt, prep.absorb, prep.pair_at, prep.tsim
-        wp = [ptok_weight(t) for t in P]
+        wp = [self.weights.get(t, 1.0) for t in P]
         for i in range(m + 1):
             Di = D[i]
             for j in range(n + 1):
@@ -320,7 +334,7 @@ class Matcher:
                             if cost < Dn[j + k]:
                                 Dn[j + k] = cost
                                 B[i + 1][j + k] = ("absorb", i, j)
-                    elif stype.startswith("list:"):
+                    elif stype.startswith("list:") and (ph.intent, tok[1]) not in self.closed:
                         limit = 4 if ph.lang == "zh" else 3
                         for k in range(1, min(limit, n - j) + 1):
                             nxt = T[j + k - 1]
@@ -354,7 +368,7 @@ class Matcher:
             elif op == "sub":
                 weight_t += wt[pj]
                 used.add(pj)
-                evidence += wp[pi] == 1.0
+                evidence += wp[pi] >= 1.0
             elif op == "slot":
                 weight_t += 1.0
                 evidence += 1
