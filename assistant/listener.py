@@ -157,6 +157,8 @@ class Listener:
             if not self.spotter.active:
                 self.spotter = None
         self.transcript_wake = TranscriptWake(wake.all_phrases(), wake.transcript_threshold)
+        # once the spotter has heard the name, finding it in the transcript only has to locate it
+        self.spotted_wake = TranscriptWake(wake.all_phrases(), min(wake.transcript_threshold, 65.0))
         self.stop_words = StopWords(wake.stop_words)
         self._window = False          # a command is expected now
         self._wake_end: float | None = None
@@ -250,9 +252,16 @@ class Listener:
             cut = max(0, int((wake_end - seg.start) * SAMPLE_RATE)) * 2
             rest = seg.pcm[cut:]
             if self._voiced_seconds(rest) < 0.2:
-                self._open_window()          # the name alone: wait for the command
+                self._open_window(earcon=False)  # the name alone (already chimed): wait for the command
                 return
-            self._command(self._transcribe(rest))
+            # The whole breath goes to Whisper, which writes the name more reliably than it hears a
+            # command cut at the spotter's boundary (often a few frames late: "set a" -> "sha").
+            transcript = self._transcribe(seg.pcm)
+            found = self.spotted_wake.match(transcript.text)
+            if found is not None:
+                self._wake_then(found.rest, transcript, announced=True)
+            else:                            # the name came out unrecognisable: cut where the spotter heard it
+                self._command(self._transcribe(rest))
             return
         playing = self._speaking() or self._media_playing()
         if self._window:
@@ -288,12 +297,14 @@ class Listener:
             elif transcript.text:
                 self._event("ignored", text=transcript.text)
 
-    def _wake_then(self, rest: str, transcript: Transcript) -> None:
+    def _wake_then(self, rest: str, transcript: Transcript, announced: bool = False) -> None:
+        """After the wake phrase: run what followed it, or open the microphone for the command."""
         if rest:
-            self._earcon("listening")
+            if not announced:
+                self._earcon("listening")
             self._run_command(rest, transcript.lang)
         else:
-            self._open_window()
+            self._open_window(earcon=not announced)
 
     def _command(self, transcript: Transcript) -> None:
         """A segment heard while a window was open: strip a leading wake phrase, then act."""
@@ -359,11 +370,12 @@ class Listener:
         n = sum(1 for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES) if vad.is_speech(pcm[i:i + FRAME_BYTES]))
         return n * FRAME_MS / 1000.0
 
-    def _open_window(self, timeout: float | None = None) -> None:
+    def _open_window(self, timeout: float | None = None, earcon: bool = True) -> None:
         self._window = True
         self.segmenter.open_window(timeout)
         self._event("window_open", timeout=timeout or self.config.endpoint.no_speech_timeout)
-        self._earcon("listening")
+        if earcon:
+            self._earcon("listening")
 
     def _speaking(self) -> bool:
         return self.assistant.player.is_playing("speech")

@@ -8,8 +8,6 @@ without it is not; "stop" cuts a reply; a follow-up question reopens the microph
 from __future__ import annotations
 
 import json
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,8 @@ import pytest
 from assistant.app import Assistant
 from assistant.audio.sources import StreamedFileSource
 from assistant.config import load_settings
-from assistant.listener import ListenSettings, Listener, listen
+from assistant.listener import ListenSettings, Listener
+from assistant.store import Store
 
 from conftest import no_traceback
 
@@ -114,19 +113,28 @@ def test_stop_during_a_long_reply_cuts_it(tmp_path, recognizer, name):
     assert run.named("barge_in")[0]["by"] == "stop"
 
 
-@pytest.mark.parametrize("name", ["en_followup.wav", "zh_followup.wav"])
-def test_a_follow_up_question_reopens_the_microphone_without_the_wake_phrase(tmp_path, recognizer, name):
+def timers(tmp_path) -> list[int]:
+    store = Store(tmp_path / "state" / "assistant.db")
+    try:
+        return [t.duration for t in store.timers("timer")]
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("name,seconds", [("en_followup.wav", 300), ("zh_followup.wav", 180)])
+def test_a_follow_up_question_reopens_the_microphone_without_the_wake_phrase(tmp_path, recognizer, name, seconds):
     run = run_scene(tmp_path, recognizer, name)
     replies = run.named("reply")
     assert len(replies) == 2, run.lines
-    assert replies[0]["end_session"] is False and replies[1]["intent"] == "timer.start"
+    assert replies[0]["intent"] == "timer.start" and replies[0]["end_session"] is False
     assert replies[1]["end_session"] is True
+    assert timers(tmp_path) == [seconds]            # the answer, heard without the wake phrase, set it
 
 
 def test_a_follow_up_answer_can_talk_over_the_question(tmp_path, recognizer):
     run = run_scene(tmp_path, recognizer, "en_followup.wav", speak=True, config="[listen]\nearcons = false\n")
     assert len(run.named("reply")) == 2, run.lines
-    assert run.named("reply")[1]["intent"] == "timer.start"
+    assert timers(tmp_path) == [300]
 
 
 def test_wake_phrase_from_the_command_line_replaces_the_defaults(tmp_path, recognizer):
