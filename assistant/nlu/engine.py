@@ -178,7 +178,7 @@ class IntentEngine:
             if not ok:
                 expected = f"{case.intent or 'no intent'} {case.slots or ''}".strip()
                 actual = f"{got.intent or 'no intent'} {got.slots or ''}".strip()
-                failures.append(TestFailure(case.file, case.intent, case.lang, case.text, expected, actual, case.line))
+                failures.append(TestFailure(case.file, case.intent or "(none)", case.lang, case.text, expected, actual, case.line))
         return failures
 
     # ------------------------------------------------------------------ data for others
@@ -196,6 +196,11 @@ class IntentEngine:
             return item_id
         names = entry.get(lang) or entry.get("en" if lang == "zh" else "zh") or [item_id]
         return str(names[0])
+
+    def list_synonyms(self, list_name: str, item_id: str) -> list[str]:
+        """Every name of a list item, English then Chinese."""
+        entry = self.library.lists.get(list_name, {}).get(item_id, {})
+        return [str(n) for lang in ("en", "zh") for n in entry.get(lang, [])]
 
     def list_data(self, list_name: str, item_id: str) -> dict[str, Any]:
         """Extra fields of a list item (e.g. a city's lat/lon); {} when none."""

@@ -74,6 +74,7 @@ def ptok_weight(tok: Ptok) -> float:
     return _word_weight(tok[1]) if tok[0] == "w" else 1.0
 
 
+SUBST = 1.2            # cost of one word or character heard as an unrelated one (x its weight)
 KEY = 1.5              # a word only a few intents use ("joke", "umbrella") weighs this much
 
 
@@ -315,6 +316,11 @@ class Matcher:
                             if cost < Dn[j + 1]:
                                 Dn[j + 1] = cost
                                 B[i + 1][j + 1] = ("sub", i, j)
+                        else:          # a word heard as another ("wherever" for "weather"): one edit, no evidence
+                            cost = c + max(wp[i], wt[j]) * SUBST
+                            if cost < Dn[j + 1]:
+                                Dn[j + 1] = cost
+                                B[i + 1][j + 1] = ("swap", i, j)
                 elif kind == "e":
                     if isinstance(it, Entity) and it.type == tok[1]:
                         cost = c + (0.0 if it.value == tok[2] else 0.4)
@@ -369,6 +375,9 @@ class Matcher:
                 weight_t += wt[pj]
                 used.add(pj)
                 evidence += wp[pi] >= 1.0
+            elif op == "swap":
+                weight_t += wt[pj]
+                used.add(pj)
             elif op == "slot":
                 weight_t += 1.0
                 evidence += 1

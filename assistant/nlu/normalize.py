@@ -74,7 +74,7 @@ def normalize_en(text: str, piece: bool = False) -> str:
     text = re.sub(r"(?<=\d)(?=[a-zA-Z])|(?<=[a-zA-Z])(?=\d)", " ", text)
     # keep "7:30", "a.m.", "1.5"; everything else that is not a word character goes
     text = re.sub(r"\b([ap])\.\s?m\b\.?", r"\1m", text, flags=re.I)
-    text = re.sub(r"(?<!\d)[.:](?!\d)|[^\w\s.:]", " ", text)
+    text = re.sub(r"(?<!\d)[.:]|[.:](?!\d)|[^\w\s.:]", " ", text)
     words = [w for w in text.split() if w.lower() not in EN_FILLERS]
     while not piece and len(words) > 1 and words[0].lower() in EN_LEADING:
         words.pop(0)
