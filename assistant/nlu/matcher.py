@@ -125,6 +125,7 @@ class Matcher:
             self.zh_by_pinyin.setdefault(pinyin(ch), set()).add(ch)
             self.zh_by_fuzzy.setdefault(fuzzy_pinyin(ch), set()).add(ch)
         self._zh_cache: dict[str, dict[str, float]] = {}
+        self._similar_cache: dict[str, dict[str, float]] = {}
         self.en_words = sorted(self.vocab["en"])
         self.sound: dict[str, set[str]] = {}
         for w in self.en_words:
@@ -208,7 +209,16 @@ class Matcher:
 
     # ------------------------------------------------------------------ word similarity
     def similar(self, word: str) -> dict[str, float]:
-        """Vocabulary words an English token may stand for, with similarity 0..1."""
+        """Vocabulary words an English token may stand for, with similarity 0..1 (cached: words repeat)."""
+        got = self._similar_cache.get(word)
+        if got is None:
+            got = self._similar(word)
+            if len(self._similar_cache) > 20000:
+                self._similar_cache.clear()
+            self._similar_cache[word] = got
+        return got
+
+    def _similar(self, word: str) -> dict[str, float]:
         if is_cjk(word) or len(word) < 2 or word.isdigit():
             return {}
         out: dict[str, float] = {}
