@@ -103,22 +103,38 @@ class Matcher:
         self.slot_types = slot_types
         self.closed = closed
         self.codes: dict[str, str] = {}
-        self.vocab: dict[str, set[str]] = {"en": set(), "zh": set()}
         self.by_lang: dict[str, list[Phrase]] = {"en": [], "zh": []}
+        seen: set[tuple] = set()
+        unique: list[Phrase] = []
         for ph in phrases:
-            for tok in ph.tokens:
-                if tok[0] == "w":
-                    lang = "zh" if is_cjk(tok[1]) else "en"
-                    self.vocab[lang].add(tok[1])
-        # Chinese words of the templates, as character pairs: "音量" in a span means it is no name
+            key = (ph.intent, ph.lang, ph.tokens)
+            if key not in seen:
+                seen.add(key)
+                unique.append(ph)
+        # which intents use each word; Chinese template words as character pairs ("音量" is no name)
+        users: dict[str, set[str]] = {}
         self.zh_pairs: set[str] = set()
-        for ph in phrases:
-            if ph.lang != "zh":
-                continue
-            toks = ph.tokens
-            for a, b in zip(toks, toks[1:]):
-                if a[0] == "w" and b[0] == "w" and is_cjk(a[1]) and is_cjk(b[1]):
-                    self.zh_pairs.add(a[1] + b[1])
+        for ph in unique:
+            prev = ""
+            for t in ph.tokens:
+                if t[0] != "w":
+                    prev = ""
+                    continue
+                w = t[1]
+                got = users.get(w)
+                if got is None:
+                    users[w] = {ph.intent}
+                else:
+                    got.add(ph.intent)
+                if t[2]:                      # a Chinese character (it has pinyin)
+                    if prev:
+                        self.zh_pairs.add(prev + w)
+                    prev = w
+                else:
+                    prev = ""
+        self.vocab: dict[str, set[str]] = {"en": set(), "zh": set()}
+        for w in users:
+            self.vocab["zh" if is_cjk(w) else "en"].add(w)
         self.zh_by_pinyin: dict[str, set[str]] = {}
         self.zh_by_fuzzy: dict[str, set[str]] = {}
         for ch in self.vocab["zh"]:
@@ -131,20 +147,10 @@ class Matcher:
         for w in self.en_words:
             if len(w) >= 3:
                 self.sound.setdefault(phonetic(w), set()).add(w)
-        users: dict[str, set[str]] = {}
-        for ph in phrases:
-            for t in ph.tokens:
-                if t[0] == "w":
-                    users.setdefault(t[1], set()).add(ph.intent)
-        self.weights: dict[Ptok, float] = {}
-        seen: set[tuple] = set()
         codes: dict[Ptok, str] = {}
         weights: dict[Ptok, float] = {}
-        for ph in phrases:
-            key = (ph.intent, ph.lang, ph.tokens)
-            if key in seen:
-                continue
-            seen.add(key)
+        self.weights = weights
+        for ph in unique:
             for t in ph.tokens:
                 if t not in codes:
                     codes[t] = self._code_ptok(t)
@@ -152,7 +158,6 @@ class Matcher:
                     if t[0] == "w" and weights[t] == 1.0 and not is_cjk(t[1]) and len(users.get(t[1], ())) <= 2:
                         weights[t] = KEY
             ph.weight = sum(weights[t] for t in ph.tokens)
-            self.weights = weights
             ph.code = "".join(codes[t] for t in ph.tokens)
             self.by_lang[ph.lang].append(ph)
         # retrieval runs over distinct codes; phrases differing only in glue words share one

@@ -64,17 +64,27 @@ def to_simplified(text: str) -> str:
     return zhconv.convert(text, "zh-cn") if _CJK.search(text) else text
 
 
+_PERCENT = re.compile(r"(\d)\s*%")
+_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+_DIGIT_WORD = re.compile(r"(?<=\d)(?=[a-zA-Z])|(?<=[a-zA-Z])(?=\d)")
+_AM_PM = re.compile(r"\b([ap])\.\s?m\b\.?", re.I)
+_PUNCT = re.compile(r"(?<!\d)[.:]|[.:](?!\d)|[^\w\s.:]")
+
+
 def normalize_en(text: str, piece: bool = False) -> str:
     """Case-preserving English clean-up: contractions, punctuation, fillers."""
     text = clean(text).replace("\u2019", "'").replace("\u2018", "'")
-    for pattern, repl in _CONTRACTION_RES:
-        text = pattern.sub(repl, text)
-    text = re.sub(r"(\d)\s*%", r"\1 percent", text)
-    text = re.sub(r"(?<=\w)-(?=\w)", " ", text)
-    text = re.sub(r"(?<=\d)(?=[a-zA-Z])|(?<=[a-zA-Z])(?=\d)", " ", text)
+    if "'" in text:
+        for pattern, repl in _CONTRACTION_RES:
+            text = pattern.sub(repl, text)
+    if "%" in text:
+        text = _PERCENT.sub(r"\1 percent", text)
+    text = _HYPHEN.sub(" ", text)
+    text = _DIGIT_WORD.sub(" ", text)
     # keep "7:30", "a.m.", "1.5"; everything else that is not a word character goes
-    text = re.sub(r"\b([ap])\.\s?m\b\.?", r"\1m", text, flags=re.I)
-    text = re.sub(r"(?<!\d)[.:]|[.:](?!\d)|[^\w\s.:]", " ", text)
+    if "." in text:
+        text = _AM_PM.sub(r"\1m", text)
+    text = _PUNCT.sub(" ", text)
     words = [w for w in text.split() if w.lower() not in EN_FILLERS]
     while not piece and len(words) > 1 and words[0].lower() in EN_LEADING:
         words.pop(0)
