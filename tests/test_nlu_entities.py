@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from assistant.nlu.entities import parse_day, parse_duration, parse_language, parse_level, parse_number, parse_time
+from assistant.nlu.entities import parse_date, parse_day, parse_duration, parse_language, parse_level, parse_number, parse_time
 from assistant.nlu.normalize import detect_lang, normalize
 from assistant.nlu.numbers import zh_number
 
@@ -70,6 +70,20 @@ def test_number(text, lang, want):
 ])
 def test_level(text, lang, want):
     assert parse_level(text, lang) == want
+
+
+@pytest.mark.parametrize("text,lang,want", [
+    ("the twenty second of may", "en", "05-22"), ("april sixteenth", "en", "04-16"), ("may 22", "en", "05-22"),
+    ("22nd may", "en", "05-22"), ("december the 5th", "en", "12-05"), ("五月二十号", "zh", "05-20"),
+    ("12月25日", "zh", "12-25"), ("十月一号", "zh", "10-01"),
+])
+def test_date(text, lang, want):
+    assert parse_date(text, lang) == want
+
+
+def test_not_dates():
+    assert parse_date("may i", "en") is None and parse_date("播放五月天", "zh") is None
+    assert parse_duration("twenty second", "en") == 20
 
 
 @pytest.mark.parametrize("text,want", [("chinese", "zh"), ("Mandarin", "zh"), ("english", "en"), ("英文", "en"),

@@ -93,6 +93,46 @@ def _en_duration(w: list[str], i: int) -> tuple[int, int] | None:
     return (int(round(total)), j) if found else None
 
 
+_MONTHS = {m: i + 1 for i, m in enumerate("january february march april may june july august september october "
+                                         "november december".split())}
+_MONTHS.update({m[:3]: n for m, n in list(_MONTHS.items())} | {"sept": 9})
+_ORD_UNITS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+              "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+              "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+              "twentieth": 20, "thirtieth": 30}
+
+
+def _en_ordinal(w: list[str], i: int) -> tuple[int, int] | None:
+    """1-31 from "twenty second", "22nd" (split as "22 nd"), "fifth"."""
+    if i >= len(w):
+        return None
+    if w[i].isdigit() and w[i + 1:i + 2] and w[i + 1] in ("st", "nd", "rd", "th"):
+        return int(w[i]), i + 2
+    if w[i] in ("twenty", "thirty") and i + 1 < len(w) and w[i + 1] in _ORD_UNITS and _ORD_UNITS[w[i + 1]] < 10:
+        return EN_TENS[w[i]] + _ORD_UNITS[w[i + 1]], i + 2
+    if w[i] in _ORD_UNITS:
+        return _ORD_UNITS[w[i]], i + 1
+    return None
+
+
+def _en_date(w: list[str], i: int) -> tuple[str, int] | None:
+    """"MM-DD" for "the twenty second of may", "april sixteenth", "may 22", "22 may"."""
+    j = i + 1 if i < len(w) and w[i] == "the" else i
+    got = _en_ordinal(w, j) or (_small(w, j) if j < len(w) and w[j].isdigit() else None)
+    if got:
+        k = got[1] + (1 if w[got[1]:got[1] + 1] == ["of"] else 0)
+        if k < len(w) and w[k] in _MONTHS and 1 <= got[0] <= 31:
+            return f"{_MONTHS[w[k]]:02d}-{got[0]:02d}", k + 1
+        return None
+    if i < len(w) and w[i] in _MONTHS and w[i] != "may" or w[i:i + 1] == ["may"] and i + 1 < len(w) and (
+            w[i + 1] in _ORD_UNITS or w[i + 1].isdigit() or w[i + 1] in ("twenty", "thirty", "the")):
+        k = i + 1 + (1 if w[i + 1:i + 2] == ["the"] else 0)
+        day = _en_ordinal(w, k) or (_small(w, k) if k < len(w) and w[k].isdigit() else None)
+        if day and 1 <= day[0] <= 31:
+            return f"{_MONTHS[w[i]]:02d}-{day[0]:02d}", day[1]
+    return None
+
+
 def _hhmm(h: int, m: int, period: str = "") -> str | None:
     if period == "am" and h == 12:
         h = 0
@@ -226,7 +266,8 @@ _ZH_WEEK = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6
 _N = ZH_NUM
 _ZH_PERIOD_RE = "|".join(sorted(_ZP, key=len, reverse=True))
 _ZH_RE = re.compile(
-    rf"(?P<week>(?:下个?|这个?|本)?(?:星期|礼拜|周)[一二三四五六日天])"
+    rf"(?P<date>(?P<mon>{ZH_NUM})月(?P<mday>{ZH_NUM})[号日])"
+    rf"|(?P<week>(?:下个?|这个?|本)?(?:星期|礼拜|周)[一二三四五六日天])"
     rf"|(?P<day>{'|'.join(sorted(_ZH_DAY, key=len, reverse=True))})(?P<dayp>{_ZH_PERIOD_RE})?"
     rf"|(?P<time>(?P<tp>{_ZH_PERIOD_RE})?(?P<th>{_N})(?:点|:|：|点钟)(?P<tm>一刻|三刻|半|整|{_N}分?)?钟?"
     rf"|(?P<tp2>{_ZH_PERIOD_RE})(?P<th2>\d{{1,2}}):(?P<tm2>\d{{2}}))"
@@ -339,7 +380,7 @@ def find(tokens: list[Token], lang: str, lists: ListIndex | None = None,
     return _apply_periods(items)
 
 
-_EN_TRIGGERS = (set(EN_UNITS) | set(EN_TENS) | set(_EN_DUR_UNITS) | set(_EN_DAYS) | set(_WEEKDAYS) | set(LEVEL_WORDS)
+_EN_TRIGGERS = (set(EN_UNITS) | set(EN_TENS) | set(_MONTHS) | set(_ORD_UNITS) | set(_EN_DUR_UNITS) | set(_EN_DAYS) | set(_WEEKDAYS) | set(LEVEL_WORDS)
                 | set(_LANGUAGES) | {w + "s" for w in _WEEKDAYS} | {"noon", "midday", "midnight", "percent", "day"})
 
 
@@ -358,6 +399,12 @@ def _find_en(tokens: list[Token], lists: ListIndex | None, today: _dt.date | Non
 
     while i < len(w):
         word = w[i]
+        got_date = _en_date(w, i) if (word in _MONTHS or word in _ORD_UNITS or word in ("the", "twenty", "thirty")
+                                      or word[0].isdigit()) else None
+        if got_date:
+            out.append(Entity("date", got_date[0], raw(i, got_date[1])))
+            i = got_date[1]
+            continue
         got_d = _en_duration(w, i) if (word[0].isdigit() or word in EN_UNITS or word in EN_TENS
                                       or word in ("a", "an", "half", "quarter")) else None
         if got_d:
@@ -469,6 +516,11 @@ def _find_zh(tokens: list[Token], lists: ListIndex | None, today: _dt.date | Non
 
 def _zh_entity(m: re.Match, text: str, today: _dt.date | None) -> tuple[str, Any, str] | None:
     g = m.groupdict()
+    if g["date"]:
+        mon, mday = zh_number(g["mon"]), zh_number(g["mday"])
+        if mon and mday and 1 <= mon <= 12 and 1 <= mday <= 31:
+            return "date", f"{int(mon):02d}-{int(mday):02d}", ""
+        return None
     if g["week"]:
         base = today or _dt.date.today()
         target = _ZH_WEEK[g["week"][-1]]
@@ -566,6 +618,12 @@ def parse_time(text: str, lang: str = "auto") -> str | None:
 def parse_day(text: str, lang: str = "auto", today: _dt.date | None = None) -> int | None:
     """Day offset from today: "today" 0, "tomorrow" 1, "后天" 2, a weekday its next occurrence."""
     ent = _first(text, lang, ("day",), today)
+    return ent.value if ent else None
+
+
+def parse_date(text: str, lang: str = "auto") -> str | None:
+    """"MM-DD" in "the twenty second of may", "april 16th", "五月二十号"; None if absent."""
+    ent = _first(text, lang, ("date",))
     return ent.value if ent else None
 
 

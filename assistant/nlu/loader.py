@@ -13,7 +13,7 @@ import yaml
 
 from . import grammar
 
-SLOT_TYPES = ("duration", "time", "day", "level", "number", "language", "text")
+SLOT_TYPES = ("duration", "time", "day", "date", "level", "number", "language", "text")
 LANGS = ("en", "zh")
 
 
