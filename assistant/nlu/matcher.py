@@ -50,6 +50,21 @@ class Prepared:
     absorb: list[float]
     pair_at: list[bool]
     tsim: list[dict[str, float] | None]
+    owners: list[set[str] | None]
+    _by_intent: dict[str, list[float]] = field(default_factory=dict)
+
+    def absorb_for(self, intent: str) -> list[float]:
+        """Prefix sums of the cost of taking words as free text for `intent`: words only it uses are cheap."""
+        got = self._by_intent.get(intent)
+        if got is None:
+            got = self.absorb
+            if any(o is not None and len(o) == 1 and intent in o for o in self.owners):
+                got = [0.0]
+                for k, o in enumerate(self.owners):
+                    step = self.absorb[k + 1] - self.absorb[k]
+                    got.append(got[-1] + (0.03 if o is not None and len(o) == 1 and intent in o else step))
+            self._by_intent[intent] = got
+        return got
 
 
 @dataclass
@@ -132,6 +147,7 @@ class Matcher:
                     prev = w
                 else:
                     prev = ""
+        self.users = users
         self.vocab: dict[str, set[str]] = {"en": set(), "zh": set()}
         for w in users:
             self.vocab["zh" if is_cjk(w) else "en"].add(w)
@@ -266,6 +282,7 @@ class Matcher:
             pair_at[k] = isinstance(a, Token) and isinstance(b, Token) and (a.text + b.text) in self.zh_pairs
         # free text is cheap to absorb, except words that belong to commands (they point elsewhere)
         absorb = [0.0]
+        owners: list[set[str] | None] = [None] * n     # intents whose own words these are
         tsim: list[dict[str, float] | None] = []
         for k, it in enumerate(items):
             if isinstance(it, Entity):
@@ -276,13 +293,15 @@ class Matcher:
                 tsim.append(self._zh_sims(it.text))
             else:
                 extra = 0.25 if it.text in self.vocab["en"] and not _is_stop(it.text) else 0.03
+                if extra > 0.03:
+                    owners[k] = self.users.get(it.text)
                 table = dict(sims[k])
                 if it.text in PREPOSITIONS:
                     table.update(dict.fromkeys(PREPOSITIONS, 0.6))
                 table[it.text] = 1.0
                 tsim.append(table)
             absorb.append(absorb[-1] + extra)
-        return Prepared(items, wt, absorb, pair_at, tsim)
+        return Prepared(items, wt, absorb, pair_at, tsim, owners)
 
     def _zh_sims(self, ch: str) -> dict[str, float]:
         got = self._zh_cache.get(ch)
@@ -300,7 +319,8 @@ class Matcher:
         D = [[INF] * (n + 1) for _ in range(m + 1)]
         B: list[list[Any]] = [[None] * (n + 1) for _ in range(m + 1)]
         D[0][0] = 0.0
-        wt, absorb, pair_at, tsim = prep.wt, prep.absorb, prep.pair_at, prep.tsim
+        wt, pair_at, tsim = prep.wt, prep.pair_at, prep.tsim
+        absorb = prep.absorb_for(ph.intent)
         wp = [self.weights.get(t, 1.0) for t in P]
         for i in range(m + 1):
             Di = D[i]
