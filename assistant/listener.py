@@ -162,6 +162,7 @@ class Listener:
         self.stop_words = StopWords(wake.stop_words)
         self._window = False          # a command is expected now
         self._wake_end: float | None = None
+        self._held: set[str] = set()  # channels paused while a spotted name is confirmed
         self._followup = False
         self._trigger = threading.Event()
         self._quit = threading.Event()
@@ -215,7 +216,7 @@ class Listener:
             self._barge_in("button")
             self.segmenter.reset()
             self._open_window()
-        if self._followup and not self._speaking():
+        if self._followup and not self._speaking() and not self._held:
             self._followup = False
             self._open_window(self.config.followup_timeout)
 
@@ -239,9 +240,13 @@ class Listener:
 
     # -- reacting ----------------------------------------------------------------------------
     def _on_wake(self, phrase: str, end: float) -> None:
+        self._wake_end = end
+        if self.config.wake.confirm:
+            self._event("spotted", phrase=phrase, at=round(end, 2))
+            self._hold()                     # quiet the reply until the transcript confirms the name
+            return
         self._event("wake", phrase=phrase, at=round(end, 2), by="spotter")
         self._barge_in("wake")
-        self._wake_end = end
         self._open_window()
 
     def _on_segment(self, seg: Segment) -> None:
@@ -249,20 +254,10 @@ class Listener:
                     closed_at=round(seg.closed_at, 2), reason=seg.reason)
         wake_end, self._wake_end = self._wake_end, None
         if wake_end is not None and seg.start - 0.1 <= wake_end <= seg.closed_at:
-            cut = max(0, int((wake_end - seg.start) * SAMPLE_RATE)) * 2
-            rest = seg.pcm[cut:]
-            if self._voiced_seconds(rest) < 0.2:
-                self._open_window(earcon=False)  # the name alone (already chimed): wait for the command
-                return
-            # The whole breath goes to Whisper, which writes the name more reliably than it hears a
-            # command cut at the spotter's boundary (often a few frames late: "set a" -> "sha").
-            transcript = self._transcribe(seg.pcm)
-            found = self.spotted_wake.match(transcript.text)
-            if found is not None:
-                self._wake_then(found.rest, transcript, announced=True)
-            else:                            # the name came out unrecognisable: cut where the spotter heard it
-                self._command(self._transcribe(rest))
+            self._after_spotted(seg, wake_end)
             return
+        if self._held:
+            self._release()
         playing = self._speaking() or self._media_playing()
         if self._window:
             self._command(self._transcribe(seg.pcm))
@@ -296,6 +291,47 @@ class Listener:
                 self._wake_then(found.rest, transcript)
             elif transcript.text:
                 self._event("ignored", text=transcript.text)
+
+    def _after_spotted(self, seg: Segment, wake_end: float) -> None:
+        """The spotter heard the name in this segment: confirm it, then run what followed or listen."""
+        cut = max(0, int((wake_end - seg.start) * SAMPLE_RATE)) * 2
+        rest = seg.pcm[cut:]
+        alone = self._voiced_seconds(rest) < 0.2
+        if alone and not self.config.wake.confirm:
+            self._open_window(earcon=False)  # already chimed when spotted: wait for the command
+            return
+        # The whole breath goes to Whisper: it writes the name more reliably than it hears a command
+        # cut at the spotter's boundary (often a few frames late: "set a" -> "sha"), and its transcript
+        # is the second opinion that turns away the spotter's false wakes.
+        transcript = self._transcribe(seg.pcm)
+        found = self.spotted_wake.match(transcript.text)
+        if found is None and self.config.wake.confirm:
+            self._event("wake_rejected", text=transcript.text)
+            self._release()
+            if self._window and self.config.mode != "always":
+                self._command(transcript)    # a window was open anyway: it is a command
+            return
+        if self.config.wake.confirm:
+            self._event("wake", phrase=found.phrase, by="spotter", score=found.score)
+        self._barge_in("wake")
+        if found is not None:
+            self._wake_then(found.rest, transcript, announced=not self.config.wake.confirm)
+        else:                                # the name came out unrecognisable: cut where the spotter heard it
+            self._command(self._transcribe(rest))
+
+    def _hold(self) -> None:
+        """Pause the reply and the music while a spotted name is being confirmed."""
+        player = self.assistant.player
+        for channel in ("speech", "media"):
+            if player.is_playing(channel):
+                player.pause(channel)
+                self._held.add(channel)
+
+    def _release(self) -> None:
+        player = self.assistant.player
+        for channel in self._held:
+            player.resume(channel)
+        self._held.clear()
 
     def _wake_then(self, rest: str, transcript: Transcript, announced: bool = False) -> None:
         """After the wake phrase: run what followed it, or open the microphone for the command."""
@@ -387,13 +423,14 @@ class Listener:
         """Cut the reply mid-sentence and pause music (resumable by the media skill)."""
         player = self.assistant.player
         cut = False
-        if player.is_playing("speech"):
+        if player.is_playing("speech") or "speech" in self._held:
             self._event("speech_stopped", at=round(player.position("speech"), 2), by=why)
             player.stop("speech")
             cut = True
         if player.is_playing("media"):
             player.pause("media")
             cut = True
+        self._held.clear()                   # held music stays paused
         if cut:
             self._followup = False
 

@@ -254,6 +254,9 @@ def detection(app: Assistant, manifest: dict, quick: bool) -> list[float]:
         replies = [i for n, t, i in inside if n == "reply"]
         trial["answered"] = bool(replies)
         trial["right"] = any(r["intent"] == trial["intent"] for r in replies)
+        trial["got"] = [r["intent"] for r in replies]
+        heard = [i["text"] for n, t, i in inside if n == "transcript"]
+        trial["heard"] = heard[-1] if heard else ""
         segs = [i for n, t, i in inside if n == "segment" and abs(i["speech_end"] - trial["speech_end"]) < 0.4]
         trial["close_lag"] = (segs[-1]["closed_at"] - trial["speech_end"]) if segs else None
 
@@ -273,6 +276,9 @@ def detection(app: Assistant, manifest: dict, quick: bool) -> list[float]:
         if lang == "en":
             print(f"      by the spotter: {rate([dict(r, s='spotter' in r['by']) for r in rows], 's')}, "
                   f"by the transcript only: {rate([dict(r, s=r['by'] == ['transcript']) for r in rows], 's')}")
+    wrong = [f"{r['clip']}@{r['snr']:.0f}dB: {r['heard']!r} -> {r['got']}" for r in trials if r["answered"] and not r["right"]]
+    if wrong:
+        print("  answered wrongly (ASR/NLU on noisy speech, not the listener): " + "; ".join(wrong[:6]))
     misses = [f"{r['clip']}@{r['snr']:.0f}dB/{r['breath']}" for r in trials if not r["woken"]]
     if misses:
         print("  missed: " + ", ".join(misses[:12]) + (" ..." if len(misses) > 12 else ""))
@@ -303,17 +309,21 @@ def false_wakes(app: Assistant, clips: list[np.ndarray], minutes: float) -> None
         b.add(clip * gain, float(rng.choice([30.0, 15.0, 5.0])))
         b.silence(float(rng.uniform(0.5, 3.0)))
     pcm = b.pcm()
-    spotter = KeywordSpotter(app.settings.section("wake").get("en", ["hey cortana"])
-                             if isinstance(app.settings.section("wake").get("en"), list) else ["hey cortana"])
-    hits = 0
-    t0 = time.process_time()
-    for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
-        if spotter.feed(pcm[i:i + FRAME_BYTES]) is not None:
-            hits += 1
-    cpu = time.process_time() - t0
+    wake = ListenSettings.from_settings(app.settings).wake
+    calls, spans = spotter_calls()
     hours = b.t / 3600
-    print(f"spotter over {b.t / 60:.0f} min of speech + noise ({len(clips)} distinct clips): {hits} false wakes "
-          f"= {hits / hours:.1f} per hour   (CPU {cpu / b.t * 100:.1f}% of one core)")
+    print(f"spotter alone (no transcript confirmation) over {b.t / 60:.0f} min of speech + noise "
+          f"({len(clips)} distinct clips), and on {len(spans)} English calls at 30/15/5 dB:")
+    for threshold in sorted({1e-20, 1e-25, 1e-30, 1e-35, 1e-40, wake.kws_threshold}, reverse=True):
+        t0 = time.process_time()
+        hits = len(spot(pcm, wake.phrases["en"], threshold))
+        cpu = time.process_time() - t0
+        found = spot(calls, wake.phrases["en"], threshold)
+        detected = sum(1 for a, e in spans if any(a <= h <= e for h in found))
+        mark = "  <- configured" if threshold == wake.kws_threshold else ""
+        print(f"    kws_threshold {threshold:7.0e}: detects {detected:2d}/{len(spans)}  false wakes {hits / hours:6.1f}/h"
+              f"   CPU {cpu / b.t * 100:.1f}% of one core{mark}")
+    print("    (with [wake] confirm = true, the default, a spotted name also needs the transcript to start with it)")
     # full loop, one pass of every clip: Whisper checks each segment for a wake phrase at its start
     b = Builder(seed=4)
     for clip in clips:
@@ -325,14 +335,45 @@ def false_wakes(app: Assistant, clips: list[np.ndarray], minutes: float) -> None
     listener.run(PcmSource(b.pcm()))
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     wakes = [(t, i) for n, t, i in events if n == "wake"]
+    rejected = [i for n, t, i in events if n == "wake_rejected"]
     answered = [i for n, t, i in events if n == "reply"]
     checked = [i for n, t, i in events if n == "transcript"]
     print(f"full loop over {b.t / 60:.1f} min ({len(clips)} utterances, {len(checked)} transcribed): "
-          f"{len(wakes)} false wakes = {len(wakes) / (b.t / 3600):.1f} per hour, {len(answered)} answered")
+          f"{len(wakes)} false wakes = {len(wakes) / (b.t / 3600):.1f} per hour, {len(answered)} answered "
+          f"({len(rejected)} spotted names turned away by the transcript)")
     for t, info in wakes[:5]:
         print(f"    at {t:7.1f} s: {info}")
     print(f"CPU while people talk (no wake): {cpu / b.t * 100:.0f}% of one core per second of audio "
           f"(Whisper checks every segment; wall {wall:.0f} s for {b.t:.0f} s)")
+
+
+def spot(pcm: bytes, phrases: list[str], threshold: float) -> list[float]:
+    spotter = KeywordSpotter(phrases, threshold)
+    return [hit.end for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES)
+            if (hit := spotter.feed(pcm[i:i + FRAME_BYTES])) is not None]
+
+
+def spotter_calls() -> tuple[bytes, list[tuple[float, float]]]:
+    """Every English wake clip at three noise levels, each followed by a command."""
+    manifest = json.loads((DATA / "manifest.json").read_text(encoding="utf-8"))
+    commands = [level(trim(read16(p)), 0.4) for p in sorted(SAMPLES.glob("en_*.wav"))[:6]]
+    b = Builder(seed=8)
+    for p in sorted(SAMPLES.glob("en_*.wav"))[6:9]:     # the room talked first
+        b.add(level(trim(read16(p)), 0.4))
+        b.silence(1.5)
+    spans = []
+    for k, (clip, info) in enumerate(manifest["wake"].items()):
+        if info["lang"] != "en":
+            continue
+        wake = level(read16(DATA / clip), 0.4)
+        for j, snr in enumerate((30.0, 15.0, 5.0)):
+            b.silence(1.0)
+            start, end = b.add(wake, snr)
+            spans.append((start, end + 0.5))
+            b.silence(0.2)
+            b.add(commands[(k + j) % len(commands)], snr)
+            b.silence(1.5)
+    return b.pcm(), spans
 
 
 def latency(app: Assistant, lags: list[float]) -> None:
@@ -341,7 +382,8 @@ def latency(app: Assistant, lags: list[float]) -> None:
     print(f"trailing silence setting {cfg.endpoint.trailing_silence:.2f} s")
     if lags:
         print(f"stream time: median {statistics.median(lags) * 1000:.0f} ms   p95 {pct(lags, 0.95) * 1000:.0f} ms   "
-              f"(n={len(lags)}, from the true end of the spoken command in the mix)")
+              f"(n={len(lags)}, from the true end of the spoken command in the mix; the VAD's last voiced frame "
+              f"is followed by exactly trailing_silence, the rest is the VAD hearing the word's quiet tail and noise)")
     # the processing that adds to it: per-frame cost of VAD + spotter + segmenter
     listener = make_listener(app)
     rng = np.random.default_rng(5)
@@ -375,7 +417,8 @@ def memory(app: Assistant, commands: int) -> None:
     for name in scenes:
         pcm = to_pcm(read16(DATA / name))
         pcms.append(pcm + b"\0" * (-len(pcm) % FRAME_BYTES))   # whole frames: every pass is cut alike
-    memo = MemoRecognizer(app.recognizer)
+    real = app.recognizer
+    memo = MemoRecognizer(real)
     app._recognizer = memo
     state = {"replies": 0, "marks": {}}
     t0 = time.perf_counter()
@@ -393,6 +436,7 @@ def memory(app: Assistant, commands: int) -> None:
     listener = Listener(app, ListenSettings.from_settings(app.settings), out=lambda line: None, speak=False,
                         on_event=on_event)
     listener.run(PcmSource(pcms, repeat=-(-commands // len(scenes))))
+    app._recognizer = real
     marks = state["marks"]
     if 10 in marks and marks:
         last = max(marks)
@@ -416,11 +460,11 @@ def main() -> int:
         print(f"loaded in {time.perf_counter() - t0:.1f} s; RSS {rss_mb():.0f} MB; "
               f"load average {Path('/proc/loadavg').read_text().split()[0]} on {__import__('os').cpu_count()} cores")
         try:
+            memory(app, args.commands)        # first, so the long mixes below do not sit in its RSS
             lags = detection(app, manifest, args.quick)
             false_wakes(app, nonwake_speech(args.quick), args.minutes)
             latency(app, lags)
             idle_cpu(app, 60.0 if not args.quick else 20.0)
-            memory(app, args.commands)
         finally:
             app.close()
     return 0

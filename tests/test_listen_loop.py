@@ -170,3 +170,14 @@ def test_push_to_talk_from_stdin_in_the_cli(cli):
     no_traceback(result)
     assert result.code == 0
     assert len([line for line in result.out.splitlines() if line.startswith("assistant:")]) == 1
+
+
+SPOT_TIME = '[listen]\nearcons = false\n[wake]\nconfirm = true\n[wake.keyphrases]\n"hey cortana" = "time"\n'
+
+
+def test_a_spotted_name_the_transcript_does_not_confirm_is_a_false_wake(tmp_path, recognizer):
+    # the spotter is made to fire on "time": the transcript ("what time is it") has no name in it
+    run = run_scene(tmp_path, recognizer, "en_no_wake.wav", config=SPOT_TIME)
+    assert run.named("spotted") and run.named("wake_rejected")
+    assert run.said("assistant:") == [] and run.named("wake") == []
+

@@ -205,3 +205,22 @@ def test_earcons_are_short_clean_and_distinct(name):
     assert np.max(np.abs(audio)) <= 1.0 and abs(audio[0]) < 0.05 and abs(audio[-1]) < 0.05
     others = [earcon(n)[0] for n in ("listening", "done", "error") if n != name]
     assert all(len(o) != len(audio) or not np.allclose(o, audio) for o in others)
+
+
+def test_the_raspberry_pi_profile_loads():
+    from assistant.config import load_settings
+    from assistant.listener import ListenSettings
+
+    settings = load_settings(Path(__file__).parent.parent / "config" / "pi.toml", env={})
+    listen = ListenSettings.from_settings(settings)
+    assert settings.asr.threads < 4 and settings.asr.beam_size == 1
+    assert listen.endpoint.aggressiveness == 3 and listen.wake.confirm
+    assert listen.wake.phrases == {"en": ["hey cortana"], "zh": ["你好小娜"]}
+
+
+def test_the_systemd_unit_restarts_and_logs_to_the_journal():
+    unit = (Path(__file__).parent.parent / "deploy" / "assistant.service").read_text(encoding="utf-8")
+    lines = {line.split("=", 1)[0]: line.split("=", 1)[1] for line in unit.splitlines() if "=" in line
+             and not line.startswith("#")}
+    assert lines["Restart"] == "on-failure" and lines["StandardOutput"] == "journal"
+    assert "listen" in lines["ExecStart"] and int(lines["StartLimitBurst"]) <= 10

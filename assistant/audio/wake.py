@@ -54,6 +54,7 @@ class WakeSettings:
     phrases: dict[str, list[str]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_PHRASES.items()})
     spotter: bool = True                  # pocketsphinx keyphrase spotting for English phrases
     kws_threshold: float = 1e-40          # lower = more sensitive (more false wakes)
+    confirm: bool = True                  # a spotted name counts only if the transcript has it too
     keyphrases: dict[str, str] = field(default_factory=dict)   # wake phrase -> what the spotter listens for
     pronunciations: dict[str, list[str]] = field(default_factory=dict)
     transcript: bool = True               # check the start of short segments' transcripts
@@ -82,6 +83,7 @@ class WakeSettings:
         try:
             return cls(phrases=phrases, spotter=bool(table.get("spotter", base.spotter)),
                        kws_threshold=float(table.get("kws_threshold", base.kws_threshold)),
+                       confirm=bool(table.get("confirm", base.confirm)),
                        keyphrases={str(k).lower(): str(v).lower() for k, v in dict(table.get("keyphrases", {})).items()},
                        pronunciations=pron,
                        transcript=bool(table.get("transcript", base.transcript)),
