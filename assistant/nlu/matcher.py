@@ -415,7 +415,7 @@ class Matcher:
                 used.add(pj)
             elif op == "slot":
                 weight_t += 1.0
-                evidence += 1
+                evidence += 2          # a value the lists or entity finders know is strong evidence
                 used.add(pj)
                 slots[P[pi][1]] = _convert(P[pi][2], T[pj])
             elif op in ("absorb", "unknown"):
