@@ -253,53 +253,63 @@ class Listener:
         self._event("segment", start=round(seg.start, 2), speech_end=round(seg.speech_end, 2),
                     closed_at=round(seg.closed_at, 2), reason=seg.reason)
         wake_end, self._wake_end = self._wake_end, None
+        heard: Transcript | None = None
         if wake_end is not None and seg.start - 0.1 <= wake_end <= seg.closed_at:
-            self._after_spotted(seg, wake_end)
-            return
+            heard = self._after_spotted(seg, wake_end)
+            if heard is None:
+                return
         if self._held:
             self._release()
+
+        def transcript() -> Transcript:
+            return heard if heard is not None else self._transcribe(seg.pcm)
+
         playing = self._speaking() or self._media_playing()
         if self._window:
-            self._command(self._transcribe(seg.pcm))
+            self._command(transcript())
             return
         if playing and self._followup:
             # the user answers the follow-up question before it has finished: that is the answer
             self._barge_in("answer")
             self._followup = False
-            self._command(self._transcribe(seg.pcm))
+            self._command(transcript())
             return
         if playing:
             if seg.duration > self.config.barge_in_max:
                 return
-            transcript = self._transcribe(seg.pcm)
-            if self.stop_words.match(transcript.text):
-                self._event("barge_in", by="stop", text=transcript.text)
-                self.out(f"heard: {transcript.text}")
+            said = transcript()
+            if self.stop_words.match(said.text):
+                self._event("barge_in", by="stop", text=said.text)
+                self.out(f"heard: {said.text}")
                 self._barge_in("stop")
                 return
-            found = self.transcript_wake.match(transcript.text)
+            found = self.transcript_wake.match(said.text)
             if found is not None:
                 self._event("wake", phrase=found.phrase, by="transcript", score=found.score)
                 self._barge_in("wake")
-                self._wake_then(found.rest, transcript)
+                self._wake_then(found.rest, said)
             return
         if self.config.mode == "wake" and self.config.wake.transcript and seg.duration <= self.config.wake.max_segment:
-            transcript = self._transcribe(seg.pcm)
-            found = self.transcript_wake.match(transcript.text)
+            said = transcript()
+            found = self.transcript_wake.match(said.text)
             if found is not None:
                 self._event("wake", phrase=found.phrase, by="transcript", score=found.score)
-                self._wake_then(found.rest, transcript)
-            elif transcript.text:
-                self._event("ignored", text=transcript.text)
+                self._wake_then(found.rest, said)
+            elif said.text:
+                self._event("ignored", text=said.text)
 
-    def _after_spotted(self, seg: Segment, wake_end: float) -> None:
-        """The spotter heard the name in this segment: confirm it, then run what followed or listen."""
+    def _after_spotted(self, seg: Segment, wake_end: float) -> Transcript | None:
+        """The spotter heard the name in this segment: confirm it, then run what followed or listen.
+
+        Returns None when the segment has been dealt with, or its transcript when the name was not
+        confirmed, so that it is handled like any other segment (it may be "stop", or a command).
+        """
         cut = max(0, int((wake_end - seg.start) * SAMPLE_RATE)) * 2
         rest = seg.pcm[cut:]
         alone = self._voiced_seconds(rest) < 0.2
         if alone and not self.config.wake.confirm:
             self._open_window(earcon=False)  # already chimed when spotted: wait for the command
-            return
+            return None
         # The whole breath goes to Whisper: it writes the name more reliably than it hears a command
         # cut at the spotter's boundary (often a few frames late: "set a" -> "sha"), and its transcript
         # is the second opinion that turns away the spotter's false wakes.
@@ -307,10 +317,7 @@ class Listener:
         found = self.spotted_wake.match(transcript.text)
         if found is None and self.config.wake.confirm:
             self._event("wake_rejected", text=transcript.text)
-            self._release()
-            if self._window and self.config.mode != "always":
-                self._command(transcript)    # a window was open anyway: it is a command
-            return
+            return transcript
         if self.config.wake.confirm:
             self._event("wake", phrase=found.phrase, by="spotter", score=found.score)
         self._barge_in("wake")
@@ -318,6 +325,7 @@ class Listener:
             self._wake_then(found.rest, transcript, announced=not self.config.wake.confirm)
         else:                                # the name came out unrecognisable: cut where the spotter heard it
             self._command(self._transcribe(rest))
+        return None
 
     def _hold(self) -> None:
         """Pause the reply and the music while a spotted name is being confirmed."""
@@ -326,6 +334,8 @@ class Listener:
             if player.is_playing(channel):
                 player.pause(channel)
                 self._held.add(channel)
+        if self._held:
+            self._event("held", channels=sorted(self._held))
 
     def _release(self) -> None:
         player = self.assistant.player

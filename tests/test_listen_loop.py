@@ -181,3 +181,55 @@ def test_a_spotted_name_the_transcript_does_not_confirm_is_a_false_wake(tmp_path
     assert run.named("spotted") and run.named("wake_rejected")
     assert run.said("assistant:") == [] and run.named("wake") == []
 
+
+
+def test_a_reply_paused_for_a_spotted_word_resumes_or_stops_on_what_the_transcript_says(tmp_path, recognizer):
+    # the spotter listens for "stop" here: it pauses the joke at once; the transcript ("Stop.") is not
+    # the name, so the pause is released and the stop word then cuts the reply
+    config = '[listen]\nearcons = false\n[wake.keyphrases]\n"hey cortana" = "stop"\n'
+    run = run_scene(tmp_path, recognizer, "en_barge_in.wav", speak=True, config=config)
+    assert len(run.named("reply")) == 1, run.lines
+    names = [n for n, _ in run.events]
+    assert "held" in names and "wake_rejected" in names
+    assert names.index("held") < names.index("speech_stopped")
+    assert run.named("speech_stopped")[0]["by"] == "stop"
+
+
+class FlakyMicrophone:
+    """A live source (no `path`) that is busy twice, then delivers a recording: the retry path."""
+
+    CHUNK = 480
+
+    def __init__(self, path: Path):
+        self._file = StreamedFileSource(path, realtime=False)
+        self.failures = 2
+        self.stream = None
+
+    def __enter__(self):
+        if self.failures:
+            self.failures -= 1
+            from assistant.errors import AudioError
+            raise AudioError("the microphone cannot be opened (Device unavailable); is another program using it?")
+        self._file.__enter__()
+        self.stream = self._file.stream
+        return self
+
+    def __exit__(self, *exc):
+        self._file.__exit__(*exc)
+
+
+def test_a_busy_microphone_is_one_line_and_a_retry(tmp_path, recognizer):
+    from assistant.listener import listen
+
+    settings = load_settings(state_dir=tmp_path / "state", env={})
+    app = Assistant(settings)
+    app._recognizer = recognizer
+    lines: list[str] = []
+    mic = FlakyMicrophone(DATA / "en_wake_command.wav")
+    try:
+        listen(app, mic, lines.append, speak=False, retry_seconds=0.01)
+    finally:
+        app.close()
+    errors = [line for line in lines if line.startswith("error:")]
+    assert len(errors) == 1 and "retrying" in errors[0]
+    assert any(line.startswith("assistant:") for line in lines)
