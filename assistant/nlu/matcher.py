@@ -29,6 +29,7 @@ LOW = 0.3
 GLUE = 0.15
 UNKNOWN = 0.6          # a list value nobody configured ("shed"): allowed, but it must be earned
 EXTRA = 0.6            # words the phrase does not explain weigh this much of a missing phrase word
+EXTRA_KEYED = 0.5      # ... once a distinctive word of the intent was heard ("weather", "joke")
 
 Ptok = tuple  # ("w", text, pinyin) | ("e", type, value) | ("s", slot name, slot type)
 
@@ -398,6 +399,7 @@ class Matcher:
         used: set[int] = set()
         weight_t = extra = 0.0
         evidence = 0
+        keyed = False
         i, j = m, n
         while i > 0 or j > 0:
             step = B[i][j]
@@ -410,6 +412,7 @@ class Matcher:
                 weight_t += wt[pj]
                 used.add(pj)
                 evidence += wp[pi] >= 1.0
+                keyed = keyed or wp[pi] >= KEY
             elif op == "swap":
                 weight_t += wt[pj]
                 used.add(pj)
@@ -428,8 +431,9 @@ class Matcher:
             i, j = pi, pj
         # words the phrase does not explain count less than phrase words that are missing:
         # "should I take an umbrella today" still asks for the weather
-        denom = max(ph.weight, weight_t + EXTRA * extra, 1.0)
-        score = max(0.0, 1.0 - (cost - (1.0 - EXTRA) * extra) / denom)
+        factor = EXTRA_KEYED if keyed else EXTRA
+        denom = max(ph.weight, weight_t + factor * extra, 1.0)
+        score = max(0.0, 1.0 - (cost - (1.0 - factor) * extra) / denom)
         if unknown and evidence < 2:
             score *= 0.5       # an unknown name needs a command around it ("start email" is not a device)
         # fill every declared slot the utterance mentions, even where this phrase has none
