@@ -253,7 +253,7 @@ class Matcher:
         return out
 
     # ------------------------------------------------------------------ retrieval
-    def retrieve(self, items: list[Item], lang: str, sims: list[dict[str, float]], limit: int = 10) -> list[Phrase]:
+    def retrieve(self, items: list[Item], lang: str, sims: list[dict[str, float]], limit: int = 6) -> list[Phrase]:
         code = "".join(self._code_item(it, s) for it, s in zip(items, sims))
         code = re.sub("\x01+", "\x01", code)
         groups = self.groups.get(lang) or []
