@@ -17,7 +17,7 @@ from ..types import Match
 from . import grammar
 from .entities import Entity, ListIndex, find
 from .loader import IntentProblem, Library, load
-from .matcher import STOP_EN, Candidate, Matcher, Phrase, Ptok
+from .matcher import STOP_EN, STOP_ZH, Candidate, Matcher, Phrase, Ptok
 from .normalize import detect_lang, is_cjk, normalize, pinyin, tokenize
 
 log = logging.getLogger(__name__)
@@ -208,32 +208,45 @@ class IntentEngine:
         return {k: v for k, v in entry.items() if k not in ("en", "zh")}
 
     def vocabulary(self, lang: str) -> list[str]:
-        """Distinctive words of the loaded templates and list names in `lang`, most useful first."""
-        counts: Counter[str] = Counter()
+        """Distinctive words of the loaded templates and list names in `lang`, most useful first.
+
+        The recogniser's prompt is short, so the order matters: command words that point at
+        one intent ("timer", "计时器"), then the main name of every list item ("kitchen",
+        "北京"), then the other words and synonyms.
+        """
+        templates: Counter[str] = Counter()
+        intents: dict[str, set[str]] = {}
         for spec in self.library.intents.values():
-            words: set[str] = set()
             for tpl in spec.templates:
                 if tpl.lang != lang:
                     continue
+                words: set[str] = set()
                 for node_text in _texts(tpl.tree):
                     if lang == "zh":
-                        for chunk in normalize(node_text, "zh").split():
+                        for chunk in normalize(node_text, "zh", piece=True).split():
                             chunk = "".join(ch for ch in chunk if is_cjk(ch))
-                            if 2 <= len(chunk) <= 6:
+                            if 2 <= len(chunk) <= 4 and chunk[0] not in STOP_ZH and chunk[-1] not in STOP_ZH:
                                 words.add(chunk)
                     else:
-                        for w in normalize(node_text, "en").lower().split():
+                        for w in normalize(node_text, "en", piece=True).lower().split():
                             if w not in STOP_EN and len(w) > 2:
                                 words.add(w)
-            counts.update(words)
-        names: list[str] = []
+                templates.update(words)
+                for w in words:     # by domain: "timer" is distinctive though three timer intents use it
+                    intents.setdefault(w, set()).add(spec.name.split(".")[0])
+        distinctive = sorted((w for w in templates if len(intents[w]) == 1),
+                             key=lambda w: (-templates[w] / len(intents[w]), w))
+        common = sorted((w for w in templates if len(intents[w]) > 1), key=lambda w: (-templates[w], w))
+        main_names: list[str] = []
+        synonyms: list[str] = []
         for items in self.library.lists.values():
             for entry in items.values():
-                names.extend(str(n) for n in entry.get(lang, []))
-        ranked = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+                names = [str(n) for n in entry.get(lang, [])]
+                main_names.extend(names[:1])
+                synonyms.extend(names[1:])
+        out: list[str] = []
         seen: set[str] = set()
-        out = []
-        for w in names + ranked:
+        for w in distinctive[:20] + main_names + distinctive[20:] + common + synonyms:
             if w not in seen:
                 seen.add(w)
                 out.append(w)
