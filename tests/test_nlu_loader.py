@@ -132,3 +132,42 @@ def test_bad_slot_mapping_is_reported(tmp_path):
     write(tmp_path, "bad.yaml", "lists: {size: {s: [small]}}\nintents:\n  a.b:\n    slots:\n      size: {type: size, open: maybe}\n")
     (problem,) = IntentEngine.check([tmp_path])
     assert problem.line == 5 and "open: true|false" in problem.message
+
+
+
+PLAYER = """\
+intents:
+  music.play:
+    slots:
+      query: text
+    en:
+      - play {query}
+      - put on {query}
+"""
+ELSEWHERE = PLAYER + """\
+elsewhere:
+  slots:
+    who: text
+  en:
+    - (let us|want to) play (chess|checkers|cards) [with {who}]
+    - play (chess|checkers|cards) [with {who}]
+"""
+
+
+def test_elsewhere_phrases_give_no_intent_and_are_no_intent_themselves(tmp_path):
+    """A game is not music: "play chess" must not fall to the nearest real intent."""
+    plain = IntentEngine.load([write(tmp_path, "music.yaml", PLAYER)])
+    assert plain.parse("play chess with me", "en").intent == "music.play"      # the problem: nearest wins
+    engine = IntentEngine.load([write(tmp_path, "music.yaml", ELSEWHERE)])
+    assert engine.intent_names == ["music.play"]
+    for text in ("play chess with me", "let's play checkers", "play cards with grandma"):
+        m = engine.parse(text, "en", explain=True)
+        assert m.intent is None and m.explain["rejected"] == "a command for something else", text
+    assert engine.parse("play some chess club music", "en").slots == {"query": "chess club music"}
+    assert engine.parse("put on checkers by the checkers", "en").intent == "music.play"
+
+
+
+def test_elsewhere_may_not_have_tests(tmp_path):
+    write(tmp_path, "x.yaml", "elsewhere:\n  en: [play chess]\n  tests: {en: [play chess]}\n")
+    assert any("unknown key 'tests'" in str(p) for p in IntentEngine.check([tmp_path]))

@@ -16,7 +16,7 @@ from ..errors import ConfigError
 from ..types import Match
 from . import grammar
 from .entities import Entity, ListIndex, find
-from .loader import IntentProblem, Library, load
+from .loader import ELSEWHERE, IntentProblem, Library, load
 from .matcher import STOP_EN, STOP_ZH, Candidate, Matcher, Phrase, Ptok
 from .normalize import detect_lang, is_cjk, normalize, pinyin, tokenize
 
@@ -59,7 +59,10 @@ class IntentEngine:
         self.lists_index = ListIndex({name: items for name, items in library.lists.items()})
         self.problems: list[IntentProblem] = list(library.problems)
         phrases = self._compile()
-        self.matcher = Matcher(phrases, {n: s.slots for n, s in library.intents.items()},
+        slot_types = {n: s.slots for n, s in library.intents.items()}
+        for spec in library.elsewhere:
+            slot_types.setdefault(ELSEWHERE, {}).update(spec.slots)
+        self.matcher = Matcher(phrases, slot_types,
                                {(n, slot) for n, s in library.intents.items() for slot in s.closed})
 
     # ------------------------------------------------------------------ construction
@@ -80,7 +83,7 @@ class IntentEngine:
     def _compile(self) -> list[Phrase]:
         cache: dict[tuple[str, str], tuple[Ptok, ...]] = {}
         phrases: list[Phrase] = []
-        for spec in self.library.intents.values():
+        for spec in list(self.library.intents.values()) + self.library.elsewhere:
             for tpl in spec.templates:
                 try:
                     expansions = grammar.expand(tpl.tree, self.library.rules)
@@ -159,9 +162,10 @@ class IntentEngine:
             return Match(None, {}, 0.0, lang, None, text, info)
         top = ranked[0]
         runner = ranked[1].score if len(ranked) > 1 else 0.0
-        if top.score < THRESHOLD or top.score - runner < MARGIN:
+        if top.score < THRESHOLD or top.score - runner < MARGIN or top.phrase.intent == ELSEWHERE:
             if info is not None:
-                info["rejected"] = "below threshold" if top.score < THRESHOLD else "too close to the runner-up"
+                info["rejected"] = ("below threshold" if top.score < THRESHOLD else "a command for something else"
+                                    if top.phrase.intent == ELSEWHERE else "too close to the runner-up")
             return Match(None, {}, round(top.score, 4), lang, None, text, info)
         if info is not None and top.unknown:
             info["unknown_list_values"] = top.unknown

@@ -66,6 +66,12 @@ class Library:
     rules: dict[str, grammar.Node] = field(default_factory=dict)
     negatives: list[TestCase] = field(default_factory=list)
     problems: list[IntentProblem] = field(default_factory=list)
+    # commands for things the assistant does not do ("play chess", "add a meeting"): when one of
+    # these phrases fits best, the answer is no intent rather than the nearest real one
+    elsewhere: list[IntentSpec] = field(default_factory=list)
+
+
+ELSEWHERE = "(elsewhere)"
 
 
 # ------------------------------------------------------------------ YAML with line numbers
@@ -156,9 +162,9 @@ def _load_file(path: Path, lib: Library, raw_intents: list) -> None:
         lib.problems.append(IntentProblem(file, 1, "the file must be a mapping with 'intents:' and/or 'lists:'"))
         return
     for key in data:
-        if key not in ("intents", "lists", "rules", "negatives", "language", "version"):
+        if key not in ("intents", "lists", "rules", "negatives", "elsewhere", "language", "version"):
             lib.problems.append(IntentProblem(file, _line(data, key, 1),
-                                              f"unknown top-level key '{key}' (expected intents, lists, rules, negatives)"))
+                                              f"unknown top-level key '{key}' (expected intents, lists, rules, negatives, elsewhere)"))
     if "lists" in data:
         _merge_lists(file, data["lists"], lib, _line(data, "lists", 1))
     rules = data.get("rules") or {}
@@ -178,6 +184,8 @@ def _load_file(path: Path, lib: Library, raw_intents: list) -> None:
                 continue
             for k, sentence in enumerate(items):
                 lib.negatives.append(TestCase(lang, str(sentence), None, _line(items, k, 1), file, None))
+    if data.get("elsewhere") is not None:
+        raw_intents.append((ELSEWHERE, file, data["elsewhere"], _line(data, "elsewhere", 1)))
     intents = data.get("intents") or {}
     if not isinstance(intents, dict):
         lib.problems.append(IntentProblem(file, _line(data, "intents", 1), "'intents' must map intent names to their definition"))
@@ -247,7 +255,7 @@ def _slot_type(kind: Any, lib: Library) -> str | None:
 
 def _load_intent(name: str, file: str, body: Any, line: int, lib: Library) -> None:
     problems = lib.problems
-    if name in lib.intents:
+    if name in lib.intents and name != ELSEWHERE:
         other = lib.intents[name]
         problems.append(IntentProblem(file, line, f"duplicate intent '{name}' (first defined at {other.file}:{other.line})"))
         return
@@ -256,7 +264,7 @@ def _load_intent(name: str, file: str, body: Any, line: int, lib: Library) -> No
         return
     spec = IntentSpec(name, file, line, description=str(body.get("description", "")))
     for key in body:
-        if key not in ("slots", "en", "zh", "tests", "description"):
+        if key not in ("slots", "en", "zh", "tests", "description") or (name == ELSEWHERE and key == "tests"):
             problems.append(IntentProblem(file, _line(body, key, line), f"intent '{name}': unknown key '{key}'"))
     slots = body.get("slots") or {}
     if not isinstance(slots, dict):
@@ -304,6 +312,9 @@ def _load_intent(name: str, file: str, body: Any, line: int, lib: Library) -> No
                     bad = True
             if not bad:
                 spec.templates.append(Template(text, lang, tline, tree))
+    if name == ELSEWHERE:
+        lib.elsewhere.append(spec)
+        return
     _load_tests(spec, body.get("tests"), _line(body, "tests", line), lib)
     lib.intents[name] = spec
 

@@ -214,7 +214,7 @@ class Matcher:
         typ = b if kind == "s" else a
         return self._code("t:" + ("number" if typ == "level" else typ))
 
-    def _code_item(self, item: Item, sims: dict[str, float]) -> str:
+    def _code_item(self, item: Item, sims: dict[str, float], guess: bool = True) -> str:
         if isinstance(item, Entity):
             return self.codes.get("t:" + ("number" if item.type == "level" else item.type), "\x01")
         if item.text in GLUE_EN or item.text in STOP_ZH:
@@ -224,7 +224,7 @@ class Matcher:
         if is_cjk(item.text):
             return self.codes.get("p:" + fuzzy_pinyin(item.text), "\x01")
         code = self.codes.get(item.text)
-        if code is None and sims:
+        if code is None and sims and guess:
             best = max(sims, key=sims.get)
             code = self.codes.get(best)
         return code or "\x01"
@@ -254,15 +254,23 @@ class Matcher:
 
     # ------------------------------------------------------------------ retrieval
     def retrieve(self, items: list[Item], lang: str, sims: list[dict[str, float]], limit: int = 6) -> list[Phrase]:
-        code = "".join(self._code_item(it, s) for it, s in zip(items, sims))
-        code = re.sub("\x01+", "\x01", code)
         groups = self.groups.get(lang) or []
         if not groups:
             return []
-        found = process.extract(code, self.choices[lang], scorer=fuzz.ratio, limit=limit * 3, score_cutoff=30)
+        # two readings of the utterance: unknown words as the command word they sound like
+        # ("paws" -> pause), and as plain free text ("play top country": names, not "type count")
+        found: dict[int, float] = {}
+        codes = {re.sub("\x01+", "\x01", "".join(self._code_item(it, s, guess) for it, s in zip(items, sims)))
+                 for guess in (True, False)}
+        for code in codes:
+            for _, score, idx in process.extract(code, self.choices[lang], scorer=fuzz.ratio,
+                                                 limit=limit * 3, score_cutoff=30):
+                if score > found.get(idx, -1.0):
+                    found[idx] = score
+        ranked = sorted(found, key=lambda idx: -found[idx])
         out: list[Phrase] = []
         per_intent: dict[str, int] = {}
-        for _, _, idx in found:
+        for idx in ranked:
             for ph in groups[idx]:
                 if per_intent.get(ph.intent, 0) >= 3:
                     continue
