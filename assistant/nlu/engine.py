@@ -150,7 +150,8 @@ class IntentEngine:
         cands = [self.matcher.align(ph, prep) for ph in self.matcher.retrieve(items, lang, sims)]
         best: dict[str, Candidate] = {}
         for cand in cands:
-            if cand.phrase.intent not in best or cand.score > best[cand.phrase.intent].score:
+            other = best.get(cand.phrase.intent)
+            if other is None or _better(cand, other):
                 best[cand.phrase.intent] = cand
         ranked = sorted(best.values(), key=lambda c: -c.score)
         info = None
@@ -255,6 +256,14 @@ class IntentEngine:
                 seen.add(w)
                 out.append(w)
         return out
+
+
+def _better(a: Candidate, b: Candidate) -> bool:
+    """Among one intent's phrases: the higher score, but of two near-equal ones the phrase that
+    explains every word ("listen to {query}") beats one that tolerates extras ("listen to music")."""
+    if a.phrase.lang == "en" and abs(a.score - b.score) <= 0.06 and abs(a.extra - b.extra) >= 0.5:   # a content word
+        return a.extra < b.extra
+    return a.score > b.score
 
 
 def _texts(node: grammar.Node) -> list[str]:

@@ -29,7 +29,7 @@ LOW = 0.3
 GLUE = 0.15
 UNKNOWN = 0.6          # a list value nobody configured ("shed"): allowed, but it must be earned
 EXTRA = 0.6            # words the phrase does not explain weigh this much of a missing phrase word
-EXTRA_KEYED = 0.5      # ... once a distinctive word of the intent was heard ("weather", "joke")
+EXTRA_KEYED = 0.3      # ... once a distinctive word of the intent was heard ("weather", "joke")
 
 Ptok = tuple  # ("w", text, pinyin) | ("e", type, value) | ("s", slot name, slot type)
 
@@ -74,6 +74,8 @@ class Candidate:
     score: float
     slots: dict[str, Any] = field(default_factory=dict)
     unknown: dict[str, str] = field(default_factory=dict)
+    extra: float = 0.0     # weight of the words the phrase left unexplained
+
 
 
 def _is_stop(word: str) -> bool:
@@ -453,7 +455,7 @@ class Matcher:
                 if name not in slots and _compat(stype, it) == 0.0:
                     slots[name] = _convert(stype, it)
                     break
-        return Candidate(ph, score, slots, unknown)
+        return Candidate(ph, score, slots, unknown, extra)
 
 
 def _compat(stype: str, it: Entity) -> float | None:
@@ -483,7 +485,7 @@ def _convert(stype: str, it: Item) -> Any:
 
 
 _TRIM_START = frozenset("some a an me my to".split())
-_TRIM_END = frozenset("please now for".split())
+_TRIM_END = frozenset("please now for into onto my the".split())   # "paper towels into my (list)"
 
 
 def _trim(items: list[Item]) -> list[Item]:

@@ -1,0 +1,85 @@
+"""Ways people phrase commands beyond the first templates (classes found on real users' speech).
+
+Every sentence here is our own wording; each line stands for a class: list creation, asking to
+see lists, app/station style music requests, multi-day forecasts and outfit questions, fetching
+jokes, asking for silence, weekday checks, cancelling groups of alarms, and commands for other
+services that must give no intent.
+"""
+import pytest
+
+from assistant.nlu import IntentEngine
+
+
+@pytest.fixture(scope="module")
+def engine():
+    from pathlib import Path
+    return IntentEngine.load([Path(__file__).resolve().parent.parent / "intents"])
+
+
+@pytest.mark.parametrize("text,intent,slots", [
+    # creating a list counts as adding to one (the list skill has one list per kind)
+    ("could you make me a new list for the camping trip", "list.add", {"item": "the camping trip"}),
+    ("create a list called chores", "list.add", {"item": "chores"}),
+    ("insert paper towels into my shopping list", "list.add", {"item": "paper towels", "list": "shopping"}),
+    ("remind me to order more printer ink", "list.add", {"item": "printer ink"}),
+    # seeing lists
+    ("pull up my lists", "list.show", {}),
+    ("can i see my grocery list", "list.show", {"list": "shopping"}),
+    ("what does my to do list say", "list.show", {"list": "todo"}),
+    ("have i made a shopping list", "list.show", {"list": "shopping"}),
+    # music as apps, stations and queues
+    ("launch spotify", "media.play", {}),
+    ("tune in to some music", "media.play", {}),
+    ("put on a tune", "media.play", {}),
+    ("play something from my playlist", "media.play", {}),
+    ("time to listen to some dolly parton", "media.play", {"query": "dolly parton"}),
+    ("play hotel california next", "media.play", {"query": "hotel california"}),
+    ("i would like some music", "media.play", {}),
+    # weather: ranges of days, outfits and gear on the way somewhere, thresholds, "how soon"
+    ("give me the five day forecast for tokyo", "weather.query", {"city": "tokyo", "days": 5}),
+    ("seven day forecast", "weather.query", {"days": 7}),
+    ("am i going to need a coat tomorrow", "weather.query", {"gear": "coat", "day": 1}),
+    ("do i need an umbrella to walk to school today", "weather.query", {"gear": "umbrella", "day": 0}),
+    ("should i dress in a sweater", "weather.query", {"gear": "coat"}),
+    ("will it get below twenty degrees tonight", "weather.query", {"degrees": 20, "day": 0}),
+    ("when is it going to snow in london", "weather.query", {"condition": "snow", "city": "london"}),
+    ("what is the weather around my neighborhood", "weather.query", {}),
+    # jokes fetched, not only told
+    ("look up a funny joke for me", "chat.joke", {}),
+    ("could you read me some new jokes", "chat.joke", {}),
+    # silence for a while
+    ("mute everything until i tell you", "volume.mute", {}),
+    ("stop speaking", "volume.mute", {}),
+    # weekday checks and dates
+    ("is today friday", "clock.date", {}),
+    ("what is the weekday today", "clock.date", {}),
+    # groups of alarms
+    ("clear all my evening alarms", "alarm.cancel", {}),
+    ("delete every alarm for tomorrow", "alarm.cancel", {"day": 1}),
+])
+def test_phrasing_classes(engine, text, intent, slots):
+    m = engine.parse(text, "en")
+    assert m.intent == intent, (text, m)
+    for key, value in slots.items():
+        assert m.slots.get(key) == value, (text, m.slots)
+
+
+@pytest.mark.parametrize("text", [
+    "let us play sudoku",
+    "play a round of poker with me",
+    "book an appointment with the vet",
+    "delete my reminders for friday",
+    "add jane to my address book",
+    "tell me the latest news about the election",
+    "i would like to order a pizza",
+    "run the coffee maker",
+    "what is the exchange rate of the euro today",
+    "send a message to my brother",
+])
+def test_other_services_give_no_intent(engine, text):
+    assert engine.parse(text, "en").intent is None, text
+
+
+def test_a_phrase_that_explains_every_word_wins_inside_one_intent(engine):
+    """'listen to music' tolerates 'jazz' as an extra word, but 'listen to {query}' explains it."""
+    assert engine.parse("let me listen to cool jazz music", "en").slots.get("query") == "cool jazz music"
