@@ -156,12 +156,18 @@ class Listener:
             self.spotter = KeywordSpotter(wake.phrases["en"], wake.kws_threshold, wake.keyphrases, wake.pronunciations)
             if not self.spotter.active:
                 self.spotter = None
+        # a strict second spotter: its hits (no false wake in 30 min of our speech) need no confirmation
+        self.sure_spotter: KeywordSpotter | None = None
+        if self.spotter is not None and wake.confirm and wake.kws_sure_threshold:
+            self.sure_spotter = KeywordSpotter(wake.phrases["en"], wake.kws_sure_threshold, wake.keyphrases,
+                                               wake.pronunciations)
         self.transcript_wake = TranscriptWake(wake.all_phrases(), wake.transcript_threshold)
         # once the spotter has heard the name, finding it in the transcript only has to locate it
         self.spotted_wake = TranscriptWake(wake.all_phrases(), min(wake.transcript_threshold, 65.0))
         self.stop_words = StopWords(wake.stop_words)
         self._window = False          # a command is expected now
         self._wake_end: float | None = None
+        self._wake_sure = False
         self._held: set[str] = set()  # channels paused while a spotted name is confirmed
         self._followup = False
         self._trigger = threading.Event()
@@ -205,8 +211,9 @@ class Listener:
                     self.process(item)
             finally:
                 reader.stop()
-                if self.spotter is not None:
-                    self.spotter.close()
+                for spotter in (self.spotter, self.sure_spotter):
+                    if spotter is not None:
+                        spotter.close()
         self._event("end")
 
     def _tick(self) -> None:
@@ -228,7 +235,10 @@ class Listener:
                                            else self.config.endpoint.trailing_silence)
         if self.spotter is not None and self.config.mode != "push_to_talk":
             hit = self.spotter.feed(frame)
-            if hit is not None:
+            sure = self.sure_spotter.feed(frame) if self.sure_spotter is not None else None
+            if sure is not None:
+                self._on_wake(sure.phrase, sure.end, sure=True)
+            elif hit is not None:
                 self._on_wake(hit.phrase, hit.end)
         result = self.segmenter.feed(frame)
         if result == "timeout":
@@ -239,13 +249,14 @@ class Listener:
             self._on_segment(result)
 
     # -- reacting ----------------------------------------------------------------------------
-    def _on_wake(self, phrase: str, end: float) -> None:
+    def _on_wake(self, phrase: str, end: float, sure: bool = False) -> None:
         self._wake_end = end
-        if self.config.wake.confirm:
+        self._wake_sure = sure or not self.config.wake.confirm
+        if not self._wake_sure:
             self._event("spotted", phrase=phrase, at=round(end, 2))
             self._hold()                     # quiet the reply until the transcript confirms the name
             return
-        self._event("wake", phrase=phrase, at=round(end, 2), by="spotter")
+        self._event("wake", phrase=phrase, at=round(end, 2), by="spotter", sure=sure)
         self._barge_in("wake")
         self._open_window()
 
@@ -308,7 +319,8 @@ class Listener:
         cut = max(0, int((wake_end - seg.start) * SAMPLE_RATE)) * 2
         rest = seg.pcm[cut:]
         alone = self._voiced_seconds(rest) < 0.2
-        if alone and not self.config.wake.confirm:
+        confirm = not self._wake_sure
+        if alone and not confirm:
             self._open_window(earcon=False)  # already chimed when spotted: wait for the command
             return None
         # The whole breath goes to Whisper: it writes the name more reliably than it hears a command
@@ -316,14 +328,14 @@ class Listener:
         # is the second opinion that turns away the spotter's false wakes.
         transcript = self._transcribe(seg.pcm)
         found = self.spotted_wake.match(transcript.text)
-        if found is None and self.config.wake.confirm:
+        if found is None and confirm:
             self._event("wake_rejected", text=transcript.text)
             return transcript
-        if self.config.wake.confirm:
-            self._event("wake", phrase=found.phrase, by="spotter", score=found.score)
+        if confirm:
+            self._event("wake", phrase=found.phrase, by="spotter", score=found.score, sure=False)
         self._barge_in("wake")
         if found is not None:
-            self._wake_then(found.rest, transcript, announced=not self.config.wake.confirm)
+            self._wake_then(found.rest, transcript, announced=not confirm)
         else:                                # the name came out unrecognisable: cut where the spotter heard it
             self._command(self._transcribe(rest))
         return None

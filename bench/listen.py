@@ -301,29 +301,30 @@ def nonwake_speech(quick: bool) -> list[np.ndarray]:
 
 def false_wakes(app: Assistant, clips: list[np.ndarray], minutes: float) -> None:
     section("2. false wakes on non-wake audio")
-    rng = np.random.default_rng(3)
-    b = Builder(seed=2)
-    while b.t < minutes * 60:
-        clip = clips[int(rng.integers(len(clips)))]
-        gain = float(rng.uniform(0.5, 1.2))
-        b.add(clip * gain, float(rng.choice([30.0, 15.0, 5.0])))
-        b.silence(float(rng.uniform(0.5, 3.0)))
-    pcm = b.pcm()
-    wake = ListenSettings.from_settings(app.settings).wake
-    calls, spans = spotter_calls()
-    hours = b.t / 3600
-    print(f"spotter alone (no transcript confirmation) over {b.t / 60:.0f} min of speech + noise "
-          f"({len(clips)} distinct clips), and on {len(spans)} English calls at 30/15/5 dB:")
-    for threshold in sorted({1e-20, 1e-25, 1e-30, 1e-35, 1e-40, wake.kws_threshold}, reverse=True):
-        t0 = time.process_time()
-        hits = len(spot(pcm, wake.phrases["en"], threshold))
-        cpu = time.process_time() - t0
-        found = spot(calls, wake.phrases["en"], threshold)
-        detected = sum(1 for a, e in spans if any(a <= h <= e for h in found))
-        mark = "  <- configured" if threshold == wake.kws_threshold else ""
-        print(f"    kws_threshold {threshold:7.0e}: detects {detected:2d}/{len(spans)}  false wakes {hits / hours:6.1f}/h"
-              f"   CPU {cpu / b.t * 100:.1f}% of one core{mark}")
-    print("    (with [wake] confirm = true, the default, a spotted name also needs the transcript to start with it)")
+    if minutes > 0:
+        rng = np.random.default_rng(3)
+        b = Builder(seed=2)
+        while b.t < minutes * 60:
+            clip = clips[int(rng.integers(len(clips)))]
+            gain = float(rng.uniform(0.5, 1.2))
+            b.add(clip * gain, float(rng.choice([30.0, 15.0, 5.0])))
+            b.silence(float(rng.uniform(0.5, 3.0)))
+        pcm = b.pcm()
+        wake = ListenSettings.from_settings(app.settings).wake
+        calls, spans = spotter_calls()
+        hours = b.t / 3600
+        print(f"spotter alone (no transcript confirmation) over {b.t / 60:.0f} min of speech + noise "
+              f"({len(clips)} distinct clips), and on {len(spans)} English calls at 30/15/5 dB:")
+        for threshold in sorted({1e-20, 1e-25, 1e-30, 1e-35, 1e-40, wake.kws_threshold}, reverse=True):
+            t0 = time.process_time()
+            hits = len(spot(pcm, wake.phrases["en"], threshold))
+            cpu = time.process_time() - t0
+            found = spot(calls, wake.phrases["en"], threshold)
+            detected = sum(1 for a, e in spans if any(a <= h <= e for h in found))
+            mark = "  <- configured" if threshold == wake.kws_threshold else ""
+            print(f"    kws_threshold {threshold:7.0e}: detects {detected:2d}/{len(spans)}  false wakes {hits / hours:6.1f}/h"
+                  f"   CPU {cpu / b.t * 100:.1f}% of one core{mark}")
+        print("    (with [wake] confirm = true, the default, a spotted name also needs the transcript to start with it)")
     # full loop, one pass of every clip: Whisper checks each segment for a wake phrase at its start
     b = Builder(seed=4)
     for clip in clips:
@@ -448,23 +449,34 @@ def main() -> int:
     ap.add_argument("--minutes", type=float, default=30.0, help="length of the non-wake mix for the spotter")
     ap.add_argument("--commands", type=int, default=1000)
     ap.add_argument("--quick", action="store_true", help="smaller runs (a few minutes in all)")
+    ap.add_argument("--only", default="memory,detection,false_wakes,latency,idle",
+                    help="comma-separated sections to run")
+    ap.add_argument("--config", help="settings file (e.g. config/pi.toml, or one with [wake] prompt = false)")
+    ap.add_argument("--spotter-minutes", type=float, default=None,
+                    help="length of the mix for the spotter-alone sweep (default --minutes; 0 skips it)")
     args = ap.parse_args()
     if args.quick:
         args.minutes, args.commands = min(args.minutes, 5.0), min(args.commands, 100)
     manifest = json.loads((DATA / "manifest.json").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(state_dir=Path(tmp) / "state", env={})
+        settings = load_settings(args.config, state_dir=Path(tmp) / "state", env={})
         app = Assistant(settings)
         t0 = time.perf_counter()
         _ = app.recognizer, app.engine, app.dialog
         print(f"loaded in {time.perf_counter() - t0:.1f} s; RSS {rss_mb():.0f} MB; "
               f"load average {Path('/proc/loadavg').read_text().split()[0]} on {__import__('os').cpu_count()} cores")
         try:
-            memory(app, args.commands)        # first, so the long mixes below do not sit in its RSS
-            lags = detection(app, manifest, args.quick)
-            false_wakes(app, nonwake_speech(args.quick), args.minutes)
-            latency(app, lags)
-            idle_cpu(app, 60.0 if not args.quick else 20.0)
+            only = set(args.only.split(","))
+            if "memory" in only:
+                memory(app, args.commands)    # first, so the long mixes below do not sit in its RSS
+            lags = detection(app, manifest, args.quick) if "detection" in only else []
+            if "false_wakes" in only:
+                spot_minutes = args.minutes if args.spotter_minutes is None else args.spotter_minutes
+                false_wakes(app, nonwake_speech(args.quick), spot_minutes)
+            if "latency" in only:
+                latency(app, lags)
+            if "idle" in only:
+                idle_cpu(app, 60.0 if not args.quick else 20.0)
         finally:
             app.close()
     return 0

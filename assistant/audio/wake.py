@@ -55,10 +55,11 @@ class WakeSettings:
     spotter: bool = True                  # pocketsphinx keyphrase spotting for English phrases
     kws_threshold: float = 1e-40          # lower = more sensitive (more false wakes)
     confirm: bool = True                  # a spotted name counts only if the transcript has it too
+    kws_sure_threshold: float | None = 1e-25  # a second, strict spotter whose hits need no confirmation
     keyphrases: dict[str, str] = field(default_factory=dict)   # wake phrase -> what the spotter listens for
     pronunciations: dict[str, list[str]] = field(default_factory=dict)
     transcript: bool = True               # check the start of short segments' transcripts
-    transcript_threshold: float = 80.0    # fuzzy ratio 0-100 on pinyin / letters
+    transcript_threshold: float = 88.0    # fuzzy ratio 0-100 on pinyin / English sound keys
     max_segment: float = 8.0              # longer segments are not checked for a wake phrase
     stop_words: dict[str, list[str]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_STOP_WORDS.items()})
 
@@ -88,6 +89,8 @@ class WakeSettings:
                        pronunciations=pron,
                        transcript=bool(table.get("transcript", base.transcript)),
                        transcript_threshold=float(table.get("transcript_threshold", base.transcript_threshold)),
+                       kws_sure_threshold=(None if table.get("kws_sure_threshold", 1) in (None, False, 0, "off")
+                                           else float(table.get("kws_sure_threshold", base.kws_sure_threshold))),
                        max_segment=float(table.get("max_segment", base.max_segment)),
                        stop_words=stop)
         except (TypeError, ValueError) as exc:
@@ -210,12 +213,31 @@ def _pinyin(char: str) -> str:
     return lazy_pinyin(char, style=Style.NORMAL)[0]
 
 
+@lru_cache(maxsize=4096)
+def latin_sound(word: str) -> str:
+    """A rough sound key for an English word: what a recogniser keeps when it misspells a name.
+
+    Whisper writes an unfamiliar "cortana" as "Kotano", "Kotar", "Kotarner" or "Cortardo": the
+    consonant frame survives, vowel quality and an r after a vowel do not. So: c/k/q agree,
+    a post-vocalic r is dropped, every vowel run becomes "a", doubled letters collapse.
+    """
+    w = word.lower().replace("'", "")
+    if not w.isalpha():
+        return w
+    w = w.replace("ph", "f").replace("ck", "k").replace("qu", "kw")
+    w = re.sub(r"c(?=[eiy])", "s", w)
+    w = w.replace("c", "k").replace("q", "k").replace("x", "ks").replace("z", "s")
+    w = re.sub(r"(?<=[aeiou])r(?![aeiou])", "", w)
+    w = re.sub(r"[aeiou]+", "a", w)
+    return re.sub(r"(.)\1+", r"\1", w)
+
+
 def sound_tokens(text: str) -> list[_Token]:
-    """Chinese characters as pinyin syllables, Latin words lowercased; punctuation dropped."""
+    """Chinese characters as pinyin syllables, Latin words as sound keys; punctuation dropped."""
     tokens: list[_Token] = []
     for m in re.finditer(r"[\u3400-\u9fff]|[A-Za-z0-9']+", text):
         s = m.group(0)
-        sound = _pinyin(s) if _CJK.match(s) else s.lower().replace("'", "")
+        sound = _pinyin(s) if _CJK.match(s) else latin_sound(s)
         tokens.append(_Token(sound, m.end()))
     return tokens
 
