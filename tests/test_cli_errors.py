@@ -86,3 +86,13 @@ def test_parse_nothing(cli):
 def test_say_unknown_lang(cli, tmp_path):
     result = cli("say", "--lang", "xx", "-o", str(tmp_path / "a.wav"), "hello")
     assert result.code == 1 and "unknown language" in _one_error_line(result)
+
+
+def test_8k_mono_and_48k_stereo_are_understood(cli, tmp_path, model_dir):
+    """Telephone-rate and studio-rate stereo recordings are resampled, not refused."""
+    low = espeak_wav("what time is it", tmp_path / "low.wav", rate=8000)
+    high = espeak_wav("what time is it", tmp_path / "high.wav", rate=48000, channels=2)
+    result = cli("run", "--json", "--reply-dir", str(tmp_path / "replies"), str(low), str(high))
+    no_traceback(result)
+    assert result.code == 0, result.err
+    assert [o["intent"] for o in result.json_lines()] == ["clock.time", "clock.time"]
