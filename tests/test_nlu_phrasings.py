@@ -53,6 +53,12 @@ def engine():
     # weekday checks and dates
     ("is today friday", "clock.date", {}),
     ("what is the weekday today", "clock.date", {}),
+    # tag questions, what one can go out in, wanting a kind of joke, apostrophes lost by the recogniser
+    ("it is so windy in seattle is not it", "weather.query", {"condition": "wind", "city": "seattle"}),
+    ("can i go out without a jacket tonight", "weather.query", {"gear": "coat", "day": 0}),
+    ("i need a good pirate joke", "chat.joke", {}),
+    ("what s the time", "clock.time", {}),
+    ("it s too loud turn it down", "volume.down", {}),
     # groups of alarms
     ("clear all my evening alarms", "alarm.cancel", {}),
     ("delete every alarm for tomorrow", "alarm.cancel", {"day": 1}),
@@ -83,3 +89,11 @@ def test_other_services_give_no_intent(engine, text):
 def test_a_phrase_that_explains_every_word_wins_inside_one_intent(engine):
     """'listen to music' tolerates 'jazz' as an extra word, but 'listen to {query}' explains it."""
     assert engine.parse("let me listen to cool jazz music", "en").slots.get("query") == "cool jazz music"
+
+
+def test_apostrophes_lost_by_the_recogniser_are_put_back():
+    from assistant.nlu.normalize import normalize
+    assert normalize("what s the weather", "en") == "what is the weather"
+    assert normalize("that s it", "en") == "that is it"
+    assert normalize("it does nt work", "en") == "it does not work"
+    assert normalize("lets go", "en") == "lets go"

@@ -25,6 +25,9 @@ _CONTRACTIONS = [
     (r"\bi'm\b", "i am"), (r"n't\b", " not"), (r"'re\b", " are"), (r"'ve\b", " have"),
     (r"'ll\b", " will"), (r"'d\b", " would"), (r"o'clock\b", "oclock"), (r"'s\b", ""),
 ]
+# the same contractions after a recogniser or keyboard lost the apostrophe ("what s the time")
+_SPLIT_CONTRACTIONS = [(re.compile(p, re.I), r) for p, r in [
+    (r"\b(what|that|it|how|where|who|there) s\b", r"\1 is"), (r"\b(is|does|do|are|was|can) nt\b", r"\1 not")]]
 _CONTRACTION_RES = [(re.compile(p, re.I), r) for p, r in _CONTRACTIONS]
 
 # Words that carry no meaning for a command; removed on both sides.
@@ -76,6 +79,9 @@ def normalize_en(text: str, piece: bool = False) -> str:
     text = clean(text).replace("\u2019", "'").replace("\u2018", "'")
     if "'" in text:
         for pattern, repl in _CONTRACTION_RES:
+            text = pattern.sub(repl, text)
+    if " s " in text or text.endswith(" s") or " nt" in text:
+        for pattern, repl in _SPLIT_CONTRACTIONS:
             text = pattern.sub(repl, text)
     if "%" in text:
         text = _PERCENT.sub(r"\1 percent", text)
