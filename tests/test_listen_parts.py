@@ -15,7 +15,7 @@ from assistant.audio.earcons import earcon
 from assistant.audio.sources import StreamedFileSource
 from assistant.audio.vad import FRAME_BYTES, EndpointSettings, Segment, Segmenter
 from assistant.audio.wake import (DEFAULT_STOP_WORDS, KeywordSpotter, StopWords, TranscriptWake, WakeSettings,
-                                  spotted_words)
+                                  latin_sound, spotted_words)
 from assistant.errors import ConfigError
 
 DATA = Path(__file__).parent / "data" / "listen"
@@ -150,7 +150,13 @@ def test_a_name_without_pronunciation_is_skipped_not_fatal():
 
 @pytest.fixture(scope="module")
 def matcher() -> TranscriptWake:
-    return TranscriptWake(["hey cortana", "你好小娜"], threshold=80)
+    return TranscriptWake(["hey cortana", "你好小娜"], threshold=WakeSettings().transcript_threshold)
+
+
+@pytest.mark.parametrize("word,key", [("Cortana", "katana"), ("Kotarner", "katana"), ("quick", "kwak"),
+                                      ("phone", "fana"), ("stop", "stap"), ("42", "42")])
+def test_english_sound_keys(word, key):
+    assert latin_sound(word) == key
 
 
 @pytest.mark.parametrize("text,phrase,rest", [
@@ -161,6 +167,8 @@ def matcher() -> TranscriptWake:
     ("Hey, Cortana. What time is it?", "hey cortana", "What time is it"),
     ("Hey Kortana", "hey cortana", ""),
     ("你好小娜Ｊ", "你好小娜", ""),                        # decoder noise is not a command
+    ("Hey Kotano, what time is it?", "hey cortana", "what time is it"),   # how Whisper spells an
+    ("Hey Cortardo, turn it up.", "hey cortana", "turn it up"),           # unfamiliar name
 ])
 def test_wake_phrase_at_the_start_of_a_transcript(matcher, text, phrase, rest):
     found = matcher.match(text)
@@ -168,7 +176,8 @@ def test_wake_phrase_at_the_start_of_a_transcript(matcher, text, phrase, rest):
 
 
 @pytest.mark.parametrize("text", ["你好", "你好，今天几号", "Hello there.", "What time is it?", "小明你好", "",
-                                  "turn on the light, cortana"])
+                                  "turn on the light, cortana", "Hey can you pass the salt", "Hey Katie!",
+                                  "Hey Carter, dinner is ready"])
 def test_no_wake_phrase(matcher, text):
     assert matcher.match(text) is None
 

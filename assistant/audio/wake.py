@@ -267,7 +267,10 @@ class TranscriptWake:
         best: tuple[float, str, int] | None = None
         for phrase, sound in self._phrases:
             n = len(sound.split())
-            for k in range(max(1, n - 1), min(len(tokens), n + 1) + 1):
+            # a Chinese phrase may gain a syllable ("你好啊小娜"); an English one may not: a name
+            # plus the next word ("Carter, dinner") would otherwise look like "cortana"
+            longest = n + 1 if is_chinese(phrase) else n
+            for k in range(max(1, n - 1), min(len(tokens), longest) + 1):
                 said = " ".join(t.sound for t in tokens[:k])
                 score = self._ratio(said.replace(" ", ""), sound.replace(" ", ""))
                 if best is None or score > best[0] + 1e-9:
