@@ -161,9 +161,11 @@ class Listener:
         if self.spotter is not None and wake.confirm and wake.kws_sure_threshold:
             self.sure_spotter = KeywordSpotter(wake.phrases["en"], wake.kws_sure_threshold, wake.keyphrases,
                                                wake.pronunciations)
-        self.transcript_wake = TranscriptWake(wake.all_phrases(), wake.transcript_threshold)
+        self.transcript_wake = TranscriptWake(wake.all_phrases(), wake.transcript_threshold,
+                                              wake.transcript_threshold_en)
         # once the spotter has heard the name, finding it in the transcript only has to locate it
-        self.spotted_wake = TranscriptWake(wake.all_phrases(), min(wake.transcript_threshold, 65.0))
+        self.spotted_wake = TranscriptWake(wake.all_phrases(), min(wake.transcript_threshold, 65.0),
+                                           min(wake.transcript_threshold_en, 65.0))
         self.stop_words = StopWords(wake.stop_words)
         self._window = False          # a command is expected now
         self._wake_end: float | None = None

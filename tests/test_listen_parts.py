@@ -150,7 +150,8 @@ def test_a_name_without_pronunciation_is_skipped_not_fatal():
 
 @pytest.fixture(scope="module")
 def matcher() -> TranscriptWake:
-    return TranscriptWake(["hey cortana", "你好小娜"], threshold=WakeSettings().transcript_threshold)
+    w = WakeSettings()
+    return TranscriptWake(["hey cortana", "你好小娜"], w.transcript_threshold, w.transcript_threshold_en)
 
 
 @pytest.mark.parametrize("word,key", [("Cortana", "katana"), ("Kotarner", "katana"), ("quick", "kwak"),

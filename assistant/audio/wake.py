@@ -59,7 +59,8 @@ class WakeSettings:
     keyphrases: dict[str, str] = field(default_factory=dict)   # wake phrase -> what the spotter listens for
     pronunciations: dict[str, list[str]] = field(default_factory=dict)
     transcript: bool = True               # check the start of short segments' transcripts
-    transcript_threshold: float = 88.0    # fuzzy ratio 0-100 on pinyin / English sound keys
+    transcript_threshold: float = 80.0    # fuzzy ratio 0-100 on toneless pinyin (Chinese phrases)
+    transcript_threshold_en: float = 88.0  # on English sound keys: stricter, names like "Katie" are close
     max_segment: float = 8.0              # longer segments are not checked for a wake phrase
     stop_words: dict[str, list[str]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_STOP_WORDS.items()})
 
@@ -89,6 +90,8 @@ class WakeSettings:
                        pronunciations=pron,
                        transcript=bool(table.get("transcript", base.transcript)),
                        transcript_threshold=float(table.get("transcript_threshold", base.transcript_threshold)),
+                       transcript_threshold_en=float(table.get("transcript_threshold_en",
+                                                               base.transcript_threshold_en)),
                        kws_sure_threshold=(None if table.get("kws_sure_threshold", 1) in (None, False, 0, "off")
                                            else float(table.get("kws_sure_threshold", base.kws_sure_threshold))),
                        max_segment=float(table.get("max_segment", base.max_segment)),
@@ -252,11 +255,12 @@ class WakeMatch:
 class TranscriptWake:
     """A wake phrase at the start of a transcript, matched fuzzily on how it sounds."""
 
-    def __init__(self, phrases: list[str], threshold: float = 80.0):
+    def __init__(self, phrases: list[str], threshold: float = 80.0, en_threshold: float | None = None):
         from rapidfuzz import fuzz
 
         self._ratio = fuzz.ratio
         self.threshold = threshold
+        self.en_threshold = threshold if en_threshold is None else en_threshold
         self._phrases = [(p, " ".join(t.sound for t in sound_tokens(p))) for p in phrases]
         self._phrases = [(p, s) for p, s in self._phrases if s]
 
@@ -273,9 +277,11 @@ class TranscriptWake:
             for k in range(max(1, n - 1), min(len(tokens), longest) + 1):
                 said = " ".join(t.sound for t in tokens[:k])
                 score = self._ratio(said.replace(" ", ""), sound.replace(" ", ""))
-                if best is None or score > best[0] + 1e-9:
-                    best = (score, phrase, tokens[k - 1].end)
-        if best is None or best[0] < self.threshold:
+                # compared as a margin over each phrase's own threshold
+                margin = score - (self.threshold if is_chinese(phrase) else self.en_threshold)
+                if best is None or margin > best[3] + 1e-9:
+                    best = (score, phrase, tokens[k - 1].end, margin)
+        if best is None or best[3] < 0:
             return None
         rest = text[best[2]:].strip(" \t,，。.!！?？、:：;；~-—\ufffd")
         if not _says_something(rest):
