@@ -166,10 +166,10 @@ def cmd_parse(args, settings) -> int:
     engine = IntentEngine.load(settings.intents_dirs, settings.section("lists") or None)
     if args.text == ["-"]:
         texts = sys.stdin
-    elif any(any(ch.isspace() for ch in t) for t in args.text):
-        texts = args.text                      # quoted sentences: one result each
+    elif all(t.isascii() and not any(ch.isspace() for ch in t) for t in args.text):
+        texts = [" ".join(args.text)]          # unquoted English words: one sentence
     else:
-        texts = [" ".join(args.text)]          # unquoted words: one sentence
+        texts = args.text                      # quoted or Chinese sentences: one result each
     for raw in texts:
         text = raw.rstrip("\n")
         match = engine.parse(text, lang=args.lang, explain=True) if args.explain else engine.parse(text, lang=args.lang)

@@ -194,6 +194,10 @@ class Listener:
         if self.config.mode == "always":
             self._window = True
         live = not hasattr(source, "path")
+        if live:
+            # A microphone hears a room: measure it first, as SpeechRecognition's
+            # adjust_for_ambient_noise does. Recordings carry their own calibrated scenes.
+            self.segmenter.vad.start_calibration(self.config.endpoint.calibrate)
         with source:
             reader = FrameReader(source, live=live, max_seconds=self.config.queue_seconds).start()
             self._event("ready", mode=self.config.mode)

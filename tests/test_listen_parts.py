@@ -234,3 +234,20 @@ def test_the_systemd_unit_restarts_and_logs_to_the_journal():
              and not line.startswith("#")}
     assert lines["Restart"] == "on-failure" and lines["StandardOutput"] == "journal"
     assert "listen" in lines["ExecStart"] and int(lines["StartLimitBurst"]) <= 10
+
+
+def test_vad_calibrates_to_the_room_noise():
+    """A steady fan as loud as soft speech is not speech once the room has been measured."""
+    import numpy as np
+    from assistant.audio.vad import FRAME_SAMPLES, Vad
+
+    rng = np.random.default_rng(3)
+    fan = [(rng.normal(0, 0.02, FRAME_SAMPLES) * 32767).astype("<i2").tobytes() for _ in range(40)]
+    plain = Vad(aggressiveness=0, min_energy=0.004)
+    calibrated = Vad(aggressiveness=0, min_energy=0.004)
+    calibrated.start_calibration(0.5)
+    plain_hits = sum(plain.is_speech(f) for f in fan[17:])
+    calibrated_hits = [calibrated.is_speech(f) for f in fan][17:]
+    assert calibrated.ambient_rms is not None and 0.015 < calibrated.ambient_rms < 0.025
+    assert sum(calibrated_hits) == 0
+    assert plain_hits > 0          # without calibration webrtcvad hears the fan as speech

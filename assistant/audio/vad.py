@@ -34,6 +34,8 @@ class EndpointSettings:
     pre_roll: float = 0.3            # audio kept from before the onset
     aggressiveness: int = 2          # webrtcvad 0 (lenient) .. 3 (strict)
     min_energy: float = 0.004        # RMS under which a frame is silence whatever the VAD says
+    calibrate: float = 0.5           # seconds of a microphone's sound measured at start to raise min_energy (0 = off)
+    noise_margin: float = 1.0        # a frame must be this many times louder than the room to count
 
     @classmethod
     def from_config(cls, table: dict[str, Any]) -> "EndpointSettings":
@@ -50,21 +52,48 @@ class EndpointSettings:
 
 
 class Vad:
-    """Speech or not, per 30 ms frame of 16 kHz int16 mono."""
+    """Speech or not, per 30 ms frame of 16 kHz int16 mono.
 
-    def __init__(self, aggressiveness: int = 2, min_energy: float = 0.004):
+    The first `calibrate` seconds measure the room (like SpeechRecognition's
+    adjust_for_ambient_noise): a fan or a fridge then never counts as speech, because a
+    frame must also be `noise_margin` times louder than the quieter part of that sample.
+    """
+
+    def __init__(self, aggressiveness: int = 2, min_energy: float = 0.004, calibrate: float = 0.0,
+                 noise_margin: float = 2.0):
         import webrtcvad
 
         self._vad = webrtcvad.Vad(int(aggressiveness))
         self._min_energy_sq = (min_energy * 32768.0) ** 2
+        self._noise_margin_sq = noise_margin ** 2
+        self.ambient_rms: float | None = None
+        self._calibration: list[float] | None = None
+        self.start_calibration(calibrate)
+
+    def start_calibration(self, seconds: float) -> None:
+        """Measure the room over the next `seconds` of frames (0 = don't)."""
+        self._calibration = [] if seconds > 0 else None
+        self._calibration_frames = max(1, int(seconds * 1000 / FRAME_MS))
+
+    def _calibrate(self, energy_sq: float) -> None:
+        assert self._calibration is not None
+        self._calibration.append(energy_sq)
+        if len(self._calibration) >= self._calibration_frames:
+            room = float(np.percentile(self._calibration, 25))
+            self.ambient_rms = float(np.sqrt(room)) / 32768.0
+            self._min_energy_sq = max(self._min_energy_sq, room * self._noise_margin_sq)
+            self._calibration = None
 
     def is_speech(self, frame: bytes) -> bool:
         if len(frame) != FRAME_BYTES:
             return False
         pcm = np.frombuffer(frame, dtype="<i2").astype(np.float32)
-        if float(np.dot(pcm, pcm)) / len(pcm) < self._min_energy_sq:
-            return False
-        return self._vad.is_speech(frame, SAMPLE_RATE)
+        energy_sq = float(np.dot(pcm, pcm)) / len(pcm)
+        if self._calibration is not None:
+            self._calibrate(energy_sq)
+        # webrtcvad adapts to the noise it is shown, so it sees every frame, quiet or not.
+        voiced = self._vad.is_speech(frame, SAMPLE_RATE)
+        return voiced and energy_sq >= self._min_energy_sq
 
 
 @dataclass(frozen=True)
@@ -95,7 +124,8 @@ class Segmenter:
 
     def __init__(self, settings: EndpointSettings | None = None, vad: Vad | None = None):
         self.settings = settings or EndpointSettings()
-        self.vad = vad or Vad(self.settings.aggressiveness, self.settings.min_energy)
+        self.vad = vad or Vad(self.settings.aggressiveness, self.settings.min_energy,
+                              noise_margin=self.settings.noise_margin)
         self._pre = deque(maxlen=max(1, int(self.settings.pre_roll * 1000 / FRAME_MS)))
         self._buf = bytearray()
         self._frames = 0                 # frames seen since the start of the stream
