@@ -126,13 +126,33 @@ def cmd_run(args, settings) -> int:
     return 1 if failed else 0
 
 
+def _open_microphone(device, wait: bool):
+    """The microphone; with `[listen] wait_for_microphone` (a speaker started at boot) a missing
+    one is reported once and looked for every 5 s instead of ending the program."""
+    import time
+    from .audio.sources import MicrophoneSource
+    from .errors import AudioError
+    said = None
+    while True:
+        try:
+            return MicrophoneSource(device)
+        except AudioError as exc:
+            if not wait:
+                raise
+            if str(exc) != said:
+                print(f"error: {exc} (looking again every 5 s)", file=sys.stderr, flush=True)
+                said = str(exc)
+            time.sleep(5)
+
+
 def cmd_listen(args, settings) -> int:
     from .app import Assistant, check_lang
     from .listener import listen, press_enter_to_talk
     check_lang(args.lang)
     from .audio.sources import MicrophoneSource, StreamedFileSource
     source = (StreamedFileSource(args.input, realtime=not args.fast) if args.input
-              else MicrophoneSource(args.device or settings.section("audio").get("input_device")))
+              else _open_microphone(args.device or settings.section("audio").get("input_device"),
+                                    bool(settings.section("listen").get("wait_for_microphone", False))))
     mode = "push_to_talk" if args.push_to_talk else "always" if args.always else "wake" if args.wake else None
     app = Assistant(settings, asr=args.asr)
     try:

@@ -96,3 +96,25 @@ def test_8k_mono_and_48k_stereo_are_understood(cli, tmp_path, model_dir):
     no_traceback(result)
     assert result.code == 0, result.err
     assert [o["intent"] for o in result.json_lines()] == ["clock.time", "clock.time"]
+
+
+def test_speaker_profile_waits_for_a_microphone(tmp_path, state_dir):
+    """Started at boot before the USB mic is plugged in: one line, then it keeps looking (no crash loop)."""
+    import subprocess
+    import sys
+    from conftest import ROOT, cli_env
+    cfg = tmp_path / "speaker.toml"
+    cfg.write_text("[listen]\nwait_for_microphone = true\n")
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "listen", "--always", "--config", str(cfg)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            env=cli_env(state_dir))
+    try:
+        proc.wait(timeout=12)
+        pytest.fail("listen exited although it should wait for a microphone")
+    except subprocess.TimeoutExpired:
+        pass
+    proc.terminate()
+    _, err = proc.communicate(timeout=10)
+    assert "Traceback" not in err
+    lines = [l for l in err.splitlines() if l.startswith("error:")]
+    assert len(lines) == 1 and "looking again every 5 s" in lines[0]

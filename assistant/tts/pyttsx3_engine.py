@@ -5,9 +5,8 @@ voice list (~130 voices on espeak-ng), which costs more than speaking a reply.
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import logging
+import sys
 import threading
 from pathlib import Path
 
@@ -15,6 +14,14 @@ from ..errors import SpeechError
 from .voices import pick_voice
 
 log = logging.getLogger(__name__)
+
+
+def _quiet_espeak_driver() -> None:
+    """The espeak driver print()s "Audio saved to ..." on stdout, from its synthesis thread,
+    which would corrupt `assistant run --json`; send that module's prints to the log instead."""
+    driver = sys.modules.get("pyttsx3.drivers.espeak")
+    if driver is not None:
+        driver.print = lambda *args, **_: log.debug(" ".join(str(a) for a in args))
 
 
 class Pyttsx3Speaker:
@@ -25,6 +32,7 @@ class Pyttsx3Speaker:
         try:
             import pyttsx3
             self._engine = pyttsx3.init()
+            _quiet_espeak_driver()
         except Exception as exc:  # the drivers raise a variety of errors when no speech engine exists
             raise SpeechError(f"no text-to-speech engine available ({exc}); on Linux install espeak-ng") from None
         self._lock = threading.Lock()
@@ -41,18 +49,23 @@ class Pyttsx3Speaker:
             raise SpeechError(f"this system has no {'Mandarin' if lang == 'zh' else 'English'} voice installed")
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        # pyttsx3's espeak driver now and then ends its loop without writing the file
-        # (seen about once in 40 replies while other threads were busy); one retry with
-        # a fresh file name has always been enough.
-        for attempt in range(3):
+        # pyttsx3's espeak driver can return from runAndWait() before its synthesis
+        # callback has written the file, so wait for the engine's own "finished" event.
+        for attempt in range(2):
             if path.exists():
                 path.unlink()
-            with self._lock, contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to"
-                self._engine.setProperty("voice", voice)
-                self._engine.setProperty("rate", self.rate)
-                self._engine.setProperty("volume", self.volume)
-                self._engine.save_to_file(text, str(path))
-                self._engine.runAndWait()
+            finished = threading.Event()
+            token = self._engine.connect("finished-utterance", lambda **_: finished.set())
+            try:
+                with self._lock:
+                    self._engine.setProperty("voice", voice)
+                    self._engine.setProperty("rate", self.rate)
+                    self._engine.setProperty("volume", self.volume)
+                    self._engine.save_to_file(text, str(path))
+                    self._engine.runAndWait()
+                    finished.wait(timeout=10.0)
+            finally:
+                self._engine.disconnect(token)
             if path.is_file() and path.stat().st_size > 44:
                 return path
             log.info("speech engine wrote no audio for %r (attempt %d)", text, attempt + 1)
