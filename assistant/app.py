@@ -1,4 +1,4 @@
-"""Builds the pipeline from settings and runs it: source -> ASR -> NLU -> skill -> TTS.
+"""Builds the pipeline from settings and runs it: ASR -> NLU -> skill -> TTS (the microphone loop is listener.py).
 
 Every stage is created on first use and then kept: the speech model, the intent index
 and the TTS engine are loaded once per process, never per utterance.
@@ -232,10 +232,3 @@ def chat(assistant: Assistant, lines, out: Callable[[str], None], lang: str = "a
         match = assistant.understand(text, lang=lang)
         out(f"assistant: {assistant.respond(match).text}")
 
-
-def listen(assistant: Assistant, source, out: Callable[[str], None], lang: str = "auto",
-           speak: bool = True, **options) -> None:
-    """The microphone loop (wake phrase, VAD endpointing, barge-in) lives in `assistant.listener`."""
-    from .listener import listen as run_listener
-
-    run_listener(assistant, source, out, lang=lang, speak=speak, **options)
