@@ -149,7 +149,7 @@ def cmd_listen(args, settings) -> int:
     from .app import Assistant, check_lang
     from .listener import listen, press_enter_to_talk
     check_lang(args.lang)
-    from .audio.sources import MicrophoneSource, StreamedFileSource
+    from .audio.sources import StreamedFileSource
     source = (StreamedFileSource(args.input, realtime=not args.fast) if args.input
               else _open_microphone(args.device or settings.section("audio").get("input_device"),
                                     bool(settings.section("listen").get("wait_for_microphone", False))))

@@ -1,5 +1,4 @@
 """The built-in intents understood in both languages, misheard words and all; "no intent" for the rest."""
-from pathlib import Path
 
 import pytest
 

@@ -234,7 +234,7 @@ def verify(model_dir: Path, name: str = "base", progress: Progress | None = None
     spec = spec_for(name)
     folder = model_path(model_dir, name)
     if not folder.is_dir():
-        return [f"not downloaded (run `assistant models pull`)"]
+        return ["not downloaded (run `assistant models pull`)"]
     problems = verify_files(folder, spec, progress)
     if not problems:
         _write_stamp(folder, spec)

@@ -6,7 +6,6 @@ functions over data compiled here at load time.
 from __future__ import annotations
 
 import logging
-import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path

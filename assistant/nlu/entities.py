@@ -459,7 +459,6 @@ def _find_zh(tokens: list[Token], lists: ListIndex | None, today: _dt.date | Non
         starts.append(len(text))
         text += t.text
     out: list[Item] = []
-    pos = 0
     index = 0
 
     def emit_tokens(upto: int) -> None:

@@ -180,7 +180,7 @@ def _load_file(path: Path, lib: Library, raw_intents: list) -> None:
     if isinstance(negatives, dict):
         for lang, items in negatives.items():
             if lang not in LANGS or not isinstance(items, list):
-                lib.problems.append(IntentProblem(file, _line(negatives, lang, 1), f"negatives: expected en/zh lists of sentences"))
+                lib.problems.append(IntentProblem(file, _line(negatives, lang, 1), "negatives: expected en/zh lists of sentences"))
                 continue
             for k, sentence in enumerate(items):
                 lib.negatives.append(TestCase(lang, str(sentence), None, _line(items, k, 1), file, None))
