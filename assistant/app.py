@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .asr import Recognizer
-from .audio.decode import load_audio
+from .audio.decode import load_audio, load_for_playback
 from .config import Settings
 from .errors import AssistantError, ConfigError
 from .types import Match, Reply, Transcript, Utterance
@@ -145,8 +145,8 @@ class Assistant:
                 self.notices.append(note)
                 log.info(note)
             return
-        utt = load_audio(reply.audio_path, reject_silence=False)
-        self.player.play(utt.audio, utt.sample_rate, channel="speech")
+        audio, rate = load_for_playback(reply.audio_path)
+        self.player.play(audio, rate, channel="speech")
         if wait:
             self.player.wait("speech")
 

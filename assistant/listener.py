@@ -471,11 +471,11 @@ class Listener:
 
     def _say(self, reply: Reply) -> None:
         """Synthesize and start playing; returns at once so the user can talk over it."""
-        from .audio.decode import load_audio
+        from .audio.decode import load_for_playback
         try:
             with self._voice_lock:
                 self.assistant.voice(reply)
-            utt = load_audio(reply.audio_path, reject_silence=False)
+            audio, rate = load_for_playback(reply.audio_path)
         except AssistantError as exc:
             self.out(f"error: {exc}")
             return
@@ -483,8 +483,8 @@ class Listener:
         if not player.available and not self._played_note:
             self._played_note = True
             log.info("%s: replies play to a silent sink (real time, so barge-in still works)", player.problem)
-        player.play(utt.audio, utt.sample_rate, channel="speech")
-        self._event("speaking", seconds=round(utt.duration, 2))
+        player.play(audio, rate, channel="speech")
+        self._event("speaking", seconds=round(len(audio) / rate, 2))
         _remove_quietly(reply.audio_path)
 
     def _announce(self, reply: Reply) -> None:

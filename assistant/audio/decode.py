@@ -77,3 +77,14 @@ def load_audio(path: str | Path, reject_silence: bool = True) -> Utterance:
     if reject_silence and is_silent(audio):
         raise AudioError(f"{path}: only silence, no speech to recognise")
     return Utterance(audio=audio, sample_rate=SAMPLE_RATE, source=str(path))
+
+
+def load_for_playback(path: str | Path) -> tuple[np.ndarray, int]:
+    """A reply or sound file as mono float32 at its own rate: playback resamples once, to the card's rate."""
+    try:
+        audio, rate = sf.read(str(path), dtype="float32", always_2d=False)
+    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        raise AudioError(f"{path}: cannot be played ({exc})") from None
+    if audio.ndim == 2:
+        audio = audio.mean(axis=1, dtype=np.float32)
+    return audio, rate
