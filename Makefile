@@ -22,6 +22,7 @@ model: setup
 
 demo: model
 	@echo "== Running every sample recording through the whole loop (replies in out/replies/) =="
+	rm -rf out/demo-state
 	$(BIN)/assistant run --state-dir out/demo-state --reply-dir out/replies samples/*.wav
 
 test: model
