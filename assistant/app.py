@@ -213,7 +213,14 @@ def make_recognizer(settings: Settings, name: str, engine=None) -> Recognizer:
                                  beam_size=settings.asr.beam_size, prompts=prompts)
     if name == "sphinx":
         from .asr.sphinx import SphinxRecognizer
-        return SphinxRecognizer()
+        grammar = None
+        if settings.section("asr").get("sphinx_grammar") and engine is not None:
+            from .asr.grammar import write_grammar
+            try:
+                grammar = str(write_grammar(engine, settings.state_dir / "grammar.jsgf"))
+            except (OSError, ValueError) as exc:
+                raise RecognizerError(f"cannot build the pocketsphinx grammar: {exc}") from None
+        return SphinxRecognizer(grammar=grammar)
     if name == "google":
         from .asr.google import GoogleRecognizer
         section = settings.section("google")
