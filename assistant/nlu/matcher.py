@@ -52,6 +52,7 @@ class Prepared:
     pair_at: list[bool]
     tsim: list[dict[str, float] | None]
     owners: list[set[str] | None]
+    types: frozenset = frozenset()     # entity types heard ("list:device", "day")
     _by_intent: dict[str, list[float]] = field(default_factory=dict)
 
     def absorb_for(self, intent: str) -> list[float]:
@@ -119,6 +120,12 @@ class Matcher:
     def __init__(self, phrases: list[Phrase], slot_types: dict[str, dict[str, str]],
                  closed: set[tuple[str, str]] = frozenset()):
         self.slot_types = slot_types
+        # list types only one intent fills ("weather_gear"): a value of one is as telling as a key word
+        by_type: dict[str, set[str]] = {}
+        for intent, slots in slot_types.items():
+            for stype in slots.values():
+                by_type.setdefault(stype, set()).add(intent)
+        self.keyed_types = frozenset(t for t, owners in by_type.items() if t.startswith("list:") and len(owners) == 1)
         self.closed = closed
         self.codes: dict[str, str] = {}
         self.by_lang: dict[str, list[Phrase]] = {"en": [], "zh": []}
@@ -262,14 +269,17 @@ class Matcher:
         # two readings of the utterance: unknown words as the command word they sound like
         # ("paws" -> pause), and as plain free text ("play top country": names, not "type count")
         found: dict[int, float] = {}
-        codes = {re.sub("\x01+", "\x01", "".join(self._code_item(it, s, guess) for it, s in zip(items, sims)))
-                 for guess in (True, False)}
+        # a list, not a set: a set's order follows the per-process string hash, and ties in
+        # retrieval would then pick different phrases from one run to the next
+        codes = list(dict.fromkeys(re.sub("\x01+", "\x01", "".join(self._code_item(it, s, guess)
+                                                                  for it, s in zip(items, sims)))
+                                   for guess in (True, False)))
         for code in codes:
             for _, score, idx in process.extract(code, self.choices[lang], scorer=fuzz.ratio,
                                                  limit=limit * 3, score_cutoff=30):
                 if score > found.get(idx, -1.0):
                     found[idx] = score
-        ranked = sorted(found, key=lambda idx: -found[idx])
+        ranked = sorted(found, key=lambda idx: (-found[idx], idx))
         out: list[Phrase] = []
         per_intent: dict[str, int] = {}
         for idx in ranked:
@@ -312,7 +322,9 @@ class Matcher:
                 table[it.text] = 1.0
                 tsim.append(table)
             absorb.append(absorb[-1] + extra)
-        return Prepared(items, wt, absorb, pair_at, tsim, owners)
+        types = frozenset("list:" + it.type.split(":", 1)[1] if it.type.startswith("list:") else it.type
+                          for it in items if isinstance(it, Entity))
+        return Prepared(items, wt, absorb, pair_at, tsim, owners, types)
 
     def _zh_sims(self, ch: str) -> dict[str, float]:
         got = self._zh_cache.get(ch)
@@ -386,7 +398,8 @@ class Matcher:
                             if cost < Dn[j + k]:
                                 Dn[j + k] = cost
                                 B[i + 1][j + k] = ("absorb", i, j)
-                    elif stype.startswith("list:") and (ph.intent, tok[1]) not in self.closed:
+                    elif stype.startswith("list:") and (ph.intent, tok[1]) not in self.closed \
+                            and stype not in prep.types:      # a known value was heard: no made-up one
                         limit = 4 if ph.lang == "zh" else 3
                         for k in range(1, min(limit, n - j) + 1):
                             nxt = T[j + k - 1]
@@ -431,6 +444,7 @@ class Matcher:
                 evidence += 2          # a value the lists or entity finders know is strong evidence
                 used.add(pj)
                 slots[P[pi][1]] = _convert(P[pi][2], T[pj])
+                keyed = keyed or P[pi][2] in self.keyed_types
             elif op in ("absorb", "unknown"):
                 weight_t += 1.0
                 used.update(range(pj, j))
