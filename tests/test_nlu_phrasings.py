@@ -78,6 +78,18 @@ def engine():
     # volume to a word level, silence for a stretch of time
     ("put the sound on quiet", "volume.down", {}),
     ("mute everything for a few minutes", "volume.mute", {}),
+    ("tap the mute key", "volume.mute", {}),
+    # music queued after the current song, added to or built into a playlist, asked of an app
+    ("after this one play purple rain", "media.play", {"query": "purple rain"}),
+    ("queue up some old motown next", "media.play", {"query": "old motown"}),
+    ("add a few songs by adele to the playlist", "media.play", {}),
+    ("make a playlist of rainy day jazz", "media.play", {"query": "rainy day jazz"}),
+    ("open spotify and play me lofi beats", "media.play", {"query": "lofi beats"}),
+    ("how about playing some reggae", "media.play", {"query": "reggae"}),
+    # a long title after the command word still finds "play {query}" / "shuffle {query}"
+    ("play my old road trip mix from last summer", "media.play", {"query": "old road trip mix from last summer"}),
+    ("shuffle my saturday morning chill playlist", "media.play", {}),
+    ("play the last song again", "media.previous", {}),
 ])
 def test_phrasing_classes(engine, text, intent, slots):
     m = engine.parse(text, "en")

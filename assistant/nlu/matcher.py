@@ -60,11 +60,11 @@ class Prepared:
         got = self._by_intent.get(intent)
         if got is None:
             got = self.absorb
-            if any(o is not None and len(o) == 1 and intent in o for o in self.owners):
+            if any(o is not None and intent in o for o in self.owners):
                 got = [0.0]
                 for k, o in enumerate(self.owners):
                     step = self.absorb[k + 1] - self.absorb[k]
-                    got.append(got[-1] + (0.03 if o is not None and len(o) == 1 and intent in o else step))
+                    got.append(got[-1] + (0.03 if o is not None and intent in o else step))
             self._by_intent[intent] = got
         return got
 
@@ -200,6 +200,15 @@ class Matcher:
                 index.setdefault(code, []).append(ph)
             self.groups[lang] = list(index.values())
             self.choices[lang] = list(index)
+        # "verb {free text}" phrases by their command words: a long title after "play" makes the
+        # whole-string similarity of "play {query}" low, so these are looked up by the head too
+        self.heads: dict[str, dict[str, list[int]]] = {}
+        for lang, choices in self.choices.items():
+            heads: dict[str, list[int]] = {}
+            for idx, code in enumerate(choices):
+                if 2 <= len(code) <= 3 and code.endswith("\x01") and "\x01" not in code[:-1]:
+                    heads.setdefault(code[:-1], []).append(idx)
+            self.heads[lang] = heads
 
     # ------------------------------------------------------------------ codes
     def _code(self, key: str) -> str:
@@ -257,7 +266,7 @@ class Matcher:
             for cand, score, _ in process.extract(word, self.en_words, scorer=fuzz.ratio, score_cutoff=74, limit=3):
                 if len(cand) >= 4:
                     out[cand] = score / 100.0
-        for cand in self.sound.get(phonetic(word), ()):
+        for cand in sorted(self.sound.get(phonetic(word), ())):     # sorted: a set's order changes per process
             out[cand] = max(out.get(cand, 0.0), 0.82)
         return out
 
@@ -290,6 +299,16 @@ class Matcher:
                 out.append(ph)
             if len(out) >= limit:
                 break
+        seen = {id(ph) for ph in out}
+        heads = self.heads.get(lang, {})
+        for code in codes:
+            for k in (1, 2):
+                if len(code) > k and "\x01" not in code[:k]:
+                    for idx in heads.get(code[:k], ()):
+                        for ph in groups[idx]:
+                            if id(ph) not in seen:
+                                seen.add(id(ph))
+                                out.append(ph)
         return out
 
     # ------------------------------------------------------------------ alignment
