@@ -90,6 +90,16 @@ def engine():
     ("play my old road trip mix from last summer", "media.play", {"query": "old road trip mix from last summer"}),
     ("shuffle my saturday morning chill playlist", "media.play", {}),
     ("play the last song again", "media.previous", {}),
+    # time somewhere else: time zones, time differences; days counted to a date or holiday
+    ("what time is it in the pacific time zone", "clock.time", {}),
+    ("what is the time difference with tokyo", "clock.time", {"city": "tokyo"}),
+    ("what time is it right now in london", "clock.time", {"city": "london"}),
+    ("how many days are left until halloween", "clock.date", {}),
+    ("how many weeks till new year", "clock.date", {}),
+    ("will the first of june be a monday", "clock.date", {"date": "06-01"}),
+    # climate for weather, humour without the word joke
+    ("what is the climate like in london", "weather.query", {"city": "london"}),
+    ("be funny please", "chat.joke", {}),
 ])
 def test_phrasing_classes(engine, text, intent, slots):
     m = engine.parse(text, "en")
@@ -109,6 +119,8 @@ def test_phrasing_classes(engine, text, intent, slots):
     "run the coffee maker",
     "what is the exchange rate of the euro today",
     "send a message to my brother",
+    "how is the stock market doing today",
+    "where is the nasdaq trading at",
 ])
 def test_other_services_give_no_intent(engine, text):
     assert engine.parse(text, "en").intent is None, text
