@@ -35,6 +35,8 @@ from pathlib import Path
 from ..nlu import grammar as tg
 
 NAME = "commands"          # the grammar's name and its public rule: <commands.commands>
+FREE_WORDS = 1             # a free-text slot is this many words at most (each one copies the vocabulary)
+ELSEWHERE = True           # include the `elsewhere` phrases (commands for other services)
 MAX_PERMUTED = 4           # any-order groups up to this many parts give every order
 
 # Things people commonly play, add to a list or name; a modest set so free text stays constrained.
@@ -187,7 +189,7 @@ class _Compiler:
             known = sorted(w for w in vocab if w in self.words)
             self.dropped.update(w for w in vocab if w not in self.words)
             self.rules[name] = " | ".join(known)
-            self.rules["<free>"] = "<free_word>+"
+            self.rules["<free>"] = "<free_word>" + " [<free_word>]" * (FREE_WORDS - 1)
         return "<free>" if self.rules[name] else None
 
     # ---------------------------------------------------------------- trees
@@ -243,7 +245,7 @@ def build_grammar(engine, dictionary: frozenset[str] | None = None) -> Grammar:
     comp = _Compiler(engine, words)
     alternatives: list[str] = []
     used = skipped = 0
-    for spec in list(engine.library.intents.values()) + list(engine.library.elsewhere):
+    for spec in list(engine.library.intents.values()) + (list(engine.library.elsewhere) if ELSEWHERE else []):
         bodies = []
         comp.free_text = spec in engine.library.intents.values()
         for tpl in spec.templates:

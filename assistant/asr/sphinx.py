@@ -15,6 +15,8 @@ from ..errors import RecognizerError
 from ..types import Transcript, Utterance
 from .srbridge import to_audio_data
 
+DITHER = 0.003      # RMS of the noise floor added before decoding with a grammar (about -50 dBFS)
+
 
 class SphinxRecognizer:
     name = "sphinx"
@@ -36,7 +38,8 @@ class SphinxRecognizer:
 
         from .grammar import NAME, PRONUNCIATIONS
         try:
-            decoder = Decoder(lm=None, loglevel="FATAL")
+            # narrower beams than the defaults: the grammar's graph is large and a Pi has little time
+            decoder = Decoder(lm=None, loglevel="FATAL", beam=1e-30, wbeam=1e-20, pbeam=1e-30)
             for word, phones in PRONUNCIATIONS.items():
                 if decoder.lookup_word(word) is None:
                     decoder.add_word(word, phones, False)
@@ -50,6 +53,9 @@ class SphinxRecognizer:
         from ..audio.decode import to_mono_16k
 
         audio = to_mono_16k(utterance.audio, utterance.sample_rate)
+        # Digital silence (files padded with zeros) breaks pocketsphinx's noise and silence
+        # estimates so the grammar search never reaches its end: add a faint fixed noise floor.
+        audio = audio + np.random.default_rng(0).normal(0.0, DITHER, len(audio)).astype(np.float32)
         pcm = (np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
         d = self._decoder
         d.start_utt()
