@@ -100,6 +100,10 @@ def engine():
     # climate for weather, humour without the word joke
     ("what is the climate like in london", "weather.query", {"city": "london"}),
     ("be funny please", "chat.joke", {}),
+    # devices with a condition clause ("when I get home") or a home that is no room
+    ("switch on the heater once i arrive", "home.turn_on", {"device": "heater"}),
+    ("turn off the bedroom fan when i fall asleep", "home.turn_off", {"device": "fan", "room": "bedroom"}),
+    ("put on the lights in my flat", "home.turn_on", {"device": "light"}),
 ])
 def test_phrasing_classes(engine, text, intent, slots):
     m = engine.parse(text, "en")
