@@ -15,7 +15,7 @@ from typing import Any, Callable
 from .asr import Recognizer
 from .audio.decode import load_audio, load_for_playback
 from .config import Settings
-from .errors import AssistantError, ConfigError
+from .errors import AssistantError, ConfigError, RecognizerError
 from .types import Match, Reply, Transcript, Utterance
 
 log = logging.getLogger(__name__)

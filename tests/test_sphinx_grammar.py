@@ -86,3 +86,19 @@ def test_english_samples_through_assistant_run(tmp_path):
     right = sum(r.get("intent") == m["intent"] for r, m in zip(results, english))
     assert (tmp_path / "state" / "grammar.jsgf").exists()
     assert right >= FLOOR, [(m["file"], r.get("transcript"), r.get("intent")) for r, m in zip(results, english)]
+
+
+def test_grammar_that_cannot_be_written_is_one_clear_error(tmp_path):
+    """A state folder the grammar cannot be written to gives a RecognizerError, not a crash."""
+    from assistant.app import make_recognizer
+    from assistant.config import load_settings
+    from assistant.errors import RecognizerError
+    from assistant.nlu import IntentEngine
+
+    blocker = tmp_path / "state"
+    blocker.write_text("a file where the state folder should be")
+    settings = load_settings(state_dir=blocker)
+    settings.raw = {"asr": {"sphinx_grammar": True}}
+    engine = IntentEngine.load(settings.intents_dirs)
+    with pytest.raises(RecognizerError, match="cannot build the pocketsphinx grammar"):
+        make_recognizer(settings, "sphinx", engine)
