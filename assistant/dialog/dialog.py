@@ -139,20 +139,28 @@ class Dialog:
         return Reply(f"{text('fallback', lang)} {pending.question}" if lang == "en"
                      else text("fallback", lang) + pending.question, lang, end_session=False)
 
+    def _each_skill(self, method: str) -> None:
+        """Call stop()/close() on every skill; one that fails is logged and does not stop the rest."""
+        for skill in self.skills.values():
+            try:
+                getattr(skill, method)()
+            except Exception:
+                log.exception("%s of %s failed", method, skill.domain)
+
+    def _stop_player(self, *channels: str) -> None:
+        if self.player is None:
+            return
+        try:
+            for channel in channels:
+                self.player.stop(channel)
+        except Exception:
+            log.exception("stopping %s failed", ", ".join(channels))
+
     def stop_everything(self) -> None:
         """system.stop: drop the pending question, stop speech, media and alerts."""
         self.session.pending = None
-        for skill in self.skills.values():
-            try:
-                skill.stop()
-            except Exception:
-                log.exception("stopping %s failed", skill.domain)
-        if self.player is not None:
-            try:
-                self.player.stop("speech")
-                self.player.stop("alert")
-            except Exception:
-                log.exception("stopping the player failed")
+        self._each_skill("stop")
+        self._stop_player("speech", "alert")
 
     # -- the scheduler ----------------------------------------------------------------------
     def start(self, announce: Callable[[Reply], None]) -> None:
@@ -228,15 +236,7 @@ class Dialog:
         if self._thread is not None:
             self._thread.join(timeout=2)
             self._thread = None
-        for skill in self.skills.values():
-            try:
-                skill.close()
-            except Exception:
-                log.exception("closing %s failed", skill.domain)
-        if self.player is not None:
-            try:
-                self.player.stop("media")
-            except Exception:
-                log.exception("stopping media failed")
+        self._each_skill("close")
+        self._stop_player("media")
         with self._lock:
             self.store.close()

@@ -49,6 +49,16 @@ class _Scheduled(Skill):
     def _local(self, ts: float) -> dt.datetime:
         return dt.datetime.fromtimestamp(ts, tz=self.env.now().tzinfo)
 
+    def _remove(self, active: list[TimerRow], lang: str, **one_words: str) -> Answer:
+        """Cancel the chosen rows; the reply names the one, or says "both" / "all N"."""
+        for row in active:
+            self.env.store.remove_timer(row.id)
+        if len(active) == 1:
+            return self.say(f"{self.kind}.cancelled", lang, **one_words)
+        if len(active) == 2:
+            return self.say(f"{self.kind}.cancelled_both", lang)
+        return self.say(f"{self.kind}.cancelled_all", lang, count=len(active))
+
 
 class TimerSkill(_Scheduled):
     domain = "timer"
@@ -92,13 +102,8 @@ class TimerSkill(_Scheduled):
             if chosen:
                 active = chosen
         if len(active) == 1:
-            self.env.store.remove_timer(active[0].id)
-            return self.say("timer.cancelled", lang, name=name_duration(active[0].duration or 0, lang))
-        for row in active:
-            self.env.store.remove_timer(row.id)
-        if len(active) == 2:
-            return self.say("timer.cancelled_both", lang)
-        return self.say("timer.cancelled_all", lang, count=len(active))
+            return self._remove(active, lang, name=name_duration(active[0].duration or 0, lang))
+        return self._remove(active, lang)
 
     def _fired(self, row: TimerRow) -> str:
         return self.env.say("timer.fired", row.lang, name=name_duration(row.duration or 0, row.lang))
@@ -153,14 +158,9 @@ class AlarmSkill(_Scheduled):
             if chosen:
                 active = chosen
         if len(active) == 1:
-            self.env.store.remove_timer(active[0].id)
             time_words, day_words = self._when(active[0].due, lang)
-            return self.say("alarm.cancelled", lang, time=time_words, day=day_words)
-        for row in active:
-            self.env.store.remove_timer(row.id)
-        if len(active) == 2:
-            return self.say("alarm.cancelled_both", lang)
-        return self.say("alarm.cancelled_all", lang, count=len(active))
+            return self._remove(active, lang, time=time_words, day=day_words)
+        return self._remove(active, lang)
 
     def _fired(self, row: TimerRow) -> str:
         when = self._local(row.due)
