@@ -14,10 +14,13 @@ from typing import Any
 from ..errors import ConfigError
 from ..types import Match
 from . import grammar
-from .entities import Entity, ListIndex, find
+from .entities import Entity, find
+from .graph import LARGE_EDGES, Label, TemplateGraph, Value, Word, compile_template
 from .loader import ELSEWHERE, IntentProblem, Library, load
-from .matcher import STOP_EN, STOP_ZH, Candidate, Matcher, Phrase, Ptok
-from .normalize import detect_lang, is_cjk, normalize, pinyin, tokenize
+from .matcher import STOP_EN, STOP_ZH, Candidate, Matcher
+from .normalize import detect_lang, is_cjk, normalize, tokenize
+from .phonetics import pinyin
+from .values import ValueIndex
 
 log = logging.getLogger(__name__)
 
@@ -41,28 +44,20 @@ class TestFailure:
         return f"{self.file}:{self.line}: [{self.lang}] {self.sentence!r}: expected {self.expected}, got {self.got}"
 
 
-def _letters(k: int) -> str:
-    out = ""
-    k += 1
-    while k:
-        k, r = divmod(k - 1, 26)
-        out = chr(97 + r) + out
-    return out
-
-
 class IntentEngine:
     """Compiled intents of some folders; `parse` never raises."""
 
     def __init__(self, library: Library):
         self.library = library
-        self.lists_index = ListIndex({name: items for name, items in library.lists.items()})
+        self.values = ValueIndex({name: items for name, items in library.lists.items()})
         self.problems: list[IntentProblem] = list(library.problems)
-        phrases = self._compile()
+        self.warnings: list[IntentProblem] = []     # works, but the maker should know (slow, ambiguous)
+        graphs = self._compile()
         slot_types = {n: s.slots for n, s in library.intents.items()}
         for spec in library.elsewhere:
             slot_types.setdefault(ELSEWHERE, {}).update(spec.slots)
-        self.matcher = Matcher(phrases, slot_types,
-                               {(n, slot) for n, s in library.intents.items() for slot in s.closed})
+        self.matcher = Matcher(graphs, slot_types,
+                               {(n, slot) for n, s in library.intents.items() for slot in s.closed}, self.values)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -79,49 +74,34 @@ class IntentEngine:
         """Every problem of the folders, without raising."""
         return cls(load([Path(d) for d in dirs], lists)).problems
 
-    def _compile(self) -> list[Phrase]:
-        cache: dict[tuple[str, str], tuple[Ptok, ...]] = {}
-        phrases: list[Phrase] = []
+    def _compile(self) -> list[TemplateGraph]:
+        cache: dict[tuple[str, str], tuple[Label, ...]] = {}
+        graphs: list[TemplateGraph] = []
         for spec in list(self.library.intents.values()) + self.library.elsewhere:
             for tpl in spec.templates:
+                def tokens(text: str, lang: str = tpl.lang) -> tuple[Label, ...]:
+                    got = cache.get((text, lang))
+                    if got is None:
+                        got = cache[(text, lang)] = self._literal_labels(text, lang)
+                    return got
                 try:
-                    expansions = grammar.expand(tpl.tree, self.library.rules)
+                    graph = compile_template(tpl.tree, self.library.rules, spec.slots, tokens, intent=spec.name,
+                                             lang=tpl.lang, template=tpl.text, line=tpl.line)
                 except grammar.TemplateError as exc:
-                    self.problems.append(IntentProblem(tpl.lang and spec.file, tpl.line, f"intent '{spec.name}': {exc}"))
+                    self.problems.append(IntentProblem(spec.file, tpl.line, f"intent '{spec.name}': {exc}"))
                     continue
-                for pieces in expansions:
-                    toks = self._phrase_tokens(pieces, spec.slots, tpl.lang, cache)
-                    if toks:
-                        phrases.append(Phrase(spec.name, tpl.lang, tpl.text, toks))
-        return phrases
+                if graph.size > LARGE_EDGES:
+                    self.warnings.append(IntentProblem(spec.file, tpl.line, f"intent '{spec.name}': template is large "
+                                                       f"({graph.size} graph edges) and slow to match"))
+                if graph.size:
+                    graphs.append(graph)
+        return graphs
 
-    def _phrase_tokens(self, pieces, slots: dict[str, str], lang: str, cache) -> tuple[Ptok, ...]:
-        """Tokens of one expanded phrase: each literal run between slots is cleaned and tagged once."""
-        out: list[Ptok] = []
-        run = ""
-        for piece in list(pieces) + [None]:
-            if isinstance(piece, str):
-                run += piece
-                continue
-            if run.strip():
-                got = cache.get((run, lang))
-                if got is None:
-                    got = cache[(run, lang)] = self._literal_tokens(run, lang)
-                out.extend(got)
-            run = ""
-            if isinstance(piece, grammar.Slot):
-                out.append(("s", piece.name, slots.get(piece.name, "text")))
-        return tuple(out)
-
-    def _literal_tokens(self, text: str, lang: str) -> tuple[Ptok, ...]:
-        items = find(tokenize(normalize(text, lang, piece=True), lang), lang, self.lists_index)
-        out: list[Ptok] = []
-        for it in items:
-            if isinstance(it, Entity):
-                out.append(("e", it.type, it.value))
-            else:
-                out.append(("w", it.text, pinyin(it.text) if is_cjk(it.text) else ""))
-        return tuple(out)
+    def _literal_labels(self, text: str, lang: str) -> tuple[Label, ...]:
+        """A template's literal words, cleaned and tagged exactly as heard text is."""
+        items = find(tokenize(normalize(text, lang, piece=True), lang), lang, self.values)
+        return tuple(Value(it.type, it.value) if isinstance(it, Entity)
+                     else Word(it.text, pinyin(it.text) if is_cjk(it.text) else "") for it in items)
 
     # ------------------------------------------------------------------ understanding
     def parse(self, text: str, lang: str = "auto", explain: bool = False) -> Match:
@@ -135,7 +115,7 @@ class IntentEngine:
 
     def analyse(self, text: str, lang: str) -> list:
         """The tokens and entities the matcher sees (for --explain and debugging)."""
-        items = find(tokenize(normalize(text[:MAX_CHARS], lang), lang), lang, self.lists_index)
+        items = find(tokenize(normalize(text[:MAX_CHARS], lang), lang), lang, self.values)
         return items[:MAX_ITEMS]
 
     def _parse(self, text: str, lang: str, explain: bool) -> Match:
@@ -144,32 +124,31 @@ class IntentEngine:
         items = self.analyse(text, lang)
         if not items:
             return Match(None, {}, 0.0, lang, None, text, {"items": []} if explain else None)
-        sims = [self.matcher.similar(it.text) if not isinstance(it, Entity) else {} for it in items]
-        prep = self.matcher.prepare(items, sims)
-        cands = [self.matcher.align(ph, prep) for ph in self.matcher.retrieve(items, lang, sims)]
+        prep = self.matcher.prepare(items, lang)
+        cands = [self.matcher.align(g, prep) for g in self.matcher.retrieve(prep)]
         best: dict[str, Candidate] = {}
         for cand in cands:
-            other = best.get(cand.phrase.intent)
+            other = best.get(cand.intent)
             if other is None or _better(cand, other):
-                best[cand.phrase.intent] = cand
+                best[cand.intent] = cand
         ranked = sorted(best.values(), key=lambda c: -c.score)
         info = None
         if explain:
             info = {"items": [f"<{it.type}={it.value}>" if isinstance(it, Entity) else it.text for it in items],
-                    "candidates": [{"intent": c.phrase.intent, "score": round(c.score, 4), "template": c.phrase.template,
+                    "candidates": [{"intent": c.intent, "score": round(c.score, 4), "template": c.graph.template,
                                     "slots": c.slots} for c in ranked[:5]]}
         if not ranked:
             return Match(None, {}, 0.0, lang, None, text, info)
         top = ranked[0]
         runner = ranked[1].score if len(ranked) > 1 else 0.0
-        if top.score < THRESHOLD or top.score - runner < MARGIN or top.phrase.intent == ELSEWHERE:
+        if top.score < THRESHOLD or top.score - runner < MARGIN or top.intent == ELSEWHERE:
             if info is not None:
                 info["rejected"] = ("below threshold" if top.score < THRESHOLD else "a command for something else"
-                                    if top.phrase.intent == ELSEWHERE else "too close to the runner-up")
+                                    if top.intent == ELSEWHERE else "too close to the runner-up")
             return Match(None, {}, round(top.score, 4), lang, None, text, info)
         if info is not None and top.unknown:
             info["unknown_list_values"] = top.unknown
-        return Match(top.phrase.intent, top.slots, round(top.score, 4), lang, top.phrase.template, text, info)
+        return Match(top.intent, top.slots, round(top.score, 4), lang, top.graph.template, text, info)
 
     # ------------------------------------------------------------------ tests
     def run_tests(self) -> list["TestFailure"]:
@@ -260,7 +239,7 @@ class IntentEngine:
 def _better(a: Candidate, b: Candidate) -> bool:
     """Among one intent's phrases: the higher score, but of two near-equal ones the phrase that
     explains every word ("listen to {query}") beats one that tolerates extras ("listen to music")."""
-    if a.phrase.lang == "en" and abs(a.score - b.score) <= 0.06 and abs(a.extra - b.extra) >= 0.5:   # a content word
+    if a.graph.lang == "en" and abs(a.score - b.score) <= 0.06 and abs(a.extra - b.extra) >= 0.5:   # a content word
         return a.extra < b.extra
     return a.score > b.score
 

@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Union
 
-from .normalize import Token, normalize, tokenize, pinyin
+from .normalize import Token, normalize, tokenize
 from .numbers import EN_TENS, EN_UNITS, ZH_NUM, en_number, zh_number
+from .values import ValueIndex, word_key
 
 
 @dataclass(frozen=True)
@@ -325,52 +326,8 @@ def _zh_time(h: int | float | None, minute: str | None, period: str) -> str | No
     return _hhmm(h, int(m), period)
 
 
-# ---------------------------------------------------------------------------------------- lists
-class ListIndex:
-    """Every name of every list item, in both languages, for exact and homophone lookup."""
-
-    def __init__(self, lists: dict[str, dict[str, dict[str, list[str]]]]):
-        self.by_words: dict[tuple[str, ...], tuple[str, str]] = {}
-        self.by_pinyin: dict[tuple[str, ...], tuple[str, str]] = {}
-        self.max_len = 1
-        self.firsts: set[str] | None = None
-        for list_name, items in lists.items():
-            for item_id, names in items.items():
-                for lang in ("en", "zh"):
-                    for name in names.get(lang, []):
-                        self._add(list_name, item_id, name)
-
-    def _add(self, list_name: str, item_id: str, name: str) -> None:
-        for lang in ("en", "zh"):
-            toks = tuple(t.text for t in tokenize(normalize(name, lang), lang))
-            if not toks:
-                continue
-            self.by_words.setdefault(toks, (list_name, item_id))
-            self.max_len = max(self.max_len, len(toks))
-            if len(toks) >= 2 and any(len(t) == 1 and ord(t) > 0x2e80 for t in toks):
-                self.by_pinyin.setdefault(tuple(pinyin(t) for t in toks), (list_name, item_id))
-
-    def match(self, words: list[str], i: int) -> tuple[str, str, int] | None:
-        """Longest list name starting at words[i]: (list, id, end)."""
-        if self.firsts is None:
-            self.firsts = {k[0] for k in self.by_words} | {k[0] for k in self.by_pinyin}
-        first = words[i]
-        if first not in self.firsts and (len(first) != 1 or pinyin(first) not in self.firsts):
-            return None
-        for size in range(min(self.max_len, len(words) - i), 0, -1):
-            key = tuple(words[i:i + size])
-            hit = self.by_words.get(key)
-            if hit is None and size >= 2:
-                hit = self.by_pinyin.get(tuple(pinyin(t) for t in key))
-            if hit:
-                if key and key[-1] in ("s",):
-                    continue
-                return hit[0], hit[1], i + size
-        return None
-
-
 # ---------------------------------------------------------------------------------------- finder
-def find(tokens: list[Token], lang: str, lists: ListIndex | None = None,
+def find(tokens: list[Token], lang: str, lists: ValueIndex | None = None,
          today: _dt.date | None = None, placeholders: Iterable[str] = ()) -> list[Item]:
     """Replace every entity span of a tokenised text by an Entity."""
     if lang == "zh":
@@ -384,12 +341,10 @@ _EN_TRIGGERS = (set(EN_UNITS) | set(EN_TENS) | set(_MONTHS) | set(_ORD_UNITS) | 
                 | set(_LANGUAGES) | {w + "s" for w in _WEEKDAYS} | {"noon", "midday", "midnight", "percent", "day"})
 
 
-def _find_en(tokens: list[Token], lists: ListIndex | None, today: _dt.date | None) -> list[Item]:
+def _find_en(tokens: list[Token], lists: ValueIndex | None, today: _dt.date | None) -> list[Item]:
     w = [t.text for t in tokens]
-    if lists is not None and lists.firsts is None:
-        lists.match(["\x00"], 0)
-    firsts = lists.firsts if lists is not None else set()
-    if not any(x in _EN_TRIGGERS or x in firsts or x[:1].isdigit() for x in w):
+    firsts = lists.firsts if lists is not None else frozenset()
+    if not any(x in _EN_TRIGGERS or x in firsts or word_key(x) in firsts or x[:1].isdigit() for x in w):
         return list(tokens)       # nothing here can start an entity: skip the finders
     out: list[Item] = []
     i = 0
@@ -434,7 +389,7 @@ def _find_en(tokens: list[Token], lists: ListIndex | None, today: _dt.date | Non
             out.append(Entity("language", _LANGUAGES[word], tokens[i].raw))
             i += 1
             continue
-        hit = lists.match(w, i) if lists else None
+        hit = lists.match(w, i, "en") if lists else None
         if hit:
             out.append(Entity("list:" + hit[0], hit[1], raw(i, hit[2])))
             i = hit[2]
@@ -449,7 +404,7 @@ def _find_en(tokens: list[Token], lists: ListIndex | None, today: _dt.date | Non
     return out
 
 
-def _find_zh(tokens: list[Token], lists: ListIndex | None, today: _dt.date | None) -> list[Item]:
+def _find_zh(tokens: list[Token], lists: ValueIndex | None, today: _dt.date | None) -> list[Item]:
     # Work on the joined string for the regular expressions, mapping back to tokens by offsets.
     text = ""
     starts: list[int] = []
@@ -479,7 +434,7 @@ def _find_zh(tokens: list[Token], lists: ListIndex | None, today: _dt.date | Non
     k = 0
     while k < len(tokens):
         s = starts[k]
-        hit = lists.match(words, k) if lists else None
+        hit = lists.match(words, k, "zh") if lists else None
         if hit:
             emit_tokens(s)
             out.append(Entity("list:" + hit[0], hit[1], skip_tokens(starts[hit[2]] if hit[2] < len(tokens) else len(text) + 1)))

@@ -1,7 +1,8 @@
 """The template syntax: `(a|b)` alternatives, `[x]` optional, `(a; b; c)` any order, `{slot}`, `<rule>`.
 
-Parsing gives a small tree; `expand` turns it into the finite list of phrases the
-matcher indexes (bounded, so a permutation of many parts cannot blow up the index).
+Parsing gives a small tree. The matcher never expands it: `graph.compile_template` turns
+the tree into a word graph. `expand` lists a tree's phrases (bounded) for the benchmark's
+naive baseline and for tests.
 """
 from __future__ import annotations
 

@@ -1,62 +1,126 @@
-"""Fuzzy matching of a tagged utterance against the compiled phrases of every intent.
+"""Fuzzy alignment of a tagged utterance with the template graphs of every intent.
 
 Two steps, both over data compiled once at load time:
-1. retrieval: each phrase and the utterance become short strings of one code per word
-   (Chinese characters coded by toneless pinyin, so homophones agree); rapidfuzz picks
-   the few nearest phrases in C.
-2. alignment: a small weighted edit distance between the utterance and each candidate,
-   where words may be near-misses ("paws"/"pause", "记"/"计"), slots take entities or,
-   for free text and unknown list values, the words left over; it gives the score and
-   the slot values.
+1. retrieval: each graph is indexed by the words, entity types and slot types on its paths
+   (Chinese characters by blurred toneless pinyin, so homophones agree); an utterance
+   scores each graph by the weight of its words the graph can explain, and the best few
+   graphs go on.
+2. alignment: a weighted edit distance between the utterance and the *graph* (a dynamic
+   programme over nodes x utterance positions), where words may be near-misses
+   ("paws"/"pause", "记"/"计"), slots take entities, list values heard in another form or
+   as a near-miss ("12 oz", "dark rose"), and for free text and unknown list values the
+   words left over. It gives the score and the slot values.
+
+Every weight and cost is a field of `CostModel`, with what it stands for.
 """
 from __future__ import annotations
 
-import re
+import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 
 from .entities import Entity, Item
-from .normalize import Token, fuzzy_pinyin, is_cjk, pinyin
+from .graph import Label, SlotRef, TemplateGraph, Value, Word
+from .normalize import Token, is_cjk
+from .phonetics import fuzzy_pinyin, pinyin, sound_key, syllable_similarity
+from .values import NEAR_OPEN, ValueIndex
 
 STOP_EN = frozenset("the a an my your our to of for in at is are be can could would will you i me some "
                     "this that it its there do does just now".split())
 GLUE_EN = frozenset("the a an my your our some this that it its just now".split())   # cheapest to drop
 PREPOSITIONS = frozenset("to in at for of into onto".split())                       # stand in for each other
 STOP_ZH = frozenset("我你把在是个一要想能再就都也给让吗么将")
-LOW = 0.3
-GLUE = 0.15
-UNKNOWN = 0.6          # a list value nobody configured ("shed"): allowed, but it must be earned
-EXTRA = 0.6            # words the phrase does not explain weigh this much of a missing phrase word
-EXTRA_KEYED = 0.3      # ... once a distinctive word of the intent was heard ("weather", "joke")
-
-Ptok = tuple  # ("w", text, pinyin) | ("e", type, value) | ("s", slot name, slot type)
+OPEN_COVER = 0.1       # retrieval: how much of a word a free-text or open list slot explains
+HEAD_WEIGHT = 3.0      # retrieval: templates this light with free text are found by their first word too
 
 
-@dataclass
-class Phrase:
-    intent: str
-    lang: str
-    template: str
-    tokens: tuple[Ptok, ...]
-    weight: float = 0.0
-    code: str = ""
+@dataclass(frozen=True)
+class CostModel:
+    """Every weight and cost of the alignment. One content word weighs 1.0; a score is
+    1 - cost / weight, so a cost is "how much of a word" a difference is worth."""
+
+    # weights of words (of the template or of what was heard)
+    glue: float = 0.15               # "the", "my", "some": cheapest to add or drop
+    stop: float = 0.3                # other function words: "to", "is", "我", "把"
+    key: float = 1.5                 # an English word only `key_users` intents use ("joke", "umbrella")
+    key_users: int = 2
+    # a template word against a heard word
+    near_min: float = 0.6            # similarity from which a heard word is a near-miss of a template word
+    clear: float = 0.85              # ... and from which it is evidence for the template (homophones, close spellings)
+    near: float = 1.2                # near-miss with similarity s: (1 - s) * near * weight
+    swap: float = 1.2                # a word heard as an unrelated one, times its weight
+    value_mismatch: float = 0.4      # a value written in the template heard with another value
+    # slots
+    level_from_number: float = 0.1   # a bare number filling a level or a level a number slot
+    time_from_number: float = 0.3    # a bare hour filling a time slot ("at 7")
+    near_value: float = 1.5          # a list value heard as a near-miss with similarity s: 0.1 + (1 - s) * this
+    near_value_base: float = 0.1
+    unknown: float = 0.6             # a list value nobody configured ("turn off the shed light")
+    unknown_more_en: float = 0.3     # each further word of such a name
+    unknown_more_zh: float = 0.12    # each further character
+    unknown_max_en: int = 3
+    unknown_max_zh: int = 4
+    free_open: float = 0.15          # a free-text slot taking words at all
+    free_word: float = 0.03          # each plain word of free text
+    free_number: float = 0.1         # a number inside free text
+    free_entity: float = 0.3         # another entity inside free text
+    free_zh_word: float = 0.15       # a Chinese character forming a template word with a neighbour
+    free_command_word: float = 0.25  # an English word other intents use (it points elsewhere)
+    # scoring
+    extra: float = 0.6               # words the template does not explain weigh this much of a missing word
+    extra_keyed: float = 0.3         # ... once a distinctive word of the intent was heard
+    drop_tie: float = 0.001          # of two equal paths, the one explaining more words wins
+    unknown_alone: float = 0.5       # score factor for an unknown name with too little command around it
+    unheard: float = 0.5             # score factor for a template none of whose words was clearly heard
+
+
+COSTS = CostModel()
+
+
+class Op(enum.IntEnum):
+    """One step of an alignment, as kept in the back-pointers."""
+
+    DELETE = 0      # a heard word the template does not explain
+    INSERT = 1      # a template label not heard
+    NEAR = 2        # a heard word that is (nearly) the template word
+    SWAP = 3        # a heard word standing where another template word was
+    EMPTY = 4       # an empty edge of the graph
+    SLOT = 5        # an entity filling a slot
+    FREE = 6        # words taken as free text
+    UNKNOWN = 7     # words taken as a list value nobody configured
+    NEAR_VALUE = 8  # words that sound like a known list value
+
+
+class Step(NamedTuple):
+    """A back-pointer: how the alignment reached a cell of the table."""
+
+    op: Op
+    node: int           # where the step came from
+    pos: int
+    label: Label | None = None
+    value: Any = None   # the item id of a NEAR_VALUE step
 
 
 @dataclass
 class Prepared:
-    items: list[Item]
-    wt: list[float]
-    absorb: list[float]
-    pair_at: list[bool]
-    tsim: list[dict[str, float] | None]
-    owners: list[set[str] | None]
-    types: frozenset = frozenset()     # entity types heard ("list:device", "day")
-    _by_intent: dict[str, list[float]] = field(default_factory=dict)
+    """Everything about one utterance that does not depend on the template."""
 
-    def absorb_for(self, intent: str) -> list[float]:
-        """Prefix sums of the cost of taking words as free text for `intent`: words only it uses are cheap."""
+    items: list[Item]
+    weights: list[float]
+    absorb: list[float]                         # prefix sums of the cost of taking words as free text
+    pair_at: list[bool]                         # items[k-1] + items[k] form a Chinese template word
+    similar: list[dict[str, float] | None]      # per token: template words it may stand for
+    owners: list[set[str] | None]               # per token: the intents whose command word it is
+    types: frozenset[str] = frozenset()         # entity types heard ("list:device", "day")
+    lang: str = "en"
+    sums: list[float] = field(default_factory=list)   # prefix sums of `weights`
+    _by_intent: dict[str, list[float]] = field(default_factory=dict)
+    _near: dict[tuple[str, int, int], Any] = field(default_factory=dict)
+
+    def absorb_for(self, intent: str, own_word: float) -> list[float]:
+        """`absorb` where the intent's own command words are cheap (its title may contain them)."""
         got = self._by_intent.get(intent)
         if got is None:
             got = self.absorb
@@ -64,188 +128,155 @@ class Prepared:
                 got = [0.0]
                 for k, o in enumerate(self.owners):
                     step = self.absorb[k + 1] - self.absorb[k]
-                    got.append(got[-1] + (0.03 if o is not None and intent in o else step))
+                    got.append(got[-1] + (own_word if o is not None and intent in o else step))
             self._by_intent[intent] = got
         return got
 
 
 @dataclass
 class Candidate:
-    phrase: Phrase
+    graph: TemplateGraph
     score: float
     slots: dict[str, Any] = field(default_factory=dict)
     unknown: dict[str, str] = field(default_factory=dict)
-    extra: float = 0.0     # weight of the words the phrase left unexplained
+    extra: float = 0.0     # weight of the words the template left unexplained
+    needs_command: bool = False   # an unknown name with too little command around it (score halved)
+
+    @property
+    def intent(self) -> str:
+        return self.graph.intent
 
 
-
-def _is_stop(word: str) -> bool:
+def is_stop(word: str) -> bool:
     return word in STOP_ZH if len(word) == 1 and is_cjk(word) else word in STOP_EN
 
 
-def _word_weight(word: str) -> float:
+def word_weight(word: str, costs: CostModel = COSTS) -> float:
     if word in GLUE_EN:
-        return GLUE
-    return LOW if _is_stop(word) else 1.0
+        return costs.glue
+    return costs.stop if is_stop(word) else 1.0
 
 
-def ptok_weight(tok: Ptok) -> float:
-    return _word_weight(tok[1]) if tok[0] == "w" else 1.0
+def item_weight(item: Item, costs: CostModel = COSTS) -> float:
+    return word_weight(item.text, costs) if isinstance(item, Token) else 1.0
 
 
-SUBST = 1.2            # cost of one word or character heard as an unrelated one (x its weight)
-KEY = 1.5              # a word only a few intents use ("joke", "umbrella") weighs this much
+def _type_code(stype: str) -> str:
+    return "t:" + ("number" if stype == "level" else stype)
 
 
-def item_weight(item: Item) -> float:
-    return _word_weight(item.text) if isinstance(item, Token) else 1.0
+def label_code(label: Label) -> str | None:
+    """What retrieval files a template label under (None: not worth looking up)."""
+    if isinstance(label, Word):
+        w = label.text
+        if w in PREPOSITIONS:
+            return "prep"
+        return "p:" + fuzzy_pinyin(w) if label.pinyin else "w:" + w
+    if isinstance(label, SlotRef):
+        return None if label.type == "text" else _type_code(label.type)
+    return _type_code(label.type)
 
 
-_PHONETIC = [(re.compile(p), r) for p, r in [
-    (r"ph", "f"), (r"ck|q|c(?=[aou])|ch", "k"), (r"c", "s"), (r"z", "s"), (r"x", "ks"), (r"wh", "w"),
-    (r"(?<=.)[aeiouyhw]", ""), (r"(.)\1+", r"\1")]]
-
-
-def phonetic(word: str) -> str:
-    """A rough sound key ("paws" and "pause" -> "ps") for words the recogniser spelled wrong."""
-    key = word.lower()
-    for pattern, repl in _PHONETIC:
-        key = pattern.sub(repl, key)
-    return key
+@dataclass
+class _Indexed:
+    graph: TemplateGraph
+    codes: dict[str, float]      # retrieval code -> the weight of its heaviest label
+    least: float                 # weight of the lightest path through the graph
+    open: bool                   # has a free-text slot or an open list slot: takes words it does not name
+    heads: frozenset[str]        # "verb {free text}" templates: the codes of the verb
 
 
 class Matcher:
-    """The index of every phrase, compiled once."""
+    """The template graphs of every intent, indexed once."""
 
-    def __init__(self, phrases: list[Phrase], slot_types: dict[str, dict[str, str]],
-                 closed: set[tuple[str, str]] = frozenset()):
+    def __init__(self, graphs: list[TemplateGraph], slot_types: dict[str, dict[str, str]],
+                 closed: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
+                 values: ValueIndex | None = None, costs: CostModel = COSTS, retrieve: int = 12):
+        self.costs = costs
         self.slot_types = slot_types
+        self.closed = closed
+        self.values = values or ValueIndex({})
+        self.retrieve_limit = retrieve
         # list types only one intent fills ("weather_gear"): a value of one is as telling as a key word
         by_type: dict[str, set[str]] = {}
         for intent, slots in slot_types.items():
             for stype in slots.values():
                 by_type.setdefault(stype, set()).add(intent)
         self.keyed_types = frozenset(t for t, owners in by_type.items() if t.startswith("list:") and len(owners) == 1)
-        self.closed = closed
-        self.codes: dict[str, str] = {}
-        self.by_lang: dict[str, list[Phrase]] = {"en": [], "zh": []}
-        seen: set[tuple] = set()
-        unique: list[Phrase] = []
-        for ph in phrases:
-            key = (ph.intent, ph.lang, ph.tokens)
-            if key not in seen:
-                seen.add(key)
-                unique.append(ph)
-        # which intents use each word; Chinese template words as character pairs ("音量" is no name)
         users: dict[str, set[str]] = {}
-        self.zh_pairs: set[str] = set()
-        for ph in unique:
-            prev = ""
-            for t in ph.tokens:
-                if t[0] != "w":
-                    prev = ""
-                    continue
-                w = t[1]
-                got = users.get(w)
-                if got is None:
-                    users[w] = {ph.intent}
-                else:
-                    got.add(ph.intent)
-                if t[2]:                      # a Chinese character (it has pinyin)
-                    if prev:
-                        self.zh_pairs.add(prev + w)
-                    prev = w
-                else:
-                    prev = ""
+        for g in graphs:
+            for label in g.labels:
+                if isinstance(label, Word):
+                    users.setdefault(label.text, set()).add(g.intent)
         self.users = users
         self.vocab: dict[str, set[str]] = {"en": set(), "zh": set()}
         for w in users:
             self.vocab["zh" if is_cjk(w) else "en"].add(w)
+        self.zh_pairs = {pair for g in graphs if g.lang == "zh" for pair in _char_pairs(g)}
         self.zh_by_pinyin: dict[str, set[str]] = {}
-        self.zh_by_fuzzy: dict[str, set[str]] = {}
         for ch in self.vocab["zh"]:
             self.zh_by_pinyin.setdefault(pinyin(ch), set()).add(ch)
-            self.zh_by_fuzzy.setdefault(fuzzy_pinyin(ch), set()).add(ch)
         self._zh_cache: dict[str, dict[str, float]] = {}
         self._similar_cache: dict[str, dict[str, float]] = {}
         self.en_words = sorted(self.vocab["en"])
         self.sound: dict[str, set[str]] = {}
         for w in self.en_words:
             if len(w) >= 3:
-                self.sound.setdefault(phonetic(w), set()).add(w)
-        codes: dict[Ptok, str] = {}
-        weights: dict[Ptok, float] = {}
-        self.weights = weights
-        for ph in unique:
-            for t in ph.tokens:
-                if t not in codes:
-                    codes[t] = self._code_ptok(t)
-                    weights[t] = ptok_weight(t)
-                    if t[0] == "w" and weights[t] == 1.0 and not is_cjk(t[1]) and len(users.get(t[1], ())) <= 2:
-                        weights[t] = KEY
-            ph.weight = sum(weights[t] for t in ph.tokens)
-            ph.code = "".join(codes[t] for t in ph.tokens)
-            self.by_lang[ph.lang].append(ph)
-        # retrieval runs over distinct codes; phrases differing only in glue words share one
-        self.groups: dict[str, list[list[Phrase]]] = {}
-        self.choices: dict[str, list[str]] = {}
-        for lang, items in self.by_lang.items():
-            best: dict[tuple[str, str], Phrase] = {}
-            for ph in items:
-                other = best.get((ph.code, ph.intent))
-                if other is None or len(ph.tokens) < len(other.tokens):
-                    best[(ph.code, ph.intent)] = ph      # the variant with the fewest glue words
-            index: dict[str, list[Phrase]] = {}
-            for (code, _), ph in best.items():
-                index.setdefault(code, []).append(ph)
-            self.groups[lang] = list(index.values())
-            self.choices[lang] = list(index)
-        # "verb {free text}" phrases by their command words: a long title after "play" makes the
-        # whole-string similarity of "play {query}" low, so these are looked up by the head too
-        self.heads: dict[str, dict[str, list[int]]] = {}
-        for lang, choices in self.choices.items():
-            heads: dict[str, list[int]] = {}
-            for idx, code in enumerate(choices):
-                if 2 <= len(code) <= 3 and code.endswith("\x01") and "\x01" not in code[:-1]:
-                    heads.setdefault(code[:-1], []).append(idx)
-            self.heads[lang] = heads
+                self.sound.setdefault(sound_key(w), set()).add(w)
+        self.weight: dict[Label, float] = {}
+        for g in graphs:
+            for label in g.labels:
+                if label not in self.weight:
+                    self.weight[label] = self._label_weight(label)
+        # per graph: its distinctive words and the list types only its intent fills
+        self._keys: dict[int, tuple[frozenset[str], frozenset[str]]] = {
+            id(g): (frozenset(lb.text for lb in g.labels if isinstance(lb, Word) and self.weight[lb] >= costs.key),
+                    frozenset(lb.type for lb in g.labels if isinstance(lb, SlotRef) and lb.type in self.keyed_types))
+            for g in graphs}
+        self.graphs: dict[str, list[_Indexed]] = {"en": [], "zh": []}
+        self.postings: dict[str, dict[str, list[int]]] = {"en": {}, "zh": {}}
+        self.heads: dict[str, dict[str, list[int]]] = {"en": {}, "zh": {}}
+        for g in graphs:
+            codes: dict[str, float] = {}
+            for label in g.labels:
+                code = label_code(label)
+                if code is not None:
+                    codes[code] = max(codes.get(code, 0.0), self.weight[label])
+            open_ = any(isinstance(lb, SlotRef) and (lb.type == "text" or lb.type.startswith("list:")
+                                                     and (g.intent, lb.name) not in closed) for lb in g.labels)
+            least = self._least_weight(g)
+            heads = frozenset()
+            if least <= HEAD_WEIGHT and any(isinstance(lb, SlotRef) and lb.type == "text" for lb in g.labels):
+                heads = frozenset(c for c in (label_code(lb) for lb in _first_labels(g)) if c)
+            entry = _Indexed(g, codes, least, open_, heads)
+            index = len(self.graphs[g.lang])
+            self.graphs[g.lang].append(entry)
+            for code in codes:
+                self.postings[g.lang].setdefault(code, []).append(index)
+            for code in heads:
+                self.heads[g.lang].setdefault(code, []).append(index)
 
-    # ------------------------------------------------------------------ codes
-    def _code(self, key: str) -> str:
-        code = self.codes.get(key)
-        if code is None:
-            n = len(self.codes)
-            code = chr(0xF0000 + n) if n >= 6000 else chr(0xE000 + n)
-            self.codes[key] = code
-        return code
+    @property
+    def size(self) -> dict[str, int]:
+        """Graphs per language (for benchmarks and `--explain`)."""
+        return {lang: len(items) for lang, items in self.graphs.items()}
 
-    def _code_ptok(self, tok: Ptok) -> str:
-        kind, a, b = tok
-        if kind == "w":
-            if a in GLUE_EN or a in STOP_ZH:
-                return ""
-            if a in PREPOSITIONS:
-                return self._code("prep")
-            return self._code("p:" + fuzzy_pinyin(a)) if is_cjk(a) else self._code(a)
-        if kind == "s" and b == "text":
-            return "\x01"
-        typ = b if kind == "s" else a
-        return self._code("t:" + ("number" if typ == "level" else typ))
+    def _label_weight(self, label: Label) -> float:
+        if not isinstance(label, Word):
+            return 1.0
+        w = word_weight(label.text, self.costs)
+        if w == 1.0 and not label.pinyin and len(self.users.get(label.text, ())) <= self.costs.key_users:
+            return self.costs.key
+        return w
 
-    def _code_item(self, item: Item, sims: dict[str, float], guess: bool = True) -> str:
-        if isinstance(item, Entity):
-            return self.codes.get("t:" + ("number" if item.type == "level" else item.type), "\x01")
-        if item.text in GLUE_EN or item.text in STOP_ZH:
-            return ""
-        if item.text in PREPOSITIONS:
-            return self.codes.get("prep", "")
-        if is_cjk(item.text):
-            return self.codes.get("p:" + fuzzy_pinyin(item.text), "\x01")
-        code = self.codes.get(item.text)
-        if code is None and sims and guess:
-            best = max(sims, key=sims.get)
-            code = self.codes.get(best)
-        return code or "\x01"
+    def _least_weight(self, g: TemplateGraph) -> float:
+        least = [0.0] + [1e9] * g.end
+        for v, out in enumerate(g.edges):
+            for e in out:
+                w = least[v] + (self.weight[e.label] if e.label is not None else 0.0)
+                if w < least[e.target]:
+                    least[e.target] = w
+        return least[g.end]
 
     # ------------------------------------------------------------------ word similarity
     def similar(self, word: str) -> dict[str, float]:
@@ -266,242 +297,420 @@ class Matcher:
             for cand, score, _ in process.extract(word, self.en_words, scorer=fuzz.ratio, score_cutoff=74, limit=3):
                 if len(cand) >= 4:
                     out[cand] = score / 100.0
-        for cand in sorted(self.sound.get(phonetic(word), ())):     # sorted: a set's order changes per process
+        for cand in sorted(self.sound.get(sound_key(word), ())):     # sorted: a set's order changes per process
             out[cand] = max(out.get(cand, 0.0), 0.82)
         return out
 
+    def _zh_similar(self, ch: str) -> dict[str, float]:
+        """Template characters a heard character may stand for: homophones, then near sounds."""
+        got = self._zh_cache.get(ch)
+        if got is None:
+            got = {}
+            py = pinyin(ch)
+            if py != ch:
+                for other, others in self.zh_by_pinyin.items():
+                    sim = 0.85 if other == py else syllable_similarity(py, other) * 0.85
+                    if sim >= 0.6:
+                        for o in others:
+                            got[o] = sim
+            got[ch] = 1.0
+            if len(self._zh_cache) > 20000:
+                self._zh_cache.clear()
+            self._zh_cache[ch] = got
+        return got
+
     # ------------------------------------------------------------------ retrieval
-    def retrieve(self, items: list[Item], lang: str, sims: list[dict[str, float]], limit: int = 6) -> list[Phrase]:
-        groups = self.groups.get(lang) or []
-        if not groups:
+    def retrieve(self, prep: Prepared, per_intent: int = 5) -> list[TemplateGraph]:
+        """The graphs most worth aligning: those explaining the most of what was heard, and the
+        "verb {free text}" ones whose verb starts the sentence (a long title hides "play {query}")."""
+        entries = self.graphs.get(prep.lang) or []
+        postings = self.postings.get(prep.lang, {})
+        if not entries:
             return []
-        # two readings of the utterance: unknown words as the command word they sound like
-        # ("paws" -> pause), and as plain free text ("play top country": names, not "type count")
-        found: dict[int, float] = {}
-        # a list, not a set: a set's order follows the per-process string hash, and ties in
-        # retrieval would then pick different phrases from one run to the next
-        codes = list(dict.fromkeys(re.sub("\x01+", "\x01", "".join(self._code_item(it, s, guess)
-                                                                  for it, s in zip(items, sims)))
-                                   for guess in (True, False)))
-        for code in codes:
-            for _, score, idx in process.extract(code, self.choices[lang], scorer=fuzz.ratio,
-                                                 limit=limit * 3, score_cutoff=30):
-                if score > found.get(idx, -1.0):
-                    found[idx] = score
-        ranked = sorted(found, key=lambda idx: (-found[idx], idx))
-        out: list[Phrase] = []
-        per_intent: dict[str, int] = {}
-        for idx in ranked:
-            for ph in groups[idx]:
-                if per_intent.get(ph.intent, 0) >= 3:
-                    continue
-                per_intent[ph.intent] = per_intent.get(ph.intent, 0) + 1
-                out.append(ph)
-            if len(out) >= limit:
+        gained: dict[int, list[float]] = {}
+        total = 0.0
+        n = len(prep.items)
+        for k, it in enumerate(prep.items):
+            w = prep.weights[k]
+            total += w
+            for code, sim in self._item_codes(it, prep.similar[k]):
+                for idx in postings.get(code, ()):
+                    row = gained.get(idx)
+                    if row is None:
+                        row = gained[idx] = [0.0] * n
+                    if w * sim > row[k]:
+                        row[k] = w * sim
+        ranked: list[tuple[float, int]] = []
+        for idx, row in gained.items():
+            entry = entries[idx]
+            got = sum(row)
+            if entry.open:      # free text and new names can take any word, but that says little
+                got += OPEN_COVER * sum(w for w, r in zip(prep.weights, row) if r == 0.0)
+            ranked.append((got / max(total, entry.least, 1.0), idx))
+        ranked.sort(key=lambda x: (-x[0], x[1]))
+        out: list[TemplateGraph] = []
+        count: dict[str, int] = {}
+        for score, idx in ranked:
+            g = entries[idx].graph
+            if count.get(g.intent, 0) >= per_intent:
+                continue
+            count[g.intent] = count.get(g.intent, 0) + 1
+            out.append(g)
+            if len(out) >= self.retrieve_limit:
                 break
-        seen = {id(ph) for ph in out}
-        heads = self.heads.get(lang, {})
-        for code in codes:
-            for k in (1, 2):
-                if len(code) > k and "\x01" not in code[:k]:
-                    for idx in heads.get(code[:k], ()):
-                        for ph in groups[idx]:
-                            if id(ph) not in seen:
-                                seen.add(id(ph))
-                                out.append(ph)
+        seen = {id(g) for g in out}
+        firsts = [it for it, w in zip(prep.items, prep.weights) if w >= 1.0][:2]
+        for it in firsts:
+            for code, sim in self._item_codes(it, None):
+                for idx in self.heads[prep.lang].get(code, ()):
+                    g = entries[idx].graph
+                    if id(g) not in seen:
+                        seen.add(id(g))
+                        out.append(g)
         return out
 
+    def _item_codes(self, it: Item, similar: dict[str, float] | None) -> list[tuple[str, float]]:
+        if isinstance(it, Entity):
+            return [(_type_code(it.type), 1.0)]
+        w = it.text
+        if w in PREPOSITIONS:
+            return [("prep", 1.0)]
+        if is_cjk(w):
+            codes: dict[str, float] = {}
+            for other, sim in (similar or {w: 1.0}).items():
+                code = "p:" + fuzzy_pinyin(other)
+                codes[code] = max(codes.get(code, 0.0), sim)
+            return list(codes.items())
+        return [("w:" + other, sim) for other, sim in (similar or {w: 1.0}).items()]
+
     # ------------------------------------------------------------------ alignment
-    def prepare(self, items: list[Item], sims: list[dict[str, float]]) -> "Prepared":
-        """Everything about the utterance that does not depend on the candidate phrase."""
+    def prepare(self, items: list[Item], lang: str) -> Prepared:
+        """Everything about the utterance that does not depend on the candidate template."""
+        costs = self.costs
         n = len(items)
-        wt = [item_weight(it) for it in items]
-        pair_at = [False] * (n + 1)      # items[k-1] items[k] form a template word (Chinese)
+        weights = [item_weight(it, costs) for it in items]
+        pair_at = [False] * (n + 1)
         for k in range(1, n):
             a, b = items[k - 1], items[k]
             pair_at[k] = isinstance(a, Token) and isinstance(b, Token) and (a.text + b.text) in self.zh_pairs
         # free text is cheap to absorb, except words that belong to commands (they point elsewhere)
         absorb = [0.0]
-        owners: list[set[str] | None] = [None] * n     # intents whose own words these are
-        tsim: list[dict[str, float] | None] = []
+        owners: list[set[str] | None] = [None] * n
+        similar: list[dict[str, float] | None] = []
         for k, it in enumerate(items):
             if isinstance(it, Entity):
-                extra = 0.1 if it.type == "number" else 0.3
-                tsim.append(None)
+                extra = costs.free_number if it.type == "number" else costs.free_entity
+                similar.append(None)
             elif is_cjk(it.text):
-                extra = 0.15 if (pair_at[k] or pair_at[k + 1]) else 0.03
-                tsim.append(self._zh_sims(it.text))
+                extra = costs.free_zh_word if (pair_at[k] or pair_at[k + 1]) else costs.free_word
+                similar.append(self._zh_similar(it.text))
             else:
-                extra = 0.25 if it.text in self.vocab["en"] and not _is_stop(it.text) else 0.03
-                if extra > 0.03:
+                command = it.text in self.vocab["en"] and not is_stop(it.text)
+                extra = costs.free_command_word if command else costs.free_word
+                if command:
                     owners[k] = self.users.get(it.text)
-                table = dict(sims[k])
+                table = dict(self.similar(it.text))
                 if it.text in PREPOSITIONS:
                     table.update(dict.fromkeys(PREPOSITIONS, 0.6))
                 table[it.text] = 1.0
-                tsim.append(table)
+                similar.append(table)
             absorb.append(absorb[-1] + extra)
-        types = frozenset("list:" + it.type.split(":", 1)[1] if it.type.startswith("list:") else it.type
-                          for it in items if isinstance(it, Entity))
-        return Prepared(items, wt, absorb, pair_at, tsim, owners, types)
+        types = frozenset(it.type for it in items if isinstance(it, Entity))
+        sums = [0.0]
+        for w in weights:
+            sums.append(sums[-1] + w)
+        return Prepared(items, weights, absorb, pair_at, similar, owners, types, lang, sums)
 
-    def _zh_sims(self, ch: str) -> dict[str, float]:
-        got = self._zh_cache.get(ch)
-        if got is None:
-            got = dict.fromkeys(self.zh_by_fuzzy.get(fuzzy_pinyin(ch), ()), 0.7)
-            got.update(dict.fromkeys(self.zh_by_pinyin.get(pinyin(ch), ()), 0.85))
-            got[ch] = 1.0
-            self._zh_cache[ch] = got
+    def _near_values(self, prep: Prepared, stype: str, j: int) -> list[tuple[int, str, float]]:
+        """(length, item id, similarity) of spans from items[j] that sound like a value of list `stype`."""
+        key = (stype, j, 0)
+        got = prep._near.get(key)
+        if got is not None:
+            return got
+        got = []
+        list_name = stype[5:]
+        items, zh = prep.items, prep.lang == "zh"
+        longest = self.values.max_len + (2 if zh else 1)
+        if zh:
+            longest = min(longest * 2, 6)
+        heard: list[str] = []
+        for k in range(1, min(longest, len(items) - j) + 1):
+            it = items[j + k - 1]             # entities too: "light rose" holds the device "light"
+            heard.append(it.raw.lower() if not zh else it.raw)
+            if zh and (k < 2 or not all(is_cjk(c) for c in heard)):
+                continue
+            text = "".join(heard) if zh else " ".join(heard)
+            near = self.values.near(list_name, text, prep.lang)
+            if near is not None:
+                got.append((k, near.item, near.similarity))
+        prep._near[key] = got
         return got
 
-    def align(self, ph: Phrase, prep: "Prepared") -> Candidate:
-        P, T = ph.tokens, prep.items
-        m, n = len(P), len(T)
+    def align(self, g: TemplateGraph, prep: Prepared, unknown_names: bool = True) -> Candidate:
+        """The cheapest way through the graph that explains what was heard, as a scored Candidate.
+
+        The table holds exactly what the score subtracts: a heard word the template does not
+        explain costs `extra` (or `extra_keyed`) of its weight, so the cheapest path is also the
+        best-scoring one. An unknown name with too little command around it halves the score
+        afterwards, so such a path is compared with the best path that takes no unknown name.
+        """
+        costs = self.costs
+        keyed = self._keyed(g, prep)
+        factor = costs.extra_keyed if keyed else costs.extra
+        T = prep.items
+        n = len(T)
+        N = len(g.edges)
         INF = 1e9
-        D = [[INF] * (n + 1) for _ in range(m + 1)]
-        B: list[list[Any]] = [[None] * (n + 1) for _ in range(m + 1)]
+        D = [[INF] * (n + 1) for _ in range(N)]
+        B: list[list[Step | None]] = [[None] * (n + 1) for _ in range(N)]
         D[0][0] = 0.0
-        wt, pair_at, tsim = prep.wt, prep.pair_at, prep.tsim
-        absorb = prep.absorb_for(ph.intent)
-        wp = [self.weights.get(t, 1.0) for t in P]
-        for i in range(m + 1):
-            Di = D[i]
-            for j in range(n + 1):
-                c = Di[j]
-                if c >= INF:
+        similar = prep.similar
+        drop = [factor * w + costs.drop_tie for w in prep.weights]
+        wt = prep.weights
+        absorb = prep.absorb_for(g.intent, costs.free_word)
+        weight = self.weight
+        zh = g.lang == "zh"
+        vocab_en, vocab_zh = self.vocab["en"], self.vocab["zh"]
+        for v in range(N):
+            Dv, Bv = D[v], B[v]
+            for j in range(n):                         # heard words this template does not explain
+                c = Dv[j] + drop[j]
+                if c < Dv[j + 1]:
+                    Dv[j + 1] = c
+                    Bv[j + 1] = Step(Op.DELETE, v, j)
+            for edge in g.edges[v]:
+                u, label = edge.target, edge.label
+                Du, Bu = D[u], B[u]
+                if label is None:
+                    for j in range(n + 1):
+                        if Dv[j] < Du[j]:
+                            Du[j] = Dv[j]
+                            Bu[j] = Step(Op.EMPTY, v, j)
                     continue
-                if j < n and c + wt[j] < Di[j + 1]:
-                    Di[j + 1] = c + wt[j]
-                    B[i][j + 1] = ("del", i, j)
-                if i == m:
-                    continue
-                tok = P[i]
-                Dn = D[i + 1]
-                if c + wp[i] < Dn[j]:
-                    Dn[j] = c + wp[i]
-                    B[i + 1][j] = ("ins", i, j)
-                if j == n:
-                    continue
-                kind = tok[0]
-                it = T[j]
-                if kind == "w":
-                    table = tsim[j]
-                    if table is not None:
-                        s = table.get(tok[1], 0.0)
-                        if s >= 0.6:
-                            cost = c + max(wp[i], wt[j]) * (1.0 - s) * 1.2
-                            if cost < Dn[j + 1]:
-                                Dn[j + 1] = cost
-                                B[i + 1][j + 1] = ("sub", i, j)
-                        else:          # a word heard as another ("wherever" for "weather"): one edit, no evidence
-                            cost = c + max(wp[i], wt[j]) * SUBST
-                            if cost < Dn[j + 1]:
-                                Dn[j + 1] = cost
-                                B[i + 1][j + 1] = ("swap", i, j)
-                elif kind == "e":
-                    if isinstance(it, Entity) and it.type == tok[1]:
-                        cost = c + (0.0 if it.value == tok[2] else 0.4)
-                        if cost < Dn[j + 1]:
-                            Dn[j + 1] = cost
-                            B[i + 1][j + 1] = ("sub", i, j)
-                else:
-                    stype = tok[2]
-                    if isinstance(it, Entity):
-                        extra = _compat(stype, it)
-                        if extra is not None and c + extra < Dn[j + 1]:
-                            Dn[j + 1] = c + extra
-                            B[i + 1][j + 1] = ("slot", i, j)
-                    if stype == "text":
-                        for k in range(1, n - j + 1):
-                            cost = c + 0.15 + absorb[j + k] - absorb[j]
-                            if cost < Dn[j + k]:
-                                Dn[j + k] = cost
-                                B[i + 1][j + k] = ("absorb", i, j)
-                    elif stype.startswith("list:") and (ph.intent, tok[1]) not in self.closed \
-                            and stype not in prep.types:      # a known value was heard: no made-up one
-                        limit = 4 if ph.lang == "zh" else 3
-                        for k in range(1, min(limit, n - j) + 1):
-                            nxt = T[j + k - 1]
-                            if isinstance(nxt, Entity):
-                                if nxt.type != "number":
-                                    break
-                            elif _is_stop(nxt.text) or nxt.text in self.vocab["en"] \
-                                    or (nxt.text in self.vocab["zh"] and ph.lang == "en") or (k > 1 and pair_at[j + k - 1]):
-                                break
-                            if ph.lang == "zh" and k == 1 and is_cjk(nxt.text if isinstance(nxt, Token) else ""):
-                                continue          # one Chinese character is no name
-                            cost = c + UNKNOWN + (0.12 if ph.lang == "zh" else 0.3) * (k - 1)
-                            if cost < Dn[j + k]:
-                                Dn[j + k] = cost
-                                B[i + 1][j + k] = ("unknown", i, j)
-        cost = D[m][n]
-        # walk back for slots and the effective text weight (an absorbed span counts once)
+                wp = weight[label]
+                for j in range(n + 1):
+                    c = Dv[j]
+                    if c >= INF:
+                        continue
+                    if c + wp < Du[j]:                # the template's label was not heard
+                        Du[j] = c + wp
+                        Bu[j] = Step(Op.INSERT, v, j, label)
+                    if j == n:
+                        continue
+                    it = T[j]
+                    if isinstance(label, Word):
+                        table = similar[j]
+                        if table is None:
+                            continue
+                        s = table.get(label.text, 0.0)
+                        if s >= costs.near_min:
+                            cost = c + max(wp, wt[j]) * (1.0 - s) * costs.near
+                            if cost < Du[j + 1]:
+                                Du[j + 1] = cost
+                                Bu[j + 1] = Step(Op.NEAR, v, j, label, s)
+                        else:                         # "wherever" for "weather": one edit, no evidence
+                            cost = c + max(wp, wt[j]) * costs.swap
+                            if cost < Du[j + 1]:
+                                Du[j + 1] = cost
+                                Bu[j + 1] = Step(Op.SWAP, v, j, label)
+                    elif isinstance(label, Value):
+                        if isinstance(it, Entity) and it.type == label.type:
+                            cost = c + (0.0 if it.value == label.value else costs.value_mismatch)
+                            if cost < Du[j + 1]:
+                                Du[j + 1] = cost
+                                Bu[j + 1] = Step(Op.NEAR, v, j, label, 1.0)
+                    else:
+                        self._slot_steps(g, label, prep, v, j, c, Du, Bu, absorb, zh, vocab_en, vocab_zh,
+                                         unknown_names, factor)
+        cand = self._score(g, prep, D, B, factor)
+        if cand.unknown and unknown_names and cand.needs_command:
+            other = self.align(g, prep, unknown_names=False)
+            if other.score > cand.score:
+                return other
+        return cand
+
+    def _keyed(self, g: TemplateGraph, prep: Prepared) -> bool:
+        """Was a distinctive word of this template heard ("joke", "umbrella", a weather_gear value)?"""
+        words, types = self._keys[id(g)]
+        if not words and not types:
+            return False
+        for it, table in zip(prep.items, prep.similar):
+            if isinstance(it, Entity):
+                if it.type in types:
+                    return True
+            elif table is not None and any(table.get(w, 0.0) >= self.costs.clear for w in words):
+                return True
+        return False
+
+    def _slot_steps(self, g: TemplateGraph, label: SlotRef, prep: Prepared, v: int, j: int, c: float,
+                    Du: list[float], Bu: list[Step | None], absorb: list[float], zh: bool,
+                    vocab_en: set[str], vocab_zh: set[str], unknown_names: bool, factor: float) -> None:
+        costs = self.costs
+        T, pair_at = prep.items, prep.pair_at
+        n = len(T)
+        stype = label.type
+        it = T[j]
+        if isinstance(it, Entity):
+            extra = _compat(stype, it, costs)
+            if extra is not None and c + extra < Du[j + 1]:
+                Du[j + 1] = c + extra
+                Bu[j + 1] = Step(Op.SLOT, v, j, label)
+        if stype == "text":
+            for k in range(1, n - j + 1):
+                cost = c + costs.free_open + absorb[j + k] - absorb[j]
+                if cost < Du[j + k]:
+                    Du[j + k] = cost
+                    Bu[j + k] = Step(Op.FREE, v, j, label)
+            return
+        if not stype.startswith("list:"):
+            return
+        closed = (g.intent, label.name) in self.closed
+        for k, item_id, sim in self._near_values(prep, stype, j):
+            if sim < NEAR_OPEN and not closed:
+                continue                             # an open list would rather take it as a new name
+            cost = c + costs.near_value_base + (1.0 - sim) * costs.near_value
+            if cost < Du[j + k]:
+                Du[j + k] = cost
+                Bu[j + k] = Step(Op.NEAR_VALUE, v, j, label, (item_id, sim))
+        if not unknown_names or closed or stype in prep.types:
+            return                                   # closed, or a known value was heard: no made-up one
+        limit = costs.unknown_max_zh if zh else costs.unknown_max_en
+        more = costs.unknown_more_zh if zh else costs.unknown_more_en
+        for k in range(1, min(limit, n - j) + 1):
+            nxt = T[j + k - 1]
+            if isinstance(nxt, Entity):
+                if nxt.type != "number":
+                    break
+            elif is_stop(nxt.text) or nxt.text in vocab_en or (nxt.text in vocab_zh and not zh) \
+                    or (k > 1 and pair_at[j + k - 1]):
+                break
+            if zh and k == 1 and isinstance(nxt, Token) and is_cjk(nxt.text):
+                continue                             # one Chinese character is no name
+            # never dearer than leaving the words unexplained: where the template has a place for
+            # a name, "in paris" is the city paris, not two extra words
+            cost = c + min(costs.unknown + more * (k - 1), factor * (prep.sums[j + k] - prep.sums[j]))
+            if cost < Du[j + k]:
+                Du[j + k] = cost
+                Bu[j + k] = Step(Op.UNKNOWN, v, j, label)
+
+    def _score(self, g: TemplateGraph, prep: Prepared, D: list[list[float]], B: list[list[Step | None]],
+               factor: float) -> Candidate:
+        costs = self.costs
+        T, wt = prep.items, prep.weights
+        n = len(T)
+        cost = D[g.end][n]
         slots: dict[str, Any] = {}
         unknown: dict[str, str] = {}
         used: set[int] = set()
-        weight_t = extra = 0.0
+        weight_t = extra = path_weight = content = 0.0
         evidence = 0
-        keyed = False
-        i, j = m, n
-        while i > 0 or j > 0:
-            step = B[i][j]
+        v, j = g.end, n
+        while v > 0 or j > 0:
+            step = B[v][j]
             if step is None:
                 break
-            op, pi, pj = step
-            if op == "del":
-                extra += wt[pj]
-            elif op == "sub":
-                weight_t += wt[pj]
-                used.add(pj)
-                evidence += wp[pi] >= 1.0
-                keyed = keyed or wp[pi] >= KEY
-            elif op == "swap":
-                weight_t += wt[pj]
-                used.add(pj)
-            elif op == "slot":
+            op, label = step.op, step.label
+            if label is not None:
+                wp = self.weight[label]
+                path_weight += wp
+                content += wp >= 1.0
+            if op == Op.DELETE:
+                extra += wt[step.pos]
+            elif op == Op.NEAR:
+                weight_t += wt[step.pos]
+                used.add(step.pos)
+                evidence += wp >= 1.0 and step.value >= costs.clear
+            elif op == Op.SWAP:
+                weight_t += wt[step.pos]
+                used.add(step.pos)
+            elif op == Op.SLOT:
+                assert isinstance(label, SlotRef)
                 weight_t += 1.0
                 evidence += 2          # a value the lists or entity finders know is strong evidence
-                used.add(pj)
-                slots[P[pi][1]] = _convert(P[pi][2], T[pj])
-                keyed = keyed or P[pi][2] in self.keyed_types
-            elif op in ("absorb", "unknown"):
+                used.add(step.pos)
+                slots[label.name] = _convert(label.type, T[step.pos])
+            elif op == Op.NEAR_VALUE:
+                assert isinstance(label, SlotRef)
                 weight_t += 1.0
-                used.update(range(pj, j))
-                value = join_raw(_trim(T[pj:j]) if op == "absorb" else T[pj:j], ph.lang)
-                slots[P[pi][1]] = value
-                if op == "unknown":
-                    unknown[P[pi][1]] = value
-            i, j = pi, pj
-        # words the phrase does not explain count less than phrase words that are missing:
+                item_id, sim = step.value
+                evidence += 2 if sim >= 0.85 else 1
+                used.update(range(step.pos, j))
+                slots[label.name] = item_id
+            elif op in (Op.FREE, Op.UNKNOWN):
+                assert isinstance(label, SlotRef)
+                weight_t += 1.0
+                used.update(range(step.pos, j))
+                value = join_raw(_trim(T[step.pos:j]) if op == Op.FREE else T[step.pos:j], g.lang)
+                slots[label.name] = value
+                if op == Op.UNKNOWN:
+                    unknown[label.name] = value
+            v, j = step.node, step.pos
+        # words the template does not explain counted `factor` of their weight in the table:
         # "should I take an umbrella today" still asks for the weather
-        factor = EXTRA_KEYED if keyed else EXTRA
-        denom = max(ph.weight, weight_t + factor * extra, 1.0)
-        score = max(0.0, 1.0 - (cost - (1.0 - factor) * extra) / denom)
-        if unknown and evidence < 2:
-            score *= 0.5       # an unknown name needs a command around it ("start email" is not a device)
-        # fill every declared slot the utterance mentions, even where this phrase has none
-        declared = self.slot_types.get(ph.intent, {})
+        denom = max(path_weight, weight_t + factor * extra, 1.0)
+        score = max(0.0, 1.0 - cost / denom)
+        needs_command = bool(unknown) and evidence < 2
+        if needs_command:
+            score *= costs.unknown_alone   # an unknown name needs a command around it ("start email" is no device)
+        elif content and not evidence:
+            score *= costs.unheard         # not one of its words clearly heard ("订一张机票" is no "听{query}")
+        # fill every declared slot the utterance mentions, even where this template has none
+        declared = self.slot_types.get(g.intent, {})
         for k, it in enumerate(T):
             if k in used or not isinstance(it, Entity):
                 continue
             for name, stype in declared.items():
-                if name not in slots and _compat(stype, it) == 0.0:
+                if name not in slots and _compat(stype, it, costs) == 0.0:
                     slots[name] = _convert(stype, it)
                     break
-        return Candidate(ph, score, slots, unknown, extra)
+        return Candidate(g, score, slots, unknown, extra, needs_command)
 
 
-def _compat(stype: str, it: Entity) -> float | None:
+def _first_labels(g: TemplateGraph) -> list[Label]:
+    """The labels a path can start with, past empty edges and glue words."""
+    out: list[Label] = []
+    stack, seen = [0], set()
+    while stack:
+        v = stack.pop()
+        if v in seen:
+            continue
+        seen.add(v)
+        for e in g.edges[v]:
+            if e.label is None or (isinstance(e.label, Word) and e.label.text in GLUE_EN):
+                stack.append(e.target)
+            else:
+                out.append(e.label)
+    return out
+
+
+def _char_pairs(g: TemplateGraph) -> set[str]:
+    """Two Chinese characters that follow each other on some path (through empty edges too)."""
+    firsts: list[set[str]] = [set() for _ in g.edges]
+    for v in range(len(g.edges) - 1, -1, -1):
+        for e in g.edges[v]:
+            if e.label is None:
+                firsts[v] |= firsts[e.target]
+            elif isinstance(e.label, Word) and e.label.pinyin:
+                firsts[v].add(e.label.text)
+    pairs: set[str] = set()
+    for out in g.edges:
+        for e in out:
+            if isinstance(e.label, Word) and e.label.pinyin:
+                pairs.update(e.label.text + b for b in firsts[e.target])
+    return pairs
+
+
+def _compat(stype: str, it: Entity, costs: CostModel = COSTS) -> float | None:
     """Extra cost of filling a slot of type `stype` with entity `it` (None: cannot)."""
     t = it.type
     if t == stype:
         return 0.0
     if stype == "level" and t == "number" and 0 <= it.value <= 100:
-        return 0.1
+        return costs.level_from_number
     if stype == "number" and t == "level":
-        return 0.1
+        return costs.level_from_number
     if stype == "time" and t == "number" and float(it.value).is_integer() and 0 <= it.value <= 24:
-        return 0.3
+        return costs.time_from_number
     return None
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import zhconv
-from pypinyin import Style, lazy_pinyin
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202f\ufeff]")
@@ -137,25 +136,3 @@ def tokenize(text: str, lang: str) -> list[Token]:
     else:
         parts = text.split()
     return [Token(p.lower(), p) for p in parts if p.strip(".:")]
-
-
-@lru_cache(maxsize=16384)
-def pinyin(ch: str) -> str:
-    """Toneless pinyin of one character ("" for non-Chinese), so homophones compare equal."""
-    if not is_cjk(ch):
-        return ch
-    got = lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")
-    return got[0] if got else ch
-
-
-_FUZZY_PY = [(re.compile(p), r) for p, r in [(r"^([zcs])h", r"\1"), (r"^l", "n"), (r"^f", "h"), (r"^r", "l"),
-                                              (r"ng$", "n"), (r"^n(?=[^a-z]|$)", "n")]]
-
-
-@lru_cache(maxsize=16384)
-def fuzzy_pinyin(ch: str) -> str:
-    """Pinyin with the distinctions many speakers and recognisers blur (zh/z, n/l, -ng/-n)."""
-    key = pinyin(ch)
-    for pattern, repl in _FUZZY_PY:
-        key = pattern.sub(repl, key)
-    return key
