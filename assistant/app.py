@@ -188,29 +188,19 @@ class Assistant:
         return turn
 
 
-def example_commands(engine, lang: str) -> list[str]:
-    """One example sentence per intent (its first test sentence), in the order of the intent files."""
-    examples = []
-    for spec in engine.library.intents.values():
-        for case in spec.tests:
-            if case.lang == lang and case.intent:
-                examples.append(case.text)
-                break
-    return examples
-
-
 def make_recognizer(settings: Settings, name: str, engine=None) -> Recognizer:
-    """The configured ASR engine, with the intents' vocabulary as the Whisper prompt."""
+    """The configured ASR engine; Whisper steered by the loaded intents unless `[asr] bias = false`."""
     if name == "whisper":
         from .asr.models import require_model
-        from .asr.prompt import build_prompt
         from .asr.whisper import WhisperRecognizer
         folder = require_model(settings.model_dir, settings.asr.model)
-        prompts = {}
-        if settings.asr.use_prompt and engine is not None:
-            prompts = {lang: build_prompt(example_commands(engine, lang), lang) for lang in ("en", "zh")}
-        return WhisperRecognizer(folder, threads=settings.asr.threads, compute_type=settings.asr.compute_type,
-                                 beam_size=settings.asr.beam_size, prompts=prompts)
+        a = settings.asr
+        whisper = WhisperRecognizer(folder, threads=a.threads, compute_type=a.compute_type, beam_size=a.beam_size)
+        if not a.bias or engine is None:
+            return whisper
+        from .asr.biased import BiasedRecognizer, BiasSettings
+        return BiasedRecognizer(whisper, engine, BiasSettings(beam_size=a.bias_beam_size,
+                                                              hypotheses=a.bias_hypotheses))
     if name == "sphinx":
         from .asr.sphinx import SphinxRecognizer
         grammar = None

@@ -277,7 +277,11 @@ def cmd_intents(args, settings) -> int:
         if problems:
             print(f"{len(problems)} problem(s)", file=sys.stderr)
             return 1
-        print("intents OK")
+        engine = IntentEngine.load(settings.intents_dirs, lists)
+        warnings = engine.warnings + engine.ambiguities()
+        for warning in warnings:
+            print(f"{warning.file}:{warning.line}: warning: {warning.message}")
+        print("intents OK" + (f" ({len(warnings)} warning(s))" if warnings else ""))
         return 0
     engine = IntentEngine.load(settings.intents_dirs, lists)
     failures = engine.run_tests()

@@ -40,9 +40,10 @@ class AsrSettings:
     model: str = "base"
     compute_type: str = "int8"
     threads: int = 2
-    beam_size: int = 1
-    use_prompt: bool = False         # bias Whisper with example commands (measured: no gain on the samples)
-    fallback: str = "sphinx"         # used for English when the Whisper model is missing
+    beam_size: int = 5               # of the plain pass (1: greedy, cheapest)
+    bias: bool = True                # a second pass steered by the intents (asr/biased.py)
+    bias_beam_size: int = 5
+    bias_hypotheses: int = 5
 
 
 @dataclass

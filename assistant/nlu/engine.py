@@ -5,7 +5,9 @@ functions over data compiled here at load time.
 """
 from __future__ import annotations
 
+import itertools
 import logging
+import random
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,7 @@ from ..types import Match
 from . import grammar
 from .entities import Entity, find
 from .graph import LARGE_EDGES, Label, TemplateGraph, Value, Word, compile_template
-from .loader import ELSEWHERE, IntentProblem, Library, load
+from .loader import ELSEWHERE, EXAMPLES, IntentProblem, Library, load
 from .matcher import STOP_EN, STOP_ZH, Candidate, Matcher
 from .normalize import detect_lang, is_cjk, normalize, tokenize
 from .phonetics import pinyin
@@ -100,7 +102,7 @@ class IntentEngine:
     def _literal_labels(self, text: str, lang: str) -> tuple[Label, ...]:
         """A template's literal words, cleaned and tagged exactly as heard text is."""
         items = find(tokenize(normalize(text, lang, piece=True), lang), lang, self.values)
-        return tuple(Value(it.type, it.value) if isinstance(it, Entity)
+        return tuple(Value(it.type, it.value, it.raw) if isinstance(it, Entity)
                      else Word(it.text, pinyin(it.text) if is_cjk(it.text) else "") for it in items)
 
     # ------------------------------------------------------------------ understanding
@@ -150,6 +152,47 @@ class IntentEngine:
             info["unknown_list_values"] = top.unknown
         return Match(top.intent, top.slots, round(top.score, 4), lang, top.graph.template, text, info)
 
+    # ------------------------------------------------------------------ checks
+    def ambiguities(self, per_template: int = 4, seed: int = 1) -> list[IntentProblem]:
+        """Templates that can say something understood as another intent, with file and line.
+
+        A few sentences are made from each template (random paths, slots filled with list names
+        and example values) and read back: "turn on {device}" in a file that also has
+        "turn on {scene}" under another intent is a grammar the maker should know about.
+        """
+        rng = random.Random(seed)
+        found: list[IntentProblem] = []
+        for spec in self.library.intents.values():
+            for graph in self.matcher.graphs_of(spec.name):
+                for _ in range(per_template):
+                    sentence = self._say(graph.sample(rng), graph.lang, rng)
+                    got = self.parse(sentence, graph.lang, explain=True)
+                    scores = {c["intent"]: c["score"] for c in reversed((got.explain or {}).get("candidates", []))}
+                    own = scores.pop(spec.name, 0.0)
+                    rival = max(scores, key=lambda k: scores[k], default=None)
+                    if rival is not None and rival != ELSEWHERE and scores[rival] >= THRESHOLD \
+                            and scores[rival] > own - MARGIN:
+                        found.append(IntentProblem(spec.file, graph.line, f"intent '{spec.name}': template "
+                                                   f"'{graph.template}' can say {sentence!r}, which {rival} "
+                                                   f"understands as well or better"))
+                        break
+        return found
+
+    def _say(self, labels: list[Label], lang: str, rng: random.Random) -> str:
+        words: list[str] = []
+        for label in labels:
+            if isinstance(label, Word):
+                words.append(label.text)
+            elif isinstance(label, Value):
+                words.append(label.raw)
+            elif label.type.startswith("list:"):
+                items = list(self.library.lists.get(label.type[5:], {}).values())
+                names = [str(n) for item in items for n in item.get(lang, [])[:1]]
+                words.append(rng.choice(names) if names else "")
+            else:
+                words.append(rng.choice(EXAMPLES.get(label.type, EXAMPLES["text"])[lang]))
+        return ("" if lang == "zh" else " ").join(w for w in words if w)
+
     # ------------------------------------------------------------------ tests
     def run_tests(self) -> list["TestFailure"]:
         """Every test sentence of every intent (and the negatives); the failures."""
@@ -190,50 +233,101 @@ class IntentEngine:
         entry = self.library.lists.get(list_name, {}).get(item_id, {})
         return {k: v for k, v in entry.items() if k not in ("en", "zh")}
 
-    def vocabulary(self, lang: str) -> list[str]:
+    def domain(self, intent: str) -> list[str]:
+        """The intents written in the same file as `intent` (a maker's domain, or a built-in one)."""
+        spec = self.library.intents.get(intent)
+        if spec is None:
+            return []
+        return [name for name, other in self.library.intents.items() if other.file == spec.file]
+
+    def likely(self, text: str, lang: str, limit: int = 3) -> list[tuple[str, float]]:
+        """The intents `text` is nearest to, with their scores, even when none is accepted; then
+        the intents of a domain whose own list values were heard ("some sweetener" is the coffee
+        maker's, whatever the rest of the sentence), with the score of the nearest intent."""
+        match = self.parse(text, lang, explain=True)
+        found = [(c["intent"], float(c["score"])) for c in (match.explain or {}).get("candidates", [])
+                 if c["intent"] != ELSEWHERE][:limit]
+        top = found[0][1] if found else 0.0
+        named = {intent for intent, _ in found}
+        for it in self.analyse(text, lang):
+            if isinstance(it, Entity) and it.type.startswith("list:"):
+                owners = {spec.file: spec.name for spec in self.library.intents.values()
+                          if it.type in spec.slots.values()}
+                if len(owners) == 1:
+                    intent = next(iter(owners.values()))
+                    if intent not in named and not named & set(self.domain(intent)):
+                        found.append((intent, top))
+                        named.add(intent)
+        return found
+
+    def vocabulary(self, lang: str, intents: list[str] | None = None) -> list[str]:
         """Distinctive words of the loaded templates and list names in `lang`, most useful first.
 
-        The recogniser's prompt is short, so the order matters: command words that point at
-        one intent ("timer", "计时器"), then the main name of every list item ("kitchen",
-        "北京"), then the other words and synonyms.
+        The recogniser's prompt is short, so the order matters. For everything: command words
+        that point at one domain ("timer", "计时器"), then the main name of every list item
+        ("kitchen", "北京"), then the other words and synonyms. For some `intents` (a domain):
+        the main names of the lists their slots use first (what a recogniser gets wrong is
+        "dark rose" for "dark roast", not "can I get"), each only when it adds a word not said
+        before ("a bit of soy milk" adds nothing to "a bit of milk" and "soy milk"), then the
+        domain's own command words.
         """
+        chosen = set(intents) if intents is not None else None
+        specs = [s for s in self.library.intents.values() if chosen is None or s.name in chosen]
         templates: Counter[str] = Counter()
-        intents: dict[str, set[str]] = {}
+        domains: dict[str, set[str]] = {}
         for spec in self.library.intents.values():
             for tpl in spec.templates:
                 if tpl.lang != lang:
                     continue
-                words: set[str] = set()
-                for node_text in _texts(tpl.tree):
-                    if lang == "zh":
-                        for chunk in normalize(node_text, "zh", piece=True).split():
-                            chunk = "".join(ch for ch in chunk if is_cjk(ch))
-                            if 2 <= len(chunk) <= 4 and chunk[0] not in STOP_ZH and chunk[-1] not in STOP_ZH:
-                                words.add(chunk)
-                    else:
-                        for w in normalize(node_text, "en", piece=True).lower().split():
-                            if w not in STOP_EN and len(w) > 2:
-                                words.add(w)
-                templates.update(words)
+                words = _template_words(tpl.tree, lang)
+                if chosen is None or spec.name in chosen:
+                    templates.update(words)
                 for w in words:     # by domain: "timer" is distinctive though three timer intents use it
-                    intents.setdefault(w, set()).add(spec.name.split(".")[0])
-        distinctive = sorted((w for w in templates if len(intents[w]) == 1),
-                             key=lambda w: (-templates[w] / len(intents[w]), w))
-        common = sorted((w for w in templates if len(intents[w]) > 1), key=lambda w: (-templates[w], w))
+                    domains.setdefault(w, set()).add(spec.file)
+        distinctive = sorted((w for w in templates if len(domains[w]) == 1),
+                             key=lambda w: (-templates[w] / len(domains[w]), w))
+        common = sorted((w for w in templates if len(domains[w]) > 1), key=lambda w: (-templates[w], w))
+        lists = list(self.library.lists) if chosen is None else list(dict.fromkeys(
+            stype[5:] for spec in specs for stype in spec.slots.values() if stype.startswith("list:")))
         main_names: list[str] = []
         synonyms: list[str] = []
-        for items in self.library.lists.values():
-            for entry in items.values():
-                names = [str(n) for n in entry.get(lang, [])]
-                main_names.extend(names[:1])
+        said: set[str] = set()
+        # the lists take turns, so a cut prompt loses the tail of a long list, not a whole short one
+        columns = [[[str(n) for n in entry.get(lang, [])] for entry in self.library.lists.get(name, {}).values()]
+                   for name in lists]
+        for row in itertools.zip_longest(*columns):
+            for names in row:
+                if not names:
+                    continue
+                words = set(names[0].lower().split()) if lang == "en" else {names[0]}
+                if chosen is None or len(words) < 3 or not words <= said:
+                    main_names.append(names[0])
+                    said |= words
                 synonyms.extend(names[1:])
+        order = distinctive[:20] + main_names + distinctive[20:] if chosen is None else main_names + distinctive
         out: list[str] = []
         seen: set[str] = set()
-        for w in distinctive[:20] + main_names + distinctive[20:] + common + synonyms:
+        for w in order + common + synonyms:
             if w not in seen:
                 seen.add(w)
                 out.append(w)
         return out
+
+
+def _template_words(tree: grammar.Node, lang: str) -> set[str]:
+    """The words of a template worth telling a recogniser (no particles, no short glue)."""
+    words: set[str] = set()
+    for node_text in _texts(tree):
+        if lang == "zh":
+            for chunk in normalize(node_text, "zh", piece=True).split():
+                chunk = "".join(ch for ch in chunk if is_cjk(ch))
+                if 2 <= len(chunk) <= 4 and chunk[0] not in STOP_ZH and chunk[-1] not in STOP_ZH:
+                    words.add(chunk)
+        else:
+            for w in normalize(node_text, "en", piece=True).lower().split():
+                if w not in STOP_EN and len(w) > 2:
+                    words.add(w)
+    return words
 
 
 def _better(a: Candidate, b: Candidate) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 from . import grammar
@@ -42,6 +42,7 @@ class Value:
 
     type: str
     value: Any
+    raw: str = field(default="", compare=False)   # as written in the template
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,17 @@ import yaml
 from . import grammar
 
 SLOT_TYPES = ("duration", "time", "day", "date", "level", "number", "language", "text")
+# what a person might say for each built-in type, to make example sentences of a template
+EXAMPLES = {
+    "duration": {"en": ["five minutes", "an hour"], "zh": ["五分钟", "一个小时"]},
+    "time": {"en": ["seven am", "half past six"], "zh": ["早上七点", "下午三点半"]},
+    "day": {"en": ["tomorrow", "friday"], "zh": ["明天", "星期五"]},
+    "date": {"en": ["may fifth", "the first of june"], "zh": ["五月五号", "十二月二十五日"]},
+    "level": {"en": ["forty percent", "ten percent"], "zh": ["百分之四十", "百分之十"]},
+    "number": {"en": ["three", "twenty"], "zh": ["三", "二十"]},
+    "language": {"en": ["english", "chinese"], "zh": ["英文", "中文"]},
+    "text": {"en": ["the blue notebook", "jazz"], "zh": ["蓝色笔记本", "音乐"]},
+}
 LANGS = ("en", "zh")
 
 

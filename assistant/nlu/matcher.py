@@ -27,7 +27,7 @@ from .normalize import Token, is_cjk
 from .phonetics import fuzzy_pinyin, pinyin, sound_key, syllable_similarity
 from .values import NEAR_OPEN, ValueIndex
 
-STOP_EN = frozenset("the a an my your our to of for in at is are be can could would will you i me some "
+STOP_EN = frozenset("the a an my your our to of for in at is are be can could would will you i me some with and "
                     "this that it its there do does just now".split())
 GLUE_EN = frozenset("the a an my your our some this that it its just now".split())   # cheapest to drop
 PREPOSITIONS = frozenset("to in at for of into onto".split())                       # stand in for each other
@@ -94,13 +94,20 @@ class Op(enum.IntEnum):
 
 
 class Step(NamedTuple):
-    """A back-pointer: how the alignment reached a cell of the table."""
+    """A back-pointer: how the alignment reached a cell of the table (kept as a plain tuple of
+    these fields while the table is filled: two million of them would cost 15 % of the time)."""
 
     op: Op
     node: int           # where the step came from
     pos: int
     label: Label | None = None
     value: Any = None   # the item id of a NEAR_VALUE step
+
+
+_DELETE, _INSERT, _NEAR, _SWAP, _EMPTY, _SLOT, _FREE, _UNKNOWN, _NEAR_VALUE = (
+    Op.DELETE, Op.INSERT, Op.NEAR, Op.SWAP, Op.EMPTY, Op.SLOT, Op.FREE, Op.UNKNOWN, Op.NEAR_VALUE)
+Cell = tuple  # a Step's fields, (op, node, pos, label, value)
+_K_EMPTY, _K_WORD, _K_VALUE, _K_SLOT = range(4)      # kinds of edge, resolved once per graph
 
 
 @dataclass
@@ -228,6 +235,10 @@ class Matcher:
             for label in g.labels:
                 if label not in self.weight:
                     self.weight[label] = self._label_weight(label)
+        # per graph: its edges as (target, kind, label, weight), so alignment looks nothing up
+        self._edges: dict[int, list[list[tuple[int, int, Any, float]]]] = {
+            id(g): [[(e.target, _edge_kind(e.label), e.label, self.weight[e.label] if e.label is not None else 0.0)
+                     for e in out] for out in g.edges] for g in graphs}
         # per graph: its distinctive words and the list types only its intent fills
         self._keys: dict[int, tuple[frozenset[str], frozenset[str]]] = {
             id(g): (frozenset(lb.text for lb in g.labels if isinstance(lb, Word) and self.weight[lb] >= costs.key),
@@ -242,10 +253,12 @@ class Matcher:
                 code = label_code(label)
                 if code is not None:
                     codes[code] = max(codes.get(code, 0.0), self.weight[label])
+            if any(w >= 1.0 for w in codes.values()):   # "the", "to": found by its content words instead
+                codes = {code: w for code, w in codes.items() if w >= 1.0}
             open_ = any(isinstance(lb, SlotRef) and (lb.type == "text" or lb.type.startswith("list:")
                                                      and (g.intent, lb.name) not in closed) for lb in g.labels)
             least = self._least_weight(g)
-            heads = frozenset()
+            heads: frozenset[str] = frozenset()
             if least <= HEAD_WEIGHT and any(isinstance(lb, SlotRef) and lb.type == "text" for lb in g.labels):
                 heads = frozenset(c for c in (label_code(lb) for lb in _first_labels(g)) if c)
             entry = _Indexed(g, codes, least, open_, heads)
@@ -255,6 +268,9 @@ class Matcher:
                 self.postings[g.lang].setdefault(code, []).append(index)
             for code in heads:
                 self.heads[g.lang].setdefault(code, []).append(index)
+
+    def graphs_of(self, intent: str) -> list[TemplateGraph]:
+        return [e.graph for items in self.graphs.values() for e in items if e.graph.intent == intent]
 
     @property
     def size(self) -> dict[str, int]:
@@ -381,7 +397,10 @@ class Matcher:
                 code = "p:" + fuzzy_pinyin(other)
                 codes[code] = max(codes.get(code, 0.0), sim)
             return list(codes.items())
-        return [("w:" + other, sim) for other, sim in (similar or {w: 1.0}).items()]
+        codes = [("w:" + other, sim) for other, sim in (similar or {w: 1.0}).items()]
+        if similar is not None and not is_stop(w) and w not in self.vocab["en"]:
+            codes.extend(("t:list:" + name, sim) for name, sim in self.values.lists_near(w))   # "cappucino"
+        return codes
 
     # ------------------------------------------------------------------ alignment
     def prepare(self, items: list[Item], lang: str) -> Prepared:
@@ -462,63 +481,62 @@ class Matcher:
         N = len(g.edges)
         INF = 1e9
         D = [[INF] * (n + 1) for _ in range(N)]
-        B: list[list[Step | None]] = [[None] * (n + 1) for _ in range(N)]
+        B: list[list[Cell | None]] = [[None] * (n + 1) for _ in range(N)]
         D[0][0] = 0.0
         similar = prep.similar
         drop = [factor * w + costs.drop_tie for w in prep.weights]
         wt = prep.weights
         absorb = prep.absorb_for(g.intent, costs.free_word)
-        weight = self.weight
         zh = g.lang == "zh"
         vocab_en, vocab_zh = self.vocab["en"], self.vocab["zh"]
-        for v in range(N):
+        near_min, near_k, swap_k, mismatch = costs.near_min, costs.near, costs.swap, costs.value_mismatch
+        for v, out in enumerate(self._edges[id(g)]):
             Dv, Bv = D[v], B[v]
             for j in range(n):                         # heard words this template does not explain
                 c = Dv[j] + drop[j]
                 if c < Dv[j + 1]:
                     Dv[j + 1] = c
-                    Bv[j + 1] = Step(Op.DELETE, v, j)
-            for edge in g.edges[v]:
-                u, label = edge.target, edge.label
+                    Bv[j + 1] = (_DELETE, v, j, None, None)
+            for u, kind, label, wp in out:
                 Du, Bu = D[u], B[u]
-                if label is None:
+                if kind == _K_EMPTY:
                     for j in range(n + 1):
                         if Dv[j] < Du[j]:
                             Du[j] = Dv[j]
-                            Bu[j] = Step(Op.EMPTY, v, j)
+                            Bu[j] = (_EMPTY, v, j, None, None)
                     continue
-                wp = weight[label]
                 for j in range(n + 1):
                     c = Dv[j]
                     if c >= INF:
                         continue
                     if c + wp < Du[j]:                # the template's label was not heard
                         Du[j] = c + wp
-                        Bu[j] = Step(Op.INSERT, v, j, label)
+                        Bu[j] = (_INSERT, v, j, label, None)
                     if j == n:
                         continue
-                    it = T[j]
-                    if isinstance(label, Word):
+                    if kind == _K_WORD:
                         table = similar[j]
                         if table is None:
                             continue
                         s = table.get(label.text, 0.0)
-                        if s >= costs.near_min:
-                            cost = c + max(wp, wt[j]) * (1.0 - s) * costs.near
+                        w = wp if wp > wt[j] else wt[j]
+                        if s >= near_min:
+                            cost = c + w * (1.0 - s) * near_k
                             if cost < Du[j + 1]:
                                 Du[j + 1] = cost
-                                Bu[j + 1] = Step(Op.NEAR, v, j, label, s)
+                                Bu[j + 1] = (_NEAR, v, j, label, s)
                         else:                         # "wherever" for "weather": one edit, no evidence
-                            cost = c + max(wp, wt[j]) * costs.swap
+                            cost = c + w * swap_k
                             if cost < Du[j + 1]:
                                 Du[j + 1] = cost
-                                Bu[j + 1] = Step(Op.SWAP, v, j, label)
-                    elif isinstance(label, Value):
+                                Bu[j + 1] = (_SWAP, v, j, label, None)
+                    elif kind == _K_VALUE:
+                        it = T[j]
                         if isinstance(it, Entity) and it.type == label.type:
-                            cost = c + (0.0 if it.value == label.value else costs.value_mismatch)
+                            cost = c + (0.0 if it.value == label.value else mismatch)
                             if cost < Du[j + 1]:
                                 Du[j + 1] = cost
-                                Bu[j + 1] = Step(Op.NEAR, v, j, label, 1.0)
+                                Bu[j + 1] = (_NEAR, v, j, label, 1.0)
                     else:
                         self._slot_steps(g, label, prep, v, j, c, Du, Bu, absorb, zh, vocab_en, vocab_zh,
                                          unknown_names, factor)
@@ -543,7 +561,7 @@ class Matcher:
         return False
 
     def _slot_steps(self, g: TemplateGraph, label: SlotRef, prep: Prepared, v: int, j: int, c: float,
-                    Du: list[float], Bu: list[Step | None], absorb: list[float], zh: bool,
+                    Du: list[float], Bu: list[Cell | None], absorb: list[float], zh: bool,
                     vocab_en: set[str], vocab_zh: set[str], unknown_names: bool, factor: float) -> None:
         costs = self.costs
         T, pair_at = prep.items, prep.pair_at
@@ -554,13 +572,13 @@ class Matcher:
             extra = _compat(stype, it, costs)
             if extra is not None and c + extra < Du[j + 1]:
                 Du[j + 1] = c + extra
-                Bu[j + 1] = Step(Op.SLOT, v, j, label)
+                Bu[j + 1] = (_SLOT, v, j, label, None)
         if stype == "text":
             for k in range(1, n - j + 1):
                 cost = c + costs.free_open + absorb[j + k] - absorb[j]
                 if cost < Du[j + k]:
                     Du[j + k] = cost
-                    Bu[j + k] = Step(Op.FREE, v, j, label)
+                    Bu[j + k] = (_FREE, v, j, label, None)
             return
         if not stype.startswith("list:"):
             return
@@ -568,10 +586,12 @@ class Matcher:
         for k, item_id, sim in self._near_values(prep, stype, j):
             if sim < NEAR_OPEN and not closed:
                 continue                             # an open list would rather take it as a new name
-            cost = c + costs.near_value_base + (1.0 - sim) * costs.near_value
+            # like a new name, never dearer than leaving the words unexplained ("brew a media latte")
+            cost = c + min(costs.near_value_base + (1.0 - sim) * costs.near_value,
+                           factor * (prep.sums[j + k] - prep.sums[j]))
             if cost < Du[j + k]:
                 Du[j + k] = cost
-                Bu[j + k] = Step(Op.NEAR_VALUE, v, j, label, (item_id, sim))
+                Bu[j + k] = (_NEAR_VALUE, v, j, label, (item_id, sim))
         if not unknown_names or closed or stype in prep.types:
             return                                   # closed, or a known value was heard: no made-up one
         limit = costs.unknown_max_zh if zh else costs.unknown_max_en
@@ -591,9 +611,9 @@ class Matcher:
             cost = c + min(costs.unknown + more * (k - 1), factor * (prep.sums[j + k] - prep.sums[j]))
             if cost < Du[j + k]:
                 Du[j + k] = cost
-                Bu[j + k] = Step(Op.UNKNOWN, v, j, label)
+                Bu[j + k] = (_UNKNOWN, v, j, label, None)
 
-    def _score(self, g: TemplateGraph, prep: Prepared, D: list[list[float]], B: list[list[Step | None]],
+    def _score(self, g: TemplateGraph, prep: Prepared, D: list[list[float]], B: list[list[Cell | None]],
                factor: float) -> Candidate:
         costs = self.costs
         T, wt = prep.items, prep.weights
@@ -606,9 +626,10 @@ class Matcher:
         evidence = 0
         v, j = g.end, n
         while v > 0 or j > 0:
-            step = B[v][j]
-            if step is None:
+            cell = B[v][j]
+            if cell is None:
                 break
+            step = Step(*cell)
             op, label = step.op, step.label
             if label is not None:
                 wp = self.weight[label]
@@ -664,6 +685,12 @@ class Matcher:
                     slots[name] = _convert(stype, it)
                     break
         return Candidate(g, score, slots, unknown, extra, needs_command)
+
+
+def _edge_kind(label: Label | None) -> int:
+    if label is None:
+        return _K_EMPTY
+    return _K_WORD if isinstance(label, Word) else _K_VALUE if isinstance(label, Value) else _K_SLOT
 
 
 def _first_labels(g: TemplateGraph) -> list[Label]:

@@ -98,9 +98,11 @@ def sound_key(word: str) -> str:
 
 _SPOKEN = [(re.compile(p), r) for p, r in [
     (r"[^a-z0-9 ]", ""), (r"(?<=[aeiou])gh", ""), (r"ph", "f"), (r"ck|q|c(?=[aou])|ch", "k"), (r"c", "s"), (r"z", "s"),
-    (r"x", "ks"), (r"wh", "w"), (r"(?<=[a-z])e\b", ""), (r"[aeiouy]+", "a"), (r"h", ""), (r"(.)\1+", r"\1")]]
+    (r"x", "ks"), (r"wh", "w"), (r"(?<=[a-z])ed\b", "d"), (r"(?<=[a-z])e\b", ""), (r"[aeiouy]+", "a"),
+    (r"(?<=[a-z])h", ""), (r"(.)\1+", r"\1")]]
 
 
+@lru_cache(maxsize=16384)
 def spoken_form(text: str) -> str:
     """Letters as they roughly sound, vowels kept as one class: "mucker" -> "makar", "mocha" -> "maka".
 

@@ -28,7 +28,7 @@ UNITS = {"oz": "ounce", "ozs": "ounce", "ounces": "ounce", "lb": "pound", "lbs":
          "grams": "gram", "liters": "liter", "litres": "liter", "litre": "liter", "pct": "percent"}
 _ZH_NUMERALS = re.compile("[零〇一二两三四五六七八九十百千万]+")
 NEAR_MIN = 0.7           # below this similarity a heard phrase is not a near-miss of a name at all
-NEAR_OPEN = 0.8          # ... of a list that also takes new names (a new name is likelier there)
+NEAR_OPEN = 0.85         # ... of a list that also takes new names (a new name is likelier there)
 
 
 @lru_cache(maxsize=8192)
@@ -117,6 +117,14 @@ class ValueIndex:
             self._spoken[list_name] = spoken
         self.firsts = frozenset(k[0] for k in self.by_key) | frozenset(k[0] for k in self.by_pinyin)
         self._near_cache: dict[tuple[str, str], Near | None] = {}
+        # every English name's spoken form with its list, to tell which lists a heard word may be from
+        self._all_forms: list[str] = []
+        self._all_lists: list[str] = []
+        for list_name, (_, forms, _) in self._spoken.items():
+            for form in forms:
+                self._all_forms.append(form)
+                self._all_lists.append(list_name)
+        self._lists_cache: dict[str, tuple[tuple[str, float], ...]] = {}
 
     def _add(self, list_name: str, item_id: str, name: str, spoken: tuple[list[str], list[str], list[str]]) -> None:
         for lang in ("en", "zh"):
@@ -159,6 +167,25 @@ class ValueIndex:
                 return hit[0], hit[1], ends[size - 1]
         return None
 
+    def lists_near(self, word: str) -> tuple[tuple[str, float], ...]:
+        """The lists with an English name `word` sounds like ("cappucino" -> coffeeDrink), for retrieval."""
+        got = self._lists_cache.get(word)
+        if got is None:
+            found: dict[str, float] = {}
+            form = spoken_form(word_key(word))
+            if len(form) >= 3 and self._all_forms:
+                for _, sound, k in process.extract(form, self._all_forms, scorer=fuzz.ratio,
+                                                   score_cutoff=150 * NEAR_MIN - 50, limit=5):
+                    name = self._all_lists[k]
+                    sim = self._near_en(name, word)
+                    if sim is not None:
+                        found[name] = max(found.get(name, 0.0), sim.similarity)
+            got = tuple(sorted(found.items()))
+            if len(self._lists_cache) > 20000:
+                self._lists_cache.clear()
+            self._lists_cache[word] = got
+        return got
+
     def near(self, list_name: str, heard: str, lang: str) -> Near | None:
         """The item of `list_name` whose name `heard` sounds most like, if close enough."""
         key = (list_name, heard)
@@ -180,11 +207,11 @@ class ValueIndex:
         form = spoken_form(text)
         if len(form) < 3:
             return None
-        spelt = process.cdist([text], texts, scorer=fuzz.ratio)[0]
-        sound = process.cdist([form], forms, scorer=fuzz.ratio)[0]
+        # (spelling + 2 x sound) / 3 >= NEAR_MIN needs a sound of at least (3 x NEAR_MIN - 1) / 2
+        close = process.extract(form, forms, scorer=fuzz.ratio, score_cutoff=150 * NEAR_MIN - 50, limit=8)
         best, best_k = 0.0, -1
-        for k in range(len(texts)):
-            sim = (spelt[k] + 2 * sound[k]) / 300.0
+        for _, sound, k in close:
+            sim = (fuzz.ratio(text, texts[k]) + 2 * sound) / 300.0
             if sim > best:
                 best, best_k = sim, k
         if best < NEAR_MIN:
