@@ -100,3 +100,15 @@ def test_near_lookup_is_by_sound_and_spelling():
     assert index.near("roast", "light roasted", "en").item == "light"
     assert index.near("room", "shed", "en") is None          # sounds a little alike, but no
     assert index.match(["dark", "roasts"], 0, "en") == ("roast", "dark", 2)
+
+
+@pytest.mark.parametrize("heard, intent, slots", [
+    ("取消冒钟", "alarm.cancel", {}),                       # m/n: 冒 mao for 闹 nao
+    ("关掉天视", "home.turn_off", {"device": "tv"}),          # t/d: 天 tian for 电 dian
+    ("设一个五分钟的近时器", "timer.start", {"duration": 300}),  # a nasal added: 近 jin for 计 ji
+    ("把音凉调大", "volume.up", {}),                          # a homophone: 凉 liang for 量 liang
+])
+def test_chinese_command_words_heard_as_near_syllables(heard, intent, slots):
+    engine = IntentEngine.load([BUILTIN_INTENTS])
+    m = engine.parse(heard, "zh")
+    assert (m.intent, m.slots) == (intent, slots), m

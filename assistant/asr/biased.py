@@ -104,7 +104,11 @@ class BiasedRecognizer:
         else:
             langs = [best_lang]
         plain = [self._plain(encoded, lg) for lg in langs]
-        first = max(plain, key=lambda r: (r.key(s.asr_weight), r.hypothesis.lang == best_lang))
+        # the other language wins only by being understood (better): an intent score of gibberish
+        # in the wrong language says nothing
+        first = max(plain, key=lambda r: (r.match.intent is not None,
+                                          r.key(s.asr_weight)[1] if r.match.intent else 0.0,
+                                          r.hypothesis.lang == best_lang))
         chosen = first
         if first.hypothesis.text and not (first.match.intent and first.match.score >= s.sure):
             chosen = self._biased(encoded, first) or first

@@ -124,7 +124,7 @@ class Prepared:
     lang: str = "en"
     sums: list[float] = field(default_factory=list)   # prefix sums of `weights`
     _by_intent: dict[str, list[float]] = field(default_factory=dict)
-    _near: dict[tuple[str, int, int], Any] = field(default_factory=dict)
+    _near: dict[tuple[str, int], list[tuple[int, str, float]]] = field(default_factory=dict)
 
     def absorb_for(self, intent: str, own_word: float) -> list[float]:
         """`absorb` where the intent's own command words are cheap (its title may contain them)."""
@@ -186,11 +186,16 @@ def label_code(label: Label) -> str | None:
 
 @dataclass
 class _Indexed:
+    """A graph with what retrieval and alignment need of it, worked out once."""
+
     graph: TemplateGraph
     codes: dict[str, float]      # retrieval code -> the weight of its heaviest label
     least: float                 # weight of the lightest path through the graph
     open: bool                   # has a free-text slot or an open list slot: takes words it does not name
     heads: frozenset[str]        # "verb {free text}" templates: the codes of the verb
+    edges: list[list[tuple[int, int, Any, float]]]   # per node: (target, kind, label, weight)
+    key_words: frozenset[str]    # its distinctive words ("joke")
+    key_types: frozenset[str]    # list types only its intent fills ("list:weather_gear")
 
 
 class Matcher:
@@ -235,16 +240,8 @@ class Matcher:
             for label in g.labels:
                 if label not in self.weight:
                     self.weight[label] = self._label_weight(label)
-        # per graph: its edges as (target, kind, label, weight), so alignment looks nothing up
-        self._edges: dict[int, list[list[tuple[int, int, Any, float]]]] = {
-            id(g): [[(e.target, _edge_kind(e.label), e.label, self.weight[e.label] if e.label is not None else 0.0)
-                     for e in out] for out in g.edges] for g in graphs}
-        # per graph: its distinctive words and the list types only its intent fills
-        self._keys: dict[int, tuple[frozenset[str], frozenset[str]]] = {
-            id(g): (frozenset(lb.text for lb in g.labels if isinstance(lb, Word) and self.weight[lb] >= costs.key),
-                    frozenset(lb.type for lb in g.labels if isinstance(lb, SlotRef) and lb.type in self.keyed_types))
-            for g in graphs}
         self.graphs: dict[str, list[_Indexed]] = {"en": [], "zh": []}
+        self._index: dict[int, _Indexed] = {}
         self.postings: dict[str, dict[str, list[int]]] = {"en": {}, "zh": {}}
         self.heads: dict[str, dict[str, list[int]]] = {"en": {}, "zh": {}}
         for g in graphs:
@@ -261,9 +258,15 @@ class Matcher:
             heads: frozenset[str] = frozenset()
             if least <= HEAD_WEIGHT and any(isinstance(lb, SlotRef) and lb.type == "text" for lb in g.labels):
                 heads = frozenset(c for c in (label_code(lb) for lb in _first_labels(g)) if c)
-            entry = _Indexed(g, codes, least, open_, heads)
+            # edges with their weight and kind resolved, so alignment looks nothing up
+            edges = [[(e.target, _edge_kind(e.label), e.label, self.weight[e.label] if e.label is not None else 0.0)
+                      for e in out] for out in g.edges]
+            key_words = frozenset(lb.text for lb in g.labels if isinstance(lb, Word) and self.weight[lb] >= costs.key)
+            key_types = frozenset(lb.type for lb in g.labels if isinstance(lb, SlotRef) and lb.type in self.keyed_types)
+            entry = _Indexed(g, codes, least, open_, heads, edges, key_words, key_types)
             index = len(self.graphs[g.lang])
             self.graphs[g.lang].append(entry)
+            self._index[id(g)] = entry
             for code in codes:
                 self.postings[g.lang].setdefault(code, []).append(index)
             for code in heads:
@@ -392,11 +395,11 @@ class Matcher:
         if w in PREPOSITIONS:
             return [("prep", 1.0)]
         if is_cjk(w):
-            codes: dict[str, float] = {}
+            by_code: dict[str, float] = {}
             for other, sim in (similar or {w: 1.0}).items():
                 code = "p:" + fuzzy_pinyin(other)
-                codes[code] = max(codes.get(code, 0.0), sim)
-            return list(codes.items())
+                by_code[code] = max(by_code.get(code, 0.0), sim)
+            return list(by_code.items())
         codes = [("w:" + other, sim) for other, sim in (similar or {w: 1.0}).items()]
         if similar is not None and not is_stop(w) and w not in self.vocab["en"]:
             codes.extend(("t:list:" + name, sim) for name, sim in self.values.lists_near(w))   # "cappucino"
@@ -442,7 +445,7 @@ class Matcher:
 
     def _near_values(self, prep: Prepared, stype: str, j: int) -> list[tuple[int, str, float]]:
         """(length, item id, similarity) of spans from items[j] that sound like a value of list `stype`."""
-        key = (stype, j, 0)
+        key = (stype, j)
         got = prep._near.get(key)
         if got is not None:
             return got
@@ -490,7 +493,7 @@ class Matcher:
         zh = g.lang == "zh"
         vocab_en, vocab_zh = self.vocab["en"], self.vocab["zh"]
         near_min, near_k, swap_k, mismatch = costs.near_min, costs.near, costs.swap, costs.value_mismatch
-        for v, out in enumerate(self._edges[id(g)]):
+        for v, out in enumerate(self._index[id(g)].edges):
             Dv, Bv = D[v], B[v]
             for j in range(n):                         # heard words this template does not explain
                 c = Dv[j] + drop[j]
@@ -549,7 +552,8 @@ class Matcher:
 
     def _keyed(self, g: TemplateGraph, prep: Prepared) -> bool:
         """Was a distinctive word of this template heard ("joke", "umbrella", a weather_gear value)?"""
-        words, types = self._keys[id(g)]
+        entry = self._index[id(g)]
+        words, types = entry.key_words, entry.key_types
         if not words and not types:
             return False
         for it, table in zip(prep.items, prep.similar):
