@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import heap
 from ..errors import ModelError
 from ..types import SAMPLE_RATE, Transcript, Utterance
 from .chinese import to_simplified
@@ -86,6 +87,7 @@ class WhisperRecognizer:
         model_path = Path(model_path)
         if not (model_path / "model.bin").is_file():
             raise ModelError(f"speech model not found in {model_path}: run `assistant models pull`")
+        heap.fix_thresholds()   # before the model's buffers are allocated
         try:
             from faster_whisper import WhisperModel
             self.model = WhisperModel(str(model_path), device="cpu", compute_type=compute_type,
@@ -102,6 +104,7 @@ class WhisperRecognizer:
         """Trim silence, run the encoder once and weigh English against Chinese; None: no speech."""
         from faster_whisper.audio import pad_or_trim
 
+        heap.trim()   # the last command's decoding buffers go back before this one's are made
         audio = utterance.audio
         if self.use_vad:
             audio = speech_only(audio)
