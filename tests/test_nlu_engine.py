@@ -88,6 +88,13 @@ def test_out_of_domain_gives_no_intent(engine, text):
     assert engine.parse(text).intent is None
 
 
+def test_free_text_needs_the_words_around_it(engine):
+    # "make me a {drink}" is no list: free text only counts where its template's words were heard
+    assert engine.parse("make me a cappuccino", "en").intent is None
+    m = engine.parse("make me a list of groceries", "en")
+    assert (m.intent, m.slots.get("item")) == ("list.add", "groceries")
+
+
 def test_language_detection_and_forcing(engine):
     assert engine.parse("打开 TV").lang == "zh"
     assert engine.parse("打开 TV").slots == {"device": "tv"}

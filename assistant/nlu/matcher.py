@@ -74,6 +74,7 @@ class CostModel:
     drop_tie: float = 0.001          # of two equal paths, the one explaining more words wins
     unknown_alone: float = 0.5       # score factor for an unknown name with too little command around it
     unheard: float = 0.5             # score factor for a template none of whose words was clearly heard
+    unframed: float = 0.7            # score factor for free text whose template lost a content word
 
 
 COSTS = CostModel()
@@ -628,6 +629,7 @@ class Matcher:
         used: set[int] = set()
         weight_t = extra = path_weight = content = 0.0
         evidence = 0
+        free = missed = False
         v, j = g.end, n
         while v > 0 or j > 0:
             cell = B[v][j]
@@ -641,6 +643,8 @@ class Matcher:
                 content += wp >= 1.0
             if op == Op.DELETE:
                 extra += wt[step.pos]
+            elif op == Op.INSERT:
+                missed = missed or (isinstance(label, Word) and self.weight[label] >= 1.0)
             elif op == Op.NEAR:
                 weight_t += wt[step.pos]
                 used.add(step.pos)
@@ -669,6 +673,8 @@ class Matcher:
                 slots[label.name] = value
                 if op == Op.UNKNOWN:
                     unknown[label.name] = value
+                else:
+                    free = True
             v, j = step.node, step.pos
         # words the template does not explain counted `factor` of their weight in the table:
         # "should I take an umbrella today" still asks for the weather
@@ -679,6 +685,8 @@ class Matcher:
             score *= costs.unknown_alone   # an unknown name needs a command around it ("start email" is no device)
         elif content and not evidence:
             score *= costs.unheard         # not one of its words clearly heard ("订一张机票" is no "听{query}")
+        if free and missed:
+            score *= costs.unframed        # "make me a cappuccino" is no "make me a list of {item}"
         # fill every declared slot the utterance mentions, even where this template has none
         declared = self.slot_types.get(g.intent, {})
         for k, it in enumerate(T):
