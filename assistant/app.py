@@ -16,6 +16,7 @@ from .asr import Recognizer
 from .audio.decode import load_audio, load_for_playback
 from .config import Settings
 from .errors import AssistantError, ConfigError, RecognizerError
+from .schema import LANGUAGES
 from .types import Match, Reply, Transcript, Utterance
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class Turn:
 
 
 def check_lang(lang: str) -> str:
-    if lang not in ("auto", "en", "zh"):
+    if lang not in LANGUAGES:
         raise ConfigError(f"unknown language {lang!r}: use auto, en or zh")
     return lang
 

@@ -326,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = _settings(args)
+        for warning in settings.warnings:
+            print(f"warning: {warning}", file=sys.stderr, flush=True)
         _logging(args.verbose, settings)
         return COMMANDS[args.command](args, settings)
     except AssistantError as exc:

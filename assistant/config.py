@@ -1,7 +1,8 @@
 """Settings from a TOML file, the environment and command-line flags (later ones win).
 
 Skills read their own `[section]` of the file through `Settings.section()`, so adding a
-skill never means editing this module.
+skill never means editing this module. Every value is checked against `schema.SCHEMA` as it
+loads (flags and environment variables too), so what a skill reads has the right type and range.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .schema import FOLDER, SCHEMA, check_table, check_value
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -65,6 +67,7 @@ class Settings:
     asr: AsrSettings = field(default_factory=AsrSettings)
     tts: TtsSettings = field(default_factory=TtsSettings)
     raw: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)   # unknown keys: shown, not fatal (see schema.py)
 
     def section(self, name: str) -> dict[str, Any]:
         """The `[name]` table of the config file ({} when absent), for skills and engines."""
@@ -76,21 +79,21 @@ class Settings:
         return self.state_dir / "assistant.db"
 
 
-def _apply(obj: Any, table: dict[str, Any], where: str) -> None:
+def _apply(obj: Any, table: dict[str, Any]) -> None:
+    """Copy checked values onto a settings dataclass (keys it has no field for are read elsewhere)."""
     for key, value in table.items():
-        if not hasattr(obj, key) or isinstance(getattr(obj, key), (AsrSettings, TtsSettings)):
-            continue
-        current = getattr(obj, key)
-        if current is not None and not isinstance(value, type(current)) and not (
-                isinstance(current, float) and isinstance(value, int)):
-            raise ConfigError(f"{where}: '{key}' should be {type(current).__name__}, got {value!r}")
-        setattr(obj, key, value)
+        if hasattr(obj, key) and not isinstance(getattr(obj, key), (AsrSettings, TtsSettings)):
+            setattr(obj, key, value)
+
+
+def _folder(value: str, name: str) -> Path:
+    return Path(check_value(FOLDER, value, name)).expanduser()
 
 
 def load_settings(config_file: str | Path | None = None, state_dir: str | Path | None = None,
                   model_dir: str | Path | None = None, intents_dirs: list[str] | None = None,
                   env: dict[str, str] | None = None) -> Settings:
-    """Build settings: defaults < config file < environment < flags."""
+    """Build settings: defaults < config file < environment < flags, each value checked by schema.py."""
     env = dict(os.environ if env is None else env)
     settings = Settings()
     path = config_file or env.get("ASSISTANT_CONFIG")
@@ -102,28 +105,26 @@ def load_settings(config_file: str | Path | None = None, state_dir: str | Path |
             raise ConfigError(f"config file not found: {path}") from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: {exc}") from None
+        raw = check_table(SCHEMA, raw, f"config {path}", "", settings.warnings)
         settings.config_file = path
         settings.raw = raw
         top = {k: v for k, v in raw.items() if not isinstance(v, dict)}
         for key in ("state_dir", "model_dir"):
             if key in top:
-                top[key] = Path(str(top[key])).expanduser()
+                top[key] = Path(top[key]).expanduser()
         if "intents_dirs" in top:
-            dirs = top.pop("intents_dirs")
-            settings.intents_dirs = [BUILTIN_INTENTS] + [Path(d).expanduser() for d in dirs]
-        _apply(settings, top, str(path))
-        _apply(settings.asr, raw.get("asr", {}), f"{path} [asr]")
-        _apply(settings.tts, raw.get("tts", {}), f"{path} [tts]")
+            settings.intents_dirs = [BUILTIN_INTENTS] + [Path(d).expanduser() for d in top.pop("intents_dirs")]
+        _apply(settings, top)
+        _apply(settings.asr, raw.get("asr", {}))
+        _apply(settings.tts, raw.get("tts", {}))
     if env.get("ASSISTANT_STATE_DIR"):
-        settings.state_dir = Path(env["ASSISTANT_STATE_DIR"]).expanduser()
+        settings.state_dir = _folder(env["ASSISTANT_STATE_DIR"], "ASSISTANT_STATE_DIR")
     if env.get("ASSISTANT_MODEL_DIR"):
-        settings.model_dir = Path(env["ASSISTANT_MODEL_DIR"]).expanduser()
+        settings.model_dir = _folder(env["ASSISTANT_MODEL_DIR"], "ASSISTANT_MODEL_DIR")
     if state_dir:
-        settings.state_dir = Path(state_dir).expanduser()
+        settings.state_dir = _folder(str(state_dir), "--state-dir")
     if model_dir:
-        settings.model_dir = Path(model_dir).expanduser()
+        settings.model_dir = _folder(str(model_dir), "--model-dir")
     for d in intents_dirs or []:
-        settings.intents_dirs.append(Path(d).expanduser())
-    if settings.language not in ("auto", "en", "zh"):
-        raise ConfigError(f"unknown language {settings.language!r}: use auto, en or zh")
+        settings.intents_dirs.append(_folder(str(d), "--intents"))
     return settings

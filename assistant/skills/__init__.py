@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import logging
 
+from ..errors import ConfigError
 from .base import Answer, Env, Skill
 
 log = logging.getLogger(__name__)
@@ -28,13 +29,18 @@ SKILLS = {
 
 
 def load_skills(env: Env) -> dict[str, Skill]:
-    """One instance per domain; a module that fails to import is logged and left out."""
+    """One instance per domain; a module that fails to import is logged and left out.
+
+    A ConfigError (the user's settings for that skill) is not swallowed: it stops the start
+    with one line naming the key, instead of leaving a skill that silently is not there."""
     skills: dict[str, Skill] = {}
     for domain, target in SKILLS.items():
         module_name, class_name = target.split(":")
         try:
             module = importlib.import_module(f"{__name__}.{module_name}")
             skills[domain] = getattr(module, class_name)(env)
+        except ConfigError:
+            raise            # the user's settings: one line at start, never a silently missing skill
         except ModuleNotFoundError as exc:
             if exc.name != f"{__name__}.{module_name}":
                 log.exception("skill %s could not be loaded", domain)
