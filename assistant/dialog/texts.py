@@ -14,6 +14,8 @@ TEXTS: dict[str, dict[str, str | list[str]]] = {
     "unsupported": {"en": "Sorry, I can't do that yet.", "zh": "抱歉，我还不会这个。"},
     "followup_gave_up": {"en": "Never mind. Ask me again when you're ready.",
                          "zh": "好吧，需要的时候再叫我。"},
+    "state.full": {"en": "Sorry, the disk is full, so I couldn't do that.", "zh": "抱歉，磁盘满了，这件事没办成。"},
+    "state.failed": {"en": "Sorry, I can't use my memory file right now.", "zh": "抱歉，我的存储文件现在用不了。"},
     # clock
     "clock.time": {"en": "It's {time}.", "zh": "现在是{time}。"},
     "clock.date": {"en": "Today is {date}.", "zh": "今天是{date}。"},

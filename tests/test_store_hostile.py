@@ -1,0 +1,171 @@
+"""The state database under attack: smashed pages, a full disk, racing processes, rows from other tools.
+
+Everything is real: files built through the product and then damaged byte by byte, a small
+tmpfs really filled to the last block, several Python processes writing one file at once.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.dialog import Dialog
+from conftest import ROOT, no_traceback, run_cli
+from helpers_dialog import Clock, m, settings_for
+
+CONFIG = '[volume]\nmixer = "none"\n'
+
+
+def _config(tmp_path: Path) -> str:
+    path = tmp_path / "config.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return str(path)
+
+
+def _chat(tmp_path: Path, state: Path, lines: list[str]):
+    return run_cli("chat", "--state-dir", str(state), "--config", _config(tmp_path),
+                   state_dir=state, input="\n".join(lines) + "\n", timeout=120)
+
+
+def _error_line(result) -> str:
+    lines = [line for line in result.err.splitlines() if line.strip()]
+    assert lines and lines[-1].startswith("error:"), result.err
+    return lines[-1]
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# -- 5: a damaged file is refused at start, untouched -------------------------------------
+
+def test_smashed_pages_are_refused_at_start_and_the_file_is_untouched(tmp_path):
+    state = tmp_path / "state"
+    made = _chat(tmp_path, state, ["add milk to my shopping list", "add eggs to my shopping list",
+                                   "set a timer for 5 minutes"])
+    assert made.code == 0 and "Added milk" in made.out, made.err
+    db = state / "assistant.db"
+    data = bytearray(db.read_bytes())
+    page = 4096
+    assert len(data) >= 4 * page and data[:16] == b"SQLite format 3\x00"
+    for start in range(2 * page, len(data), page):   # every page after the first two, header kept
+        data[start:start + page] = bytes((i * 37 + 11) % 256 for i in range(page))
+    db.write_bytes(bytes(data))
+    before = _sha(db)
+
+    result = _chat(tmp_path, state, ["what is on my shopping list", "hello"])
+
+    no_traceback(result)
+    assert result.code == 1, (result.out, result.err)
+    assert "is damaged" in _error_line(result) and str(db) in _error_line(result)
+    assert len(result.err.strip().splitlines()) == 1, result.err
+    assert result.out == ""
+    assert _sha(db) == before
+
+
+# -- 16: a full disk ---------------------------------------------------------------------
+
+@pytest.fixture
+def small_fs(tmp_path):
+    """A real 512 KB tmpfs, unmounted afterwards; skipped only where mounting is impossible."""
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mnt)],
+                          capture_output=True, text=True, timeout=30)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True, timeout=30)
+
+
+def _fill(fs: Path) -> Path:
+    """Take every free block of `fs` with one file; removing it gives the space back."""
+    filler = fs / "filler"
+    with open(filler, "ab", buffering=0) as out:
+        for size in (65536, 4096, 512, 1):
+            try:
+                while out.write(b"\0" * size):
+                    pass
+            except OSError:
+                pass
+    assert os.statvfs(fs).f_bavail == 0
+    return filler
+
+
+def test_full_disk_at_start_says_so(tmp_path, small_fs):
+    _fill(small_fs)
+    fresh = _chat(tmp_path, small_fs / "state", ["hello"])
+    no_traceback(fresh)
+    assert fresh.code == 1
+    assert _error_line(fresh) == f"error: the disk is full: cannot write {small_fs / 'state' / 'assistant.db'}"
+
+
+def test_full_disk_with_existing_state_at_start_says_so_and_keeps_it(tmp_path, small_fs):
+    state = small_fs / "state"
+    assert _chat(tmp_path, state, ["add milk to my shopping list"]).code == 0
+    filler = _fill(small_fs)
+    before = _sha(state / "assistant.db")
+    full = _chat(tmp_path, state, ["what is on my shopping list"])
+    no_traceback(full)
+    assert full.code == 1 and "the disk is full: cannot write" in _error_line(full)
+    assert _sha(state / "assistant.db") == before
+    filler.unlink()
+    assert "milk" in _chat(tmp_path, state, ["what is on my shopping list"]).out
+
+
+def test_full_disk_while_running_is_one_line_and_a_spoken_failure(tmp_path, small_fs):
+    state = small_fs / "state"
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "chat", "--state-dir", str(state),
+                             "--config", _config(tmp_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            env={**os.environ, "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"})
+    try:
+        assert proc.stdin and proc.stdout
+        proc.stdin.write("add milk to my shopping list\n")
+        proc.stdin.flush()
+        assert proc.stdout.readline() == "assistant: Added milk to your shopping list.\n"
+        filler = _fill(small_fs)
+        failing = ["add eggs to my shopping list", "set a timer for 5 minutes", "tell me a joke"]
+        out, err = proc.communicate("\n".join(failing) + "\n", timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err, err
+    assert out.splitlines() == ["assistant: Sorry, the disk is full, so I couldn't do that."] * 3
+    full_lines = [line for line in err.splitlines() if "the disk is full" in line]
+    assert len(full_lines) == 3 and len(err.splitlines()) == 3, err
+    filler.unlink()
+    after = _chat(tmp_path, state, ["what is on my shopping list", "how long is left on the timer"])
+    assert after.out.splitlines() == ["assistant: Your shopping list has one item: milk.",
+                                      "assistant: You don't have any timers."], after.err
+
+
+def test_scheduler_on_a_full_disk_logs_once_and_fires_later(small_fs, caplog):
+    clock = Clock()
+    d = Dialog(settings_for(small_fs / "state"), engine=None, now=clock)
+    try:
+        d.handle(m("timer.start", "en", duration=60))
+        filler = _fill(small_fs)
+        clock.advance(61)
+        with caplog.at_level(logging.WARNING):
+            for _ in range(20):
+                assert d.tick() == []     # the row cannot be removed, so it is not announced yet
+        problems = [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert len(problems) == 1 and "the disk is full" in problems[0].getMessage()
+        assert problems[0].exc_info is None
+        filler.unlink()
+        assert [r.text for r in d.tick()] == ["Your 1 minute timer is done."]
+        assert d.tick() == []
+    finally:
+        d.close()
