@@ -176,9 +176,19 @@ class Store:
         return self._write("DELETE FROM timers WHERE kind = ?", (kind,)).rowcount
 
     # -- lists --------------------------------------------------------------------
-    def add_item(self, list_name: str, item: str) -> None:
-        self._write("INSERT INTO list_items (list, item, created) VALUES (?, ?, ?)",
-                    (list_name, item, time.time()))
+    def add_item(self, list_name: str, item: str) -> bool:
+        """Add `item` unless the list has it already (any case); False when it was there.
+
+        The check and the insert are one transaction, so two processes adding the same
+        item at once give one row, and the second is told it is already there."""
+        wanted = item.lower()
+        with self._transaction() as db:
+            rows = db.execute("SELECT item FROM list_items WHERE list = ?", (list_name,)).fetchall()
+            if any(str(row[0]).lower() == wanted for row in rows):
+                return False
+            db.execute("INSERT INTO list_items (list, item, created) VALUES (?, ?, ?)",
+                       (list_name, item, time.time()))
+            return True
 
     def items(self, list_name: str) -> list[str]:
         return [r[0] for r in self._read("SELECT item FROM list_items WHERE list = ? ORDER BY id",

@@ -8,8 +8,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -169,3 +171,52 @@ def test_scheduler_on_a_full_disk_logs_once_and_fires_later(small_fs, caplog):
         assert d.tick() == []
     finally:
         d.close()
+
+
+# -- 15: racing processes add the same items -------------------------------------------------
+
+WORKER = """
+import sys, time
+from pathlib import Path
+from assistant.dialog import Dialog
+from helpers_dialog import m, settings_for
+state, me, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+d = Dialog(settings_for(state), engine=None)
+(state / f"ready-{me}").touch()
+while not (state / "go").exists():
+    time.sleep(0.001)
+for i in range(count):
+    print(d.handle(m("list.add", "en", item=f"item {i}")).text, flush=True)
+d.close()
+"""
+
+
+def test_racing_processes_add_each_item_once(tmp_path):
+    state, workers, items = tmp_path / "state", 4, 150
+    Dialog(settings_for(state), engine=None).close()          # the schema exists before the race
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")])}
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(state), str(n), str(items)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+             for n in range(workers)]
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(state.glob("ready-*"))) < workers:
+            assert time.monotonic() < deadline and all(p.poll() is None for p in procs), "a worker did not start"
+            time.sleep(0.01)
+        (state / "go").touch()
+        outputs = [p.communicate(timeout=120) for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    for p, (_, err) in zip(procs, outputs, strict=True):
+        assert p.returncode == 0, err
+    replies = [line for out, _ in outputs for line in out.splitlines()]
+    assert len(replies) == workers * items
+    rows = sqlite3.connect(state / "assistant.db").execute("SELECT item FROM list_items").fetchall()
+    assert sorted(r[0] for r in rows) == sorted(f"item {i}" for i in range(items))
+    for i in range(items):
+        added = replies.count(f"Added item {i} to your shopping list.")
+        already = replies.count(f"item {i} is already on your shopping list.")
+        assert (added, already) == (1, workers - 1), i

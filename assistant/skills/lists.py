@@ -32,9 +32,8 @@ class ListSkill(Skill):
         if intent == "list.add":
             if not item:
                 return self.ask("list.ask_item", lang, slot="item", keep=keep)
-            if any(existing.lower() == item.lower() for existing in store.items(list_id)):
+            if not store.add_item(list_id, item):
                 return self.say("list.already", lang, item=item, list=name)
-            store.add_item(list_id, item)
             return self.say("list.added", lang, item=item, list=name)
         if intent == "list.show":
             items = store.items(list_id)
