@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import shutil
 import sqlite3
 import threading
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .errors import StateError
+
+log = logging.getLogger(__name__)
 
 # Below this much free space a failed write is blamed on the disk: SQLite reports a full
 # disk as "disk I/O error" when it cannot even create its -wal/-shm files.
@@ -72,6 +75,7 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._lock = threading.RLock()
+        self._bad_keys: set[str] = set()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(self.path), check_same_thread=False, timeout=5,
@@ -149,8 +153,19 @@ class Store:
 
     # -- settings -----------------------------------------------------------------
     def get(self, key: str, default: Any = None) -> Any:
+        """The stored value, or `default`; a row that is not JSON (written by another tool) is
+        logged once and ignored, so one bad setting never stops every command."""
         rows = self._read("SELECT value FROM settings WHERE key = ?", (key,))
-        return json.loads(rows[0][0]) if rows else default
+        if not rows:
+            return default
+        try:
+            return json.loads(rows[0][0])
+        except (TypeError, ValueError):
+            if key not in self._bad_keys:
+                self._bad_keys.add(key)
+                log.warning("ignoring setting %r in %s: not JSON (%.40r); using the default", key,
+                            self.path, rows[0][0])
+            return default
 
     def set(self, key: str, value: Any) -> None:
         self._write("INSERT INTO settings (key, value) VALUES (?, ?) "

@@ -220,3 +220,23 @@ def test_racing_processes_add_each_item_once(tmp_path):
         added = replies.count(f"Added item {i} to your shopping list.")
         already = replies.count(f"item {i} is already on your shopping list.")
         assert (added, already) == (1, workers - 1), i
+
+
+# -- 20: a setting row that is not JSON ----------------------------------------------------
+
+def test_a_setting_row_that_is_not_json_is_ignored_with_one_line(tmp_path):
+    state = tmp_path / "state"
+    assert _chat(tmp_path, state, ["hello"]).code == 0
+    with sqlite3.connect(state / "assistant.db") as db:
+        db.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                       [("language", "zh-CN, set by another tool"), ("volume", "{loud")])
+    result = _chat(tmp_path, state, ["hello", "what time is it", "turn the volume down", "hello"])
+    no_traceback(result)
+    assert result.code == 0
+    replies = result.out.splitlines()
+    assert replies[0] == "assistant: Hello! How can I help?" and replies[3] == replies[0]
+    assert replies[1].startswith("assistant: It's ")
+    assert replies[2] == "assistant: Volume 60 percent.", replies   # the default 70, one step down
+    warnings = result.err.splitlines()
+    assert len(warnings) == 2 and all("not JSON" in w for w in warnings), result.err
+    assert "'language'" in warnings[0] + warnings[1] and "'volume'" in warnings[0] + warnings[1]
