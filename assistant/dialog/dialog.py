@@ -20,7 +20,7 @@ from ..store import Store
 from ..types import LANGUAGES, Match, Reply
 from ..skills import Env, load_skills
 from ..skills.base import Answer
-from .context import Pending, Session, carry_over, fill_slot, is_elliptical
+from .context import CONFIRM_SLOT, Pending, Session, carry_over, fill_slot, is_elliptical
 from .sounds import alert_sound
 from .texts import text
 
@@ -95,11 +95,13 @@ class Dialog:
         pending = self._live_pending()
         intent, slots = match.intent, dict(match.slots or {})
         if pending is not None:
-            if intent is None:
-                value = fill_slot(self.env, pending.slot, match.text, lang)
-                if value is None:
-                    return self._reask(pending, lang)
+            # a yes/no answer wins over what the matcher made of it ("好的" is also a greeting)
+            value = (fill_slot(self.env, pending.slot, match.text, lang)
+                     if intent is None or pending.slot == CONFIRM_SLOT else None)
+            if value is not None:
                 intent, slots = pending.intent, {**pending.slots, pending.slot: value}
+            elif intent is None:
+                return self._reask(pending, lang)
             elif intent == pending.intent:
                 slots = {**pending.slots, **slots}
             self.session.pending = None
