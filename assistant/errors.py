@@ -23,3 +23,15 @@ class ConfigError(AssistantError):
 
 class SpeechError(AssistantError):
     """Text to speech could not produce or play audio."""
+
+
+class StateError(AssistantError):
+    """The state database cannot be used: damaged, on a full disk, or failing to read or write.
+
+    `disk_full` lets the dialog say the one thing the user can fix ("the disk is full")
+    instead of a generic apology.
+    """
+
+    def __init__(self, message: str, disk_full: bool = False):
+        super().__init__(message)
+        self.disk_full = disk_full

@@ -6,15 +6,25 @@ timer; one connection shared under a lock, because the scheduler thread reads it
 """
 from __future__ import annotations
 
+import errno
 import json
+import logging
+import shutil
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from .errors import AssistantError
+from .errors import StateError
+
+log = logging.getLogger(__name__)
+
+# Below this much free space a failed write is blamed on the disk: SQLite reports a full
+# disk as "disk I/O error" when it cannot even create its -wal/-shm files.
+_FULL_BELOW = 1 << 20
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -64,31 +74,78 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._lock = threading.RLock()
+        self._bad_keys: set[str] = set()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(self.path), check_same_thread=False, timeout=5,
                                        isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise self._failure(exc, f"cannot open the state database {self.path}") from None
+        try:
+            # Checked before anything that could write (journal mode, schema), so a damaged
+            # file is refused exactly as it was found.
+            self._check_integrity()
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(SCHEMA)
+        except StateError:
+            self._db.close()
+            raise
         except (OSError, sqlite3.Error) as exc:
-            raise AssistantError(f"cannot open the state database {self.path}: {exc}") from None
-        self._lock = threading.RLock()
+            self._db.close()
+            raise self._failure(exc, f"cannot open the state database {self.path}") from None
+
+    def _check_integrity(self) -> None:
+        """Refuse a file whose header is intact but whose pages are not (PRAGMA quick_check).
+
+        Without this the damage shows only at the first read: every command then fails
+        and the scheduler fails on every pass.
+        """
+        try:
+            problems = [str(row[0]) for row in self._db.execute("PRAGMA quick_check(1)").fetchall()]
+        except sqlite3.DatabaseError as exc:
+            if _code(exc) not in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+                raise
+            problems = [str(exc)]
+        if problems != ["ok"]:
+            first = " ".join(problems[0].split())
+            raise StateError(f"the state database {self.path} is damaged ({first}); "
+                             "move it away and the assistant starts with an empty one")
+
+    def _failure(self, exc: BaseException, doing: str) -> StateError:
+        """One clear StateError for an SQLite or OS failure; a full disk is named as such."""
+        if _disk_full(exc, self.path):
+            return StateError(f"the disk is full: cannot write {self.path}", disk_full=True)
+        return StateError(f"{doing}: {exc}")
 
     # -- plumbing -----------------------------------------------------------------
-    def _write(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT under the lock: the write lock is taken before the first
+        read, so a check and the write that depends on it are one step for every process."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                cur = self._db.execute(sql, args)
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-            return cur
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    if self._db.in_transaction:  # SQLite may already have rolled back (disk full)
+                        self._db.execute("ROLLBACK")
+                    raise
+            except (OSError, sqlite3.Error) as exc:
+                raise self._failure(exc, f"cannot write the state database {self.path}") from None
+
+    def _write(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
+        with self._transaction() as db:
+            return db.execute(sql, args)
 
     def _read(self, sql: str, args: tuple = ()) -> list[tuple]:
         with self._lock:
-            return self._db.execute(sql, args).fetchall()
+            try:
+                return self._db.execute(sql, args).fetchall()
+            except (OSError, sqlite3.Error) as exc:
+                raise self._failure(exc, f"cannot read the state database {self.path}") from None
 
     def close(self) -> None:
         with self._lock:
@@ -96,8 +153,19 @@ class Store:
 
     # -- settings -----------------------------------------------------------------
     def get(self, key: str, default: Any = None) -> Any:
+        """The stored value, or `default`; a row that is not JSON (written by another tool) is
+        logged once and ignored, so one bad setting never stops every command."""
         rows = self._read("SELECT value FROM settings WHERE key = ?", (key,))
-        return json.loads(rows[0][0]) if rows else default
+        if not rows:
+            return default
+        try:
+            return json.loads(rows[0][0])
+        except (TypeError, ValueError):
+            if key not in self._bad_keys:
+                self._bad_keys.add(key)
+                log.warning("ignoring setting %r in %s: not JSON (%.40r); using the default", key,
+                            self.path, rows[0][0])
+            return default
 
     def set(self, key: str, value: Any) -> None:
         self._write("INSERT INTO settings (key, value) VALUES (?, ?) "
@@ -123,9 +191,19 @@ class Store:
         return self._write("DELETE FROM timers WHERE kind = ?", (kind,)).rowcount
 
     # -- lists --------------------------------------------------------------------
-    def add_item(self, list_name: str, item: str) -> None:
-        self._write("INSERT INTO list_items (list, item, created) VALUES (?, ?, ?)",
-                    (list_name, item, time.time()))
+    def add_item(self, list_name: str, item: str) -> bool:
+        """Add `item` unless the list has it already (any case); False when it was there.
+
+        The check and the insert are one transaction, so two processes adding the same
+        item at once give one row, and the second is told it is already there."""
+        wanted = item.lower()
+        with self._transaction() as db:
+            rows = db.execute("SELECT item FROM list_items WHERE list = ?", (list_name,)).fetchall()
+            if any(str(row[0]).lower() == wanted for row in rows):
+                return False
+            db.execute("INSERT INTO list_items (list, item, created) VALUES (?, ?, ?)",
+                       (list_name, item, time.time()))
+            return True
 
     def items(self, list_name: str) -> list[str]:
         return [r[0] for r in self._read("SELECT item FROM list_items WHERE list = ? ORDER BY id",
@@ -153,3 +231,24 @@ class Store:
                     "ON CONFLICT(room, device) DO UPDATE SET is_on = excluded.is_on, "
                     "brightness = COALESCE(excluded.brightness, devices.brightness)",
                     (room, device, int(is_on), brightness))
+
+
+def _code(exc: BaseException) -> int | None:
+    """SQLite's primary result code of an exception (None when it carries none)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def _disk_full(exc: BaseException, path: Path) -> bool:
+    """Whether a failure means no space: SQLITE_FULL, ENOSPC, or an I/O error on a full file system."""
+    if _code(exc) == sqlite3.SQLITE_FULL or getattr(exc, "errno", None) == errno.ENOSPC:
+        return True
+    if _code(exc) in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN):
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        try:
+            return shutil.disk_usage(folder).free < _FULL_BELOW
+        except OSError:
+            return False
+    return False

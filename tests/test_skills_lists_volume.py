@@ -99,3 +99,15 @@ esac
         assert state.read_text().strip() == "20"
     finally:
         d.close()
+
+
+def test_a_huge_list_is_read_out_ten_items_and_a_count(dialog, tmp_path):
+    import sqlite3
+    dialog.handle(m("list.add", "en", item="item 0"))
+    with sqlite3.connect(tmp_path / "assistant.db") as db:   # a list grown over years, or by another tool
+        db.executemany("INSERT INTO list_items (list, item, created) VALUES ('shopping', ?, 0)",
+                       [(f"item {i}",) for i in range(1, 8347)])
+    first = ", ".join(f"item {i}" for i in range(10))
+    assert dialog.handle(m("list.show", "en")).text == f"Your shopping list has 8347 items: {first} and 8337 more."
+    first_zh = "、".join(f"item {i}" for i in range(10))
+    assert dialog.handle(m("list.show", "zh")).text == f"购物清单上有8347样：{first_zh}，还有8337个。"

@@ -122,3 +122,74 @@ def test_announcement_speaks_the_language_chosen_since(dialog, clock):
     clock.advance(60)
     fired = dialog.tick()
     assert [(r.text, r.lang) for r in fired] == [("1分钟计时器时间到了。", "zh")]
+
+
+def _many_timers(tmp_path, clock, count: int) -> None:
+    """`count` running timers, written straight into the real file as a long-running session leaves them."""
+    start = clock().timestamp()
+    with sqlite3.connect(tmp_path / "assistant.db") as db:
+        db.executemany("INSERT INTO timers (kind, duration, due, lang, created) VALUES ('timer', ?, ?, 'en', ?)",
+                       [(60 + i, start + 60 + i, start) for i in range(count)])
+
+
+def _timer_rows(tmp_path) -> int:
+    return sqlite3.connect(tmp_path / "assistant.db").execute("SELECT count(*) FROM timers").fetchone()[0]
+
+
+def test_cancelling_hundreds_of_timers_asks_first(dialog, clock, tmp_path):
+    _many_timers(tmp_path, clock, 856)
+    question = dialog.handle(m("timer.cancel", "en", text="cancel the timer"))
+    assert question.text == "You have 856 timers. Should I cancel all of them?" and not question.end_session
+    assert dialog.handle(m(None, "en", text="no, keep them")).text == "Okay, I kept your 856 timers."
+    assert _timer_rows(tmp_path) == 856
+    assert dialog.handle(m("timer.cancel", "zh", text="取消计时器")).text == "你有856个计时器，确定全部取消吗？"
+    # "好的" is also a greeting to the matcher: as the answer to a yes/no question it is a yes
+    assert dialog.handle(m("chat.greeting", "zh", text="好的")).text == "好的，856个计时器都取消了。"
+    assert _timer_rows(tmp_path) == 0
+
+
+def test_naming_one_of_many_timers_cancels_it_without_asking(dialog, clock, tmp_path):
+    _many_timers(tmp_path, clock, 856)
+    assert dialog.handle(m("timer.cancel", "en", duration=120)).text == "Okay, I cancelled the 2 minute timer."
+    assert _timer_rows(tmp_path) == 855
+
+
+def test_an_answer_that_is_no_yes_keeps_the_timers(dialog, clock, tmp_path):
+    _many_timers(tmp_path, clock, 4)
+    dialog.handle(m("timer.cancel", "en", text="cancel all timers"))
+    assert dialog.handle(m("clock.time", "en", text="okay what time is it")).text.startswith("It's ")
+    assert _timer_rows(tmp_path) == 4
+
+
+def test_cancelling_many_alarms_asks_first(dialog, clock):
+    for hhmm in ("06:00", "06:30", "07:00", "07:30"):
+        dialog.handle(m("alarm.set", "en", time=hhmm))
+    assert dialog.handle(m("alarm.cancel", "en")).text == "You have 4 alarms. Should I cancel all of them?"
+    assert dialog.handle(m(None, "en", text="yes")).text == "Okay, I cancelled all 4 alarms."
+    assert dialog.handle(m("alarm.cancel", "en")).text == "You don't have any alarms."
+
+
+def test_status_of_hundreds_of_timers_names_ten_and_counts_the_rest(dialog, clock, tmp_path):
+    _many_timers(tmp_path, clock, 856)
+    status = dialog.handle(m("timer.status", "en")).text
+    assert status.startswith("1 minute left on the 1 minute timer, ") and status.endswith(" and 846 more.")
+    assert status.count(" left on the ") == 10 and len(status) < 600
+    assert dialog.handle(m("timer.status", "zh")).text.endswith("，还有846个。")
+
+
+def test_chat_asks_before_cancelling_many_timers(tmp_path):
+    """Through `assistant chat` with the real matcher: the question, a no, then a yes in Chinese."""
+    from conftest import no_traceback, run_cli
+    config = tmp_path / "config.toml"
+    config.write_text('[volume]\nmixer = "none"\n', encoding="utf-8")
+    lines = [f"set a timer for {n} minutes" for n in (1, 2, 3, 4, 5)]
+    lines += ["cancel the timer", "no", "取消计时器", "确定", "how long is left on the timer"]
+    result = run_cli("chat", "--config", str(config), state_dir=tmp_path / "state", input="\n".join(lines) + "\n",
+                     timeout=120)
+    no_traceback(result)
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[5:] == ["assistant: You have 5 timers. Should I cancel all of them?",
+                                           "assistant: Okay, I kept your 5 timers.",
+                                           "assistant: 你有5个计时器，确定全部取消吗？",
+                                           "assistant: 好的，5个计时器都取消了。",
+                                           "assistant: You don't have any timers."]

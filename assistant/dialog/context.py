@@ -16,6 +16,17 @@ _PARSERS = {"duration": "parse_duration", "time": "parse_time", "day": "parse_da
             "level": "parse_level", "number": "parse_number"}
 LIST_SLOTS = ("room", "device", "city")
 FREE_SLOTS = ("item", "query")
+CONFIRM_SLOT = "confirm"      # a yes/no question ("Should I cancel all 856 timers?")
+
+# A yes or no answer is only these words (plus filler), so "okay, what's the weather" is not a yes.
+_EN_YES = {"yes", "yeah", "yep", "yup", "sure", "ok", "okay", "all", "everything", "confirm", "correct",
+           "right", "do", "cancel", "delete", "remove", "clear"}
+_EN_NO = {"no", "nope", "nah", "not", "don't", "dont", "keep", "never", "mind", "wait"}
+_EN_FILLER = {"please", "thanks", "thank", "you", "it", "them", "the", "my", "of", "go", "ahead", "just",
+              "every", "one", "single", "timer", "timers", "alarm", "alarms"}
+_ZH_YES = re.compile(r"[嗯对是好行要确定可以全部都取消删除掉请吧啊呀的了]{1,8}")
+_ZH_YES_KEY = re.compile(r"[对是好行确可全都要]")
+_ZH_NO = re.compile(r"不|别|算了|保留|留着")
 
 _CONNECTIVE = re.compile(r"^\s*(and|also|what about|how about|then|now)\b|\b(too|as well)\W*$"
                          r"|^\s*(还有|那|那么|再|也)|呢\s*[？?]?\s*$", re.IGNORECASE)
@@ -100,8 +111,29 @@ def strip_filler(text: str) -> str:
     return text.strip()
 
 
+def parse_confirm(text: str) -> bool | None:
+    """True for a yes ("yes", "cancel them all", "确定", "全部取消"), False for a no ("no, keep them",
+    "不要", "算了"), None for anything else."""
+    low = (text or "").strip().lower()
+    zh = re.sub(r"[\s。.!！?？,，、~～]", "", low)
+    if zh and re.search(r"[\u4e00-\u9fff]", zh):
+        if len(zh) <= 8 and _ZH_NO.search(zh):
+            return False
+        if _ZH_YES.fullmatch(zh) and _ZH_YES_KEY.search(zh):
+            return True
+        return None
+    words = re.findall(r"[a-z']+", low)
+    if not words or not all(w in _EN_YES | _EN_NO | _EN_FILLER for w in words):
+        return None
+    if any(w in _EN_NO for w in words):
+        return False
+    return True if any(w in _EN_YES for w in words) else None
+
+
 def fill_slot(env, slot: str, text: str, lang: str) -> Any:
     """The answer to a follow-up question for `slot`, or None when the text does not give it."""
+    if slot == CONFIRM_SLOT:
+        return parse_confirm(text)
     if slot in LIST_SLOTS:
         return find_list_item(env, slot, text)
     if slot in FREE_SLOTS:

@@ -15,12 +15,12 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..config import Settings
-from ..errors import ConfigError
+from ..errors import ConfigError, StateError
 from ..store import Store
 from ..types import LANGUAGES, Match, Reply
 from ..skills import Env, load_skills
 from ..skills.base import Answer
-from .context import Pending, Session, carry_over, fill_slot, is_elliptical
+from .context import CONFIRM_SLOT, Pending, Session, carry_over, fill_slot, is_elliptical
 from .sounds import alert_sound
 from .texts import text
 
@@ -59,6 +59,7 @@ class Dialog:
         self._lock = threading.RLock()
         self._announce: Callable[[Reply], None] | None = None
         self._thread: threading.Thread | None = None
+        self._state_problem: str | None = None   # the last state failure logged by the scheduler
         self._stopping = threading.Event()
         self._closed = False
 
@@ -78,6 +79,10 @@ class Dialog:
             try:
                 lang = self.reply_lang(match.lang)
                 reply = self._handle(match, lang)
+            except StateError as exc:  # disk full or a damaged file: the user's to fix, not a bug
+                log.error("handling %r (%s): %s", match.text, match.intent, exc)
+                self.session.pending = None
+                reply = Reply(text("state.full" if exc.disk_full else "state.failed", lang), lang)
             except Exception:
                 log.exception("handling %r (%s) failed", match.text, match.intent)
                 self.session.pending = None
@@ -90,11 +95,13 @@ class Dialog:
         pending = self._live_pending()
         intent, slots = match.intent, dict(match.slots or {})
         if pending is not None:
-            if intent is None:
-                value = fill_slot(self.env, pending.slot, match.text, lang)
-                if value is None:
-                    return self._reask(pending, lang)
+            # a yes/no answer wins over what the matcher made of it ("好的" is also a greeting)
+            value = (fill_slot(self.env, pending.slot, match.text, lang)
+                     if intent is None or pending.slot == CONFIRM_SLOT else None)
+            if value is not None:
                 intent, slots = pending.intent, {**pending.slots, pending.slot: value}
+            elif intent is None:
+                return self._reask(pending, lang)
             elif intent == pending.intent:
                 slots = {**pending.slots, **slots}
             self.session.pending = None
@@ -171,6 +178,8 @@ class Dialog:
             for skill in self.skills.values():
                 try:
                     missed.extend(skill.missed())
+                except StateError as exc:
+                    self._state_failed(exc)
                 except Exception:
                     log.exception("checking missed %s failed", skill.domain)
         self._speak(missed, alert=False)
@@ -184,11 +193,18 @@ class Dialog:
         due: list[tuple[str, str]] = []
         gave_up: Reply | None = None
         with self._lock:
+            state_ok = True
             for skill in self.skills.values():
                 try:
                     due.extend(skill.due())
+                except StateError as exc:
+                    state_ok = False
+                    self._state_failed(exc)
                 except Exception:
                     log.exception("scheduler pass of %s failed", skill.domain)
+            if state_ok and self._state_problem is not None:
+                log.warning("the state database works again")
+                self._state_problem = None
             pending = self.session.pending
             if pending is not None and time.monotonic() > pending.deadline:
                 self.session.pending = None
@@ -198,6 +214,12 @@ class Dialog:
             replies.append(gave_up)
             self._deliver(gave_up)
         return replies
+
+    def _state_failed(self, exc: StateError) -> None:
+        """Log a state failure once, not on every scheduler pass (several a second) while it lasts."""
+        if str(exc) != self._state_problem:
+            self._state_problem = str(exc)
+            log.error("timers and alarms wait: %s", exc)
 
     def _speak(self, items: list[tuple[str, str]], alert: bool) -> list[Reply]:
         replies = [Reply(t, lang) for t, lang in items]

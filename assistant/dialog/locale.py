@@ -156,9 +156,22 @@ def say_day(offset: int, lang: str, today: dt.date | None = None) -> str:
     return f"{offset}天后" if lang == "zh" else f"in {offset} days"
 
 
-def say_list(items: list[str], lang: str) -> str:
-    """Join items for speech: "milk, eggs and bread" / "牛奶、鸡蛋和面包"."""
+# A spoken enumeration stops here and counts the rest: nobody listens to 8,000 items read
+# out (83 KB of speech), and the reply would hold the speaker for an hour.
+READ_OUT_MAX = 10
+
+
+def say_list(items: list[str], lang: str, limit: int | None = None) -> str:
+    """Join items for speech: "milk, eggs and bread" / "牛奶、鸡蛋和面包".
+
+    With `limit`, at most that many are named and the rest counted:
+    "milk, eggs and 8337 more" / "牛奶、鸡蛋，还有8337个"."""
     items = [i for i in items if i]
+    if limit is not None and len(items) > limit:
+        more = len(items) - limit
+        if lang == "zh":
+            return "、".join(items[:limit]) + f"，还有{more}个"
+        return ", ".join(items[:limit]) + f" and {more} more"
     if lang == "zh":
         if len(items) <= 1:
             return "".join(items)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..dialog.locale import say_list
+from ..dialog.locale import READ_OUT_MAX, say_list
 from .base import Answer, Skill
 
 DEFAULT_LIST = "shopping"
@@ -32,9 +32,8 @@ class ListSkill(Skill):
         if intent == "list.add":
             if not item:
                 return self.ask("list.ask_item", lang, slot="item", keep=keep)
-            if any(existing.lower() == item.lower() for existing in store.items(list_id)):
+            if not store.add_item(list_id, item):
                 return self.say("list.already", lang, item=item, list=name)
-            store.add_item(list_id, item)
             return self.say("list.added", lang, item=item, list=name)
         if intent == "list.show":
             items = store.items(list_id)
@@ -42,7 +41,8 @@ class ListSkill(Skill):
                 return self.say("list.empty", lang, list=name)
             if len(items) == 1:
                 return self.say("list.show_one", lang, items=items[0], list=name)
-            return self.say("list.show", lang, count=len(items), items=say_list(items, lang), list=name)
+            return self.say("list.show", lang, count=len(items), items=say_list(items, lang, READ_OUT_MAX),
+                            list=name)
         if intent == "list.remove":
             if not item:
                 return self.ask("list.ask_remove", lang, slot="item", keep=keep)

@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..dialog.locale import name_duration, say_day, say_duration, say_list, say_time
+from ..dialog.locale import READ_OUT_MAX, name_duration, say_day, say_duration, say_list, say_time
 from ..store import TimerRow
 from .base import Answer, Skill
 
 MAX_TIMER = 24 * 3600
+# Cancelling more than this many at once is asked first: "cancel the timer" must not
+# silently wipe out hundreds. Up to here the reply says which ("the one", "both", "all 3").
+CONFIRM_OVER = 3
 
 
 class _Scheduled(Skill):
@@ -49,8 +52,14 @@ class _Scheduled(Skill):
     def _local(self, ts: float) -> dt.datetime:
         return dt.datetime.fromtimestamp(ts, tz=self.env.now().tzinfo)
 
-    def _remove(self, active: list[TimerRow], lang: str, **one_words: str) -> Answer:
-        """Cancel the chosen rows; the reply names the one, or says "both" / "all N"."""
+    def _remove(self, active: list[TimerRow], lang: str, confirm: Any = None, **one_words: str) -> Answer:
+        """Cancel the chosen rows; the reply names the one, or says "both" / "all N".
+
+        More than CONFIRM_OVER rows only once the user said yes (`confirm` True); a no keeps them."""
+        if len(active) > CONFIRM_OVER and confirm is not True:
+            if confirm is False:
+                return self.say(f"{self.kind}.kept", lang, count=len(active))
+            return self.ask(f"{self.kind}.confirm_all", lang, slot="confirm", count=len(active))
         for row in active:
             self.env.store.remove_timer(row.id)
         if len(active) == 1:
@@ -70,7 +79,7 @@ class TimerSkill(_Scheduled):
         if intent == "timer.status":
             return self._status(lang)
         if intent == "timer.cancel":
-            return self._cancel(slots.get("duration"), lang)
+            return self._cancel(slots.get("duration"), lang, slots.get("confirm"))
         return self.say("unsupported", lang)
 
     def _start(self, duration: Any, lang: str) -> Answer:
@@ -91,9 +100,9 @@ class TimerSkill(_Scheduled):
             return self.say("timer.left", lang, left=say_duration(active[0].due - now, lang))
         parts = [self.env.say("timer.left_named", lang, left=say_duration(row.due - now, lang),
                               name=name_duration(row.duration or 0, lang)) for row in active]
-        return Answer(say_list(parts, lang) + ("。" if lang == "zh" else "."))
+        return Answer(say_list(parts, lang, READ_OUT_MAX) + ("。" if lang == "zh" else "."))
 
-    def _cancel(self, duration: Any, lang: str) -> Answer:
+    def _cancel(self, duration: Any, lang: str, confirm: Any = None) -> Answer:
         active = self._active()
         if not active:
             return self.say("timer.none", lang)
@@ -103,7 +112,7 @@ class TimerSkill(_Scheduled):
                 active = chosen
         if len(active) == 1:
             return self._remove(active, lang, name=name_duration(active[0].duration or 0, lang))
-        return self._remove(active, lang)
+        return self._remove(active, lang, confirm)
 
     def _fired(self, row: TimerRow) -> str:
         return self.env.say("timer.fired", row.lang, name=name_duration(row.duration or 0, row.lang))
@@ -120,7 +129,7 @@ class AlarmSkill(_Scheduled):
         if intent == "alarm.set":
             return self._set(slots.get("time"), slots.get("day"), lang)
         if intent == "alarm.cancel":
-            return self._cancel(slots.get("time"), lang)
+            return self._cancel(slots.get("time"), lang, slots.get("confirm"))
         return self.say("unsupported", lang)
 
     def _when(self, ts: float, lang: str) -> tuple[str, str]:
@@ -149,7 +158,7 @@ class AlarmSkill(_Scheduled):
         time_words, day_words = self._when(target.timestamp(), lang)
         return self.say("alarm.set", lang, time=time_words, day=day_words)
 
-    def _cancel(self, hhmm: Any, lang: str) -> Answer:
+    def _cancel(self, hhmm: Any, lang: str, confirm: Any = None) -> Answer:
         active = self._active()
         if not active:
             return self.say("alarm.none", lang)
@@ -160,7 +169,7 @@ class AlarmSkill(_Scheduled):
         if len(active) == 1:
             time_words, day_words = self._when(active[0].due, lang)
             return self._remove(active, lang, time=time_words, day=day_words)
-        return self._remove(active, lang)
+        return self._remove(active, lang, confirm)
 
     def _fired(self, row: TimerRow) -> str:
         when = self._local(row.due)
