@@ -1,0 +1,134 @@
+"""Hostile input and hostile places to write, through the CLI as a user runs it: one clear line, never a
+traceback, a hang or a deleted file (issue 13, defects 3, 7, 8, 9, 17 and 19)."""
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from audio_helpers import espeak_wav
+from conftest import ROOT, CliResult, cli_env, no_traceback
+
+
+def _error_line(result: CliResult) -> str:
+    """The single `error:` line of a failed command (and no traceback)."""
+    no_traceback(result)
+    lines = [line for line in result.err.splitlines() if line.strip()]
+    assert lines and lines[-1].startswith("error:"), result.err
+    assert "unexpected" not in lines[-1], lines[-1]
+    return lines[-1]
+
+
+def _is_wav(data: bytes) -> bool:
+    return len(data) > 44 and data[:4] == b"RIFF" and data[8:12] == b"WAVE"
+
+
+# -- 3: say -o never deletes what the user named ---------------------------------------------------
+
+def test_say_into_a_symlink_writes_its_target_and_keeps_the_link(cli, tmp_path):
+    target = tmp_path / "target.wav"
+    target.write_bytes(b"old")
+    link = tmp_path / "link.wav"
+    link.symlink_to(target)
+    result = cli("say", "-o", str(link), "hello")
+    no_traceback(result)
+    assert result.code == 0, result.err
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert _is_wav(target.read_bytes())
+
+
+def test_say_into_a_fifo_writes_through_it_and_keeps_the_fifo(cli, tmp_path):
+    fifo = tmp_path / "speech.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as f:
+            received.append(f.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    result = cli("say", "-o", str(fifo), "hello", timeout=120)
+    reader.join(timeout=30)
+    no_traceback(result)
+    assert result.code == 0, result.err
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode), "the FIFO was replaced by a file"
+    assert not reader.is_alive() and received and _is_wav(received[0]), "the reader got no WAV through the FIFO"
+
+
+def test_say_over_a_regular_file_replaces_it_whole(cli, tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / "out.wav"
+    out.write_bytes(b"x" * 10)
+    result = cli("say", "-o", str(out), "hello")
+    assert result.code == 0, result.err
+    assert _is_wav(out.read_bytes())
+    assert [p.name for p in folder.iterdir()] == ["out.wav"], "a temporary file was left behind"
+
+
+# -- 9: a full disk is one clear line, quickly -----------------------------------------------------
+
+@pytest.fixture
+def full_dir(tmp_path: Path):
+    """A folder on a real, full file system: a 64 KiB tmpfs filled to the last byte.
+
+    Mounting needs root (or CAP_SYS_ADMIN); where it is refused the test is skipped with the reason.
+    """
+    mnt = tmp_path / "full"
+    mnt.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip() or mounted.returncode}")
+    try:
+        fd = os.open(mnt / "filler", os.O_WRONLY | os.O_CREAT)
+        try:
+            while True:
+                os.write(fd, b"\0" * 4096)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+        finally:
+            os.close(fd)
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+def test_say_to_a_full_disk_is_one_error_line(cli, full_dir):
+    out = full_dir / "reply.wav"
+    result = cli("say", "-o", str(out), "hello there", timeout=60)   # it used to hang forever
+    assert result.code == 1
+    assert "No space left on device" in _error_line(result)
+    assert not out.exists() or out.stat().st_size == 0 or _is_wav(out.read_bytes())
+
+
+def test_say_to_a_full_device_is_one_error_line_and_the_device_stays(cli, tmp_path):
+    """A private copy of /dev/full (same device numbers), so the test can never replace the real one."""
+    device = tmp_path / "full"
+    try:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 7))
+    except OSError as exc:
+        pytest.skip(f"cannot make a device node here: {exc.strerror}")
+    result = cli("say", "-o", str(device), "hello", timeout=60)
+    assert stat.S_ISCHR(os.lstat(device).st_mode), "the device was replaced by a file"
+    assert result.code == 1
+    assert "No space left on device" in _error_line(result)
+
+
+def test_run_replies_to_a_full_disk_give_each_file_an_error(cli, tmp_path, full_dir, model_dir):
+    good = espeak_wav("what time is it", tmp_path / "good.wav")
+    result = cli("run", "--json", "--reply-dir", str(full_dir), str(good), str(good), timeout=240)
+    no_traceback(result)
+    assert result.code == 1
+    objs = result.json_lines()
+    assert len(objs) == 2
+    assert all("No space left on device" in o["error"] for o in objs), objs
+
+
