@@ -132,3 +132,15 @@ def test_run_replies_to_a_full_disk_give_each_file_an_error(cli, tmp_path, full_
     assert all("No space left on device" in o["error"] for o in objs), objs
 
 
+# -- 19: invisible characters are removed, not turned into spaces -----------------------------------
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e",
+                                       "\u200f", "\u202a", "\u2066"])
+def test_invisible_characters_inside_a_word(cli, invisible):
+    result = cli("parse", "--json", f"set a pas{invisible}ta timer for 5 minutes",
+                 f"set a ti{invisible}mer for 5 minutes")
+    no_traceback(result)
+    assert result.code == 0, result.err
+    named, plain = result.json_lines()
+    assert named["intent"] == "timer.start" and named["slots"] == {"duration": 300, "name": "pasta"}
+    assert plain["intent"] == "timer.start" and plain["slots"] == {"duration": 300} and plain["score"] == 1.0
