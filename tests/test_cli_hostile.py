@@ -132,6 +132,147 @@ def test_run_replies_to_a_full_disk_give_each_file_an_error(cli, tmp_path, full_
     assert all("No space left on device" in o["error"] for o in objs), objs
 
 
+# -- 7: a per-file error that is not the project's own does not stop the batch ---------------------
+
+def test_run_goes_on_after_an_os_error_in_the_middle(cli, tmp_path, model_dir):
+    """A file name too long for the file system is an OSError root gets too (chmod 000 does not stop root)."""
+    good = espeak_wav("what time is it", tmp_path / "good.wav")
+    too_long = str(tmp_path / ("a" * 300 + ".wav"))
+    result = cli("run", "--json", "--reply-dir", str(tmp_path / "replies"), str(good), too_long, str(good))
+    no_traceback(result)
+    assert result.code == 1
+    first, bad, last = result.json_lines()
+    assert first["intent"] == "clock.time" and last["intent"] == "clock.time"
+    assert bad == {"source": too_long, "error": f"{too_long}: File name too long"}
+
+
+def test_run_plain_output_names_the_failing_file_and_goes_on(cli, tmp_path, model_dir):
+    good = espeak_wav("what time is it", tmp_path / "good.wav")
+    too_long = str(tmp_path / ("b" * 300 + ".wav"))
+    result = cli("run", "--reply-dir", str(tmp_path / "replies"), too_long, str(good))
+    no_traceback(result)
+    assert result.code == 1
+    assert f"error: {too_long}: File name too long" in result.err.splitlines()
+    assert "good.wav: heard" in result.out
+
+
+# -- 8: one invalid byte on stdin loses nothing else ------------------------------------------------
+
+def _stdin_envs() -> list[dict[str, str]]:
+    """PYTHONIOENCODING=utf-8 makes stdin strict, as a UTF-8 locale such as en_US.UTF-8 does; the real
+    locales are added where this machine has them (`locale -a`)."""
+    envs = [{}]
+    try:
+        have = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.lower().split()
+    except OSError:
+        have = []
+    for name in ("en_US.UTF-8", "zh_CN.UTF-8"):
+        if name.lower().replace("-", "") in {h.replace("-", "") for h in have}:
+            envs.append({"LANG": name, "LC_ALL": name, "PYTHONIOENCODING": ""})
+    return envs
+
+
+def _run_bytes(args: list[str], data: bytes, state_dir: Path, **env: str) -> CliResult:
+    full_env = cli_env(state_dir, **env)
+    if full_env.get("PYTHONIOENCODING") == "":
+        del full_env["PYTHONIOENCODING"]
+    proc = subprocess.run([sys.executable, "-m", "assistant", *args], input=data, capture_output=True,
+                          timeout=120, env=full_env, cwd=ROOT)
+    return CliResult(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+
+
+@pytest.mark.parametrize("env", _stdin_envs())
+def test_parse_stdin_with_a_bad_byte_keeps_every_good_line(state_dir, env):
+    data = "what time is it\nset a timer for 5 minutes\ncaf\xe9 au lait\n".encode("latin-1") + \
+        "设一个五分钟的计时器\n".encode("utf-8")
+    result = _run_bytes(["parse", "--json", "-"], data, state_dir, **env)
+    no_traceback(result)
+    assert result.code == 1
+    assert [o["intent"] for o in result.json_lines()] == ["clock.time", "timer.start", "timer.start"]
+    errors = [line for line in result.err.splitlines() if line.strip()]
+    assert errors == ["error: stdin line 3 is not valid UTF-8 (byte 0xe9); skipped"]
+
+
+@pytest.mark.parametrize("env", _stdin_envs())
+def test_chat_with_a_bad_byte_answers_every_good_line(state_dir, env):
+    data = b"what time is it\n\xff\xfe oops\nhello\n"
+    result = _run_bytes(["chat"], data, state_dir, **env)
+    no_traceback(result)
+    assert result.code == 1
+    replies = [line for line in result.out.splitlines() if line.startswith("assistant:")]
+    assert len(replies) == 2, result.out
+    assert "error: stdin line 2 is not valid UTF-8 (byte 0xff); skipped" in result.err.splitlines()
+
+
+def test_parse_stdin_refuses_an_endless_line_in_bounded_memory(state_dir):
+    data = b"what time is it\n" + b"x" * (8 << 20) + b"\nhello\n"
+    result = _run_bytes(["parse", "--json", "-"], data, state_dir)
+    no_traceback(result)
+    assert result.code == 1
+    assert [o["intent"] for o in result.json_lines()] == ["clock.time", "chat.greeting"]
+    assert any("stdin line 2 is longer than" in line for line in result.err.splitlines())
+
+
+# -- 17: odd arguments and paths, each one clear line -----------------------------------------------
+
+def test_say_nothing(cli, tmp_path):
+    result = cli("say", "-o", str(tmp_path / "a.wav"), "")
+    assert result.code == 1 and "nothing to say" in _error_line(result)
+
+
+def test_say_into_a_folder(cli, tmp_path):
+    result = cli("say", "-o", str(tmp_path), "hello")
+    assert result.code == 1
+    line = _error_line(result)
+    assert str(tmp_path) in line and "folder" in line
+    assert tmp_path.is_dir()
+
+
+def test_run_reply_dir_that_is_a_file(cli, tmp_path):
+    not_a_dir = tmp_path / "replies"
+    not_a_dir.write_text("keep me")
+    result = cli("run", "--reply-dir", str(not_a_dir), str(tmp_path / "x.wav"))
+    assert result.code == 1
+    line = _error_line(result)
+    assert "--reply-dir" in line and str(not_a_dir) in line and "not a folder" in line
+    assert not_a_dir.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("config", ["/dev/zero", "fifo"])
+def test_config_that_is_not_a_regular_file(cli, tmp_path, config):
+    if config == "fifo":
+        config = str(tmp_path / "settings.fifo")
+        os.mkfifo(config)
+    result = cli("parse", "--config", config, "hello", timeout=60)   # /dev/zero used to be read forever
+    assert result.code == 1
+    line = _error_line(result)
+    assert config in line and "not a regular file" in line
+
+
+def test_config_that_is_too_big(cli, tmp_path):
+    big = tmp_path / "big.toml"
+    big.write_text("# padding\n" * 200_000)
+    result = cli("parse", "--config", str(big), "hello")
+    assert result.code == 1
+    line = _error_line(result)
+    assert str(big) in line and "too big" in line
+
+
+@pytest.mark.parametrize("args,what", [
+    ([b"parse", b"\xff"], "the text to parse"),
+    ([b"parse", b"--json", b"set a timer called caf\xe9"], "the text to parse"),
+    ([b"say", b"-o", b"out.wav", b"hello \xff"], "the text to say"),
+])
+def test_arguments_that_are_not_utf8(state_dir, tmp_path, args, what):
+    proc = subprocess.run([os.fsencode(sys.executable), b"-m", b"assistant", *args], capture_output=True,
+                          timeout=120, env=cli_env(state_dir, PYTHONPATH=str(ROOT)), cwd=tmp_path)
+    result = CliResult(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+    assert result.code == 1
+    line = _error_line(result)
+    assert what in line and "not valid UTF-8" in line
+    assert not (tmp_path / "out.wav").exists()
+
+
 # -- 19: invisible characters are removed, not turned into spaces -----------------------------------
 
 @pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e",
