@@ -10,7 +10,10 @@ from pathlib import Path
 
 from . import __version__
 from .config import Settings, load_settings
-from .errors import AssistantError
+from .errors import AssistantError, ConfigError
+from .text_input import Utf8Lines, require_utf8
+
+log = logging.getLogger("assistant")
 
 
 def _common() -> argparse.ArgumentParser:
@@ -98,17 +101,52 @@ def _print_json(obj) -> None:
     print(json.dumps(obj, ensure_ascii=False), flush=True)
 
 
+def _unexpected(exc: BaseException) -> str:
+    """The one line for an error that is not the project's own type (its traceback goes to the -vv log)."""
+    return f"unexpected {type(exc).__name__}: {exc} (run with -vv for details)"
+
+
+def _file_error(source: str, exc: Exception) -> str:
+    """One file's failure that no part of the loop turned into an AssistantError (permission denied,
+    a name too long, out of memory, a bug): named with the file so the rest of a batch can go on."""
+    log.debug("%s failed", source, exc_info=True)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{source}: {exc.strerror}"
+    if isinstance(exc, MemoryError):
+        return f"{source}: not enough memory"
+    return f"{source}: {_unexpected(exc)}"
+
+
+def _reply_dir(value: str | None) -> Path | None:
+    """The --reply-dir folder, created if needed; a file or an unusable path there is one clear line."""
+    if not value:
+        return None
+    folder = Path(value)
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"--reply-dir {folder} is not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"--reply-dir {folder} cannot be created: {exc.strerror or exc}") from None
+    return folder
+
+
+def _report_line(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr, flush=True)
+
+
 def cmd_run(args, settings) -> int:
-    from .app import Assistant, check_lang
+    from .app import Assistant, Turn, check_lang
     check_lang(args.lang)
-    reply_dir = Path(args.reply_dir) if args.reply_dir else None
-    if reply_dir:
-        reply_dir.mkdir(parents=True, exist_ok=True)
+    reply_dir = _reply_dir(args.reply_dir)
     app = Assistant(settings, asr=args.asr)
     failed = 0
     try:
         for f in args.files:
-            turn = app.run_file(f, lang=args.lang, reply_dir=reply_dir)
+            try:
+                turn = app.run_file(f, lang=args.lang, reply_dir=reply_dir)
+            except Exception as exc:  # one file's failure never stops the batch
+                turn = Turn(source=str(f), error=_file_error(str(f), exc))
             if turn.error:
                 failed += 1
                 if not args.json:
@@ -153,6 +191,7 @@ def cmd_listen(args, settings) -> int:
     source = (StreamedFileSource(args.input, realtime=not args.fast) if args.input
               else _open_microphone(args.device or settings.section("audio").get("input_device"),
                                     bool(settings.section("listen").get("wait_for_microphone", False))))
+    require_utf8(args.wake or [], "the wake phrase")
     mode = "push_to_talk" if args.push_to_talk else "always" if args.always else "wake" if args.wake else None
     app = Assistant(settings, asr=args.asr)
     try:
@@ -171,10 +210,11 @@ def cmd_chat(args, settings) -> int:
     try:
         if sys.stdin.isatty():
             print("Type a command in English or Chinese (Ctrl-D to quit).", flush=True)
-        chat(app, sys.stdin, lambda line: print(line, flush=True), lang=args.lang)
+        lines = Utf8Lines(sys.stdin.buffer, _report_line)
+        chat(app, lines, lambda line: print(line, flush=True), lang=args.lang)
     finally:
         app.close()
-    return 0
+    return 1 if lines.skipped else 0
 
 
 def cmd_parse(args, settings) -> int:
@@ -183,9 +223,11 @@ def cmd_parse(args, settings) -> int:
     check_lang(args.lang)
     if not args.text:
         raise AssistantError("nothing to parse: give a text, or - to read lines from stdin")
+    require_utf8(args.text, "the text to parse")
     engine = IntentEngine.load(settings.intents_dirs, settings.section("lists") or None)
+    texts: Utf8Lines | list[str]
     if args.text == ["-"]:
-        texts = sys.stdin
+        texts = Utf8Lines(sys.stdin.buffer, _report_line)
     elif all(t.isascii() and not any(ch.isspace() for ch in t) for t in args.text):
         texts = [" ".join(args.text)]          # unquoted English words: one sentence
     else:
@@ -206,13 +248,13 @@ def cmd_parse(args, settings) -> int:
                 print(f"  template: {match.template}")
                 for key, value in (match.explain or {}).items():
                     print(f"  {key}: {value}")
-    return 0
+    return 1 if isinstance(texts, Utf8Lines) and texts.skipped else 0
 
 
 def cmd_say(args, settings) -> int:
     from .app import Assistant, check_lang
     from .types import Reply
-    text = " ".join(args.text)
+    text = " ".join(require_utf8(args.text, "the text to say"))
     lang = check_lang(args.lang)
     if lang == "auto":
         from .nlu.normalize import detect_lang
@@ -338,8 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug: one line for the user, the traceback in the log
-        logging.getLogger("assistant").debug("unexpected error", exc_info=True)
-        print(f"error: unexpected {type(exc).__name__}: {exc} (run with -vv for details)", file=sys.stderr)
+        log.debug("unexpected error", exc_info=True)
+        print(f"error: {_unexpected(exc)}", file=sys.stderr)
         return 2
 
 

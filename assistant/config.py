@@ -7,6 +7,7 @@ loads (flags and environment variables too), so what a skill reads has the right
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,34 @@ class Settings:
         return self.state_dir / "assistant.db"
 
 
+MAX_CONFIG_BYTES = 1 << 20   # a settings file is a few KB; this only stops a runaway read
+
+
+def read_config_text(path: Path) -> str:
+    """The text of a settings file, read in bounded time and memory.
+
+    Only a regular file is read: /dev/zero was read forever and a FIFO blocked until a writer
+    came; a file larger than MAX_CONFIG_BYTES is refused rather than loaded. The file is opened
+    without blocking and checked through its descriptor, so a FIFO put there never waits.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ConfigError(f"config file {path} is not a regular file")
+        try:
+            data = f.read(MAX_CONFIG_BYTES + 1)
+        except OSError as exc:
+            raise ConfigError(f"config file {path} cannot be read: {exc.strerror or exc}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"config file {path} is too big (over {MAX_CONFIG_BYTES // 1024} KiB)")
+    return data.decode("utf-8")
+
+
 def _apply(obj: Any, table: dict[str, Any]) -> None:
     """Copy checked values onto a settings dataclass (keys it has no field for are read elsewhere)."""
     for key, value in table.items():
@@ -100,9 +129,7 @@ def load_settings(config_file: str | Path | None = None, state_dir: str | Path |
     if path:
         path = Path(path).expanduser()
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"config file not found: {path}") from None
+            raw = tomllib.loads(read_config_text(path))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: {exc}") from None
         raw = check_table(SCHEMA, raw, f"config {path}", "", settings.warnings)

@@ -13,7 +13,12 @@ from functools import lru_cache
 import zhconv
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202f\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Invisible format characters (Unicode category Cf): zero-width space/joiners, word joiner, BOM,
+# soft hyphen, bidi marks and embeddings, tag characters. They sit *inside* words
+# ("ti\u200bmer"), so they are removed, never turned into a space that splits the word.
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+                        "\ufeff\ufff9-\ufffb\U000e0001-\U000e007f]")
 
 # English contractions, expanded before punctuation is stripped.
 _CONTRACTIONS = [
@@ -56,9 +61,9 @@ def is_cjk(ch: str) -> bool:
 
 
 def clean(text: str) -> str:
-    """Unicode clean-up for both languages: NFKC (full-width -> half-width), no control chars."""
+    """Unicode clean-up for both languages: NFKC (full-width -> half-width), no invisible or control chars."""
     text = unicodedata.normalize("NFKC", text or "")
-    return _CONTROL.sub(" ", text)
+    return _CONTROL.sub(" ", _INVISIBLE.sub("", text))
 
 
 @lru_cache(maxsize=4096)
