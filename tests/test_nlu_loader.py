@@ -275,3 +275,14 @@ def test_hostile_intent_files_get_file_and_line_from_the_cli(tmp_path, cli):
         no_traceback(parsed)
         (line,) = parsed.err.splitlines()
         assert parsed.code != 0 and line.startswith(f"error: {folder / where}") and words in line, parsed.err[:500]
+
+
+def test_many_large_templates_are_refused_past_a_total(tmp_path):
+    """Each template is under the per-template limit through one rule (12,000 edges); 4 MB of them were
+    billions of edges. Compiling stops at a total, with the line of the template that passed it."""
+    words = " | ".join(f"w{i}" for i in range(100))
+    body = f"rules:\n  b: '({words})'\n  big: '{' '.join(['<b>'] * 60)}'\nintents:\n  x.y:\n    en:\n"
+    write(tmp_path, "many.yaml", body + "".join(f"      - 'hello{i} <big>'\n" for i in range(30)))
+    (problem,) = IntentEngine.check([tmp_path])
+    # templates start at line 7; the 17th passes 200,000 edges
+    assert problem.line == 7 + 16 and "intents too large in total" in problem.message, str(problem)

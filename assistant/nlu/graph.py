@@ -25,6 +25,9 @@ from .grammar import TemplateError
 MAX_PERMUTED = 7          # parts of one any-order group: 7 parts are 448 part copies
 MAX_EDGES = 20000         # a template past this is refused with its file and line
 LARGE_EDGES = 3000        # past this a template works but is slow to match: `intents check` warns
+# all templates together (the built-ins have about 6,000): a small template can name a rule of
+# almost MAX_EDGES, so without a total a 4 MB file of them would be billions of edges
+MAX_TOTAL_EDGES = 200_000
 MAX_RULE_DEPTH = 20       # rules inside rules
 # Bounds on hostile files, whatever the edges: a template's tree with its rules written out may be
 # this many levels deep (the builder recurses once a level; real templates use about ten) ...
