@@ -1,4 +1,5 @@
 """Intent files: every problem reported with file and line; the syntax documented in docs/intents.md."""
+import random
 import resource
 import subprocess
 import sys
@@ -286,3 +287,16 @@ def test_many_large_templates_are_refused_past_a_total(tmp_path):
     (problem,) = IntentEngine.check([tmp_path])
     # templates start at line 7; the 17th passes 200,000 edges
     assert problem.line == 7 + 16 and "intents too large in total" in problem.message, str(problem)
+
+
+def test_list_of_a_hundred_thousand_names_loads_in_bounded_time(tmp_path, cli):
+    """A 3 MB list file (under the size limit) took minutes to load: every name was looked up in a list."""
+    rng = random.Random(4)
+    names = {" ".join("".join(rng.choice("abcdefghijklmnop") for _ in range(rng.randint(3, 8)))
+                      for _ in range(rng.randint(1, 4))) for _ in range(100_000)}
+    items = "".join(f"    t{k}: ['{name}']\n" for k, name in enumerate(sorted(names)))
+    write(tmp_path, "big.yaml", f"lists:\n  thing:\n{items}intents:\n  x.y:\n    slots: {{t: thing}}\n"
+                                "    en: ['get {t}']\n")
+    result = cli("parse", "--json", "--intents", str(tmp_path), "get " + sorted(names)[7], timeout=90)
+    no_traceback(result)
+    assert result.code == 0 and result.json_lines()[0]["slots"] == {"t": "t7"}, result.err[:300]
