@@ -1,7 +1,13 @@
 """Intent files: every problem reported with file and line; the syntax documented in docs/intents.md."""
+import random
+import resource
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+from conftest import ROOT, cli_env, no_traceback
 
 from assistant.errors import ConfigError
 from assistant.nlu import IntentEngine, IntentProblem
@@ -170,3 +176,127 @@ def test_elsewhere_phrases_give_no_intent_and_are_no_intent_themselves(tmp_path)
 def test_elsewhere_may_not_have_tests(tmp_path):
     write(tmp_path, "x.yaml", "elsewhere:\n  en: [play chess]\n  tests: {en: [play chess]}\n")
     assert any("unknown key 'tests'" in str(p) for p in IntentEngine.check([tmp_path]))
+
+
+# ------------------------------------------------------------------ hostile files (issue 13, defects 4 and 13)
+def laughs(levels: int, width: int) -> str:
+    """The "billion laughs" file: each anchor is `width` aliases of the one before."""
+    lines = [f"a0: &a0 [{', '.join(['lol'] * width)}]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * width)}]" for i in range(1, levels)]
+    return "\n".join(lines) + f"\nintents:\n  x.y:\n    en: [hello]\n    description: *a{levels - 1}\n"
+
+
+def test_yaml_aliases_are_refused_with_their_line(tmp_path):
+    write(tmp_path, "bad.yaml", laughs(5, 10))          # 100,000 strings once written out
+    (problem,) = IntentEngine.check([tmp_path])
+    assert problem.line == 2 and "alias '*a0'" in problem.message, str(problem)
+
+
+def test_billion_laughs_is_refused_in_bounded_memory(tmp_path, state_dir):
+    """Nine levels of nine: 9**9 strings took 11.7 GB. Run under a 1 GB address-space limit."""
+    write(tmp_path, "bad.yaml", laughs(9, 9))
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    proc = subprocess.run([sys.executable, "-m", "assistant", "intents", "check", "--intents", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120, env=cli_env(state_dir), cwd=ROOT,
+                          preexec_fn=limit)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"{tmp_path / 'bad.yaml'}:2: YAML alias '*a0' is not allowed" in proc.stdout, proc.stdout
+
+
+def nested(depth: int) -> str:
+    return "[x " * depth + "y" + "]" * depth
+
+
+@pytest.mark.parametrize("body,line", [
+    ("intents:\n  x.y:\n    en:\n      - '" + "(" * 5000 + "hi" + ")" * 5000 + "'\n", 4),
+    ("intents:\n  x.y:\n    en:\n      - 'a " + "[" * 5000 + "hi" + "]" * 5000 + "'\n", 4),
+    ("intents:\n  x.y:\n    en:\n      - '" + "([" * 2500 + "hi" + "])" * 2500 + "'\n", 4),
+    ("intents:\n  x.y:\n    en:\n      - '" + "(a|" * 5000 + "b" + ")" * 5000 + "'\n", 4),
+    ("rules:\n  deep: '" + "(" * 5000 + "hi" + ")" * 5000 + "'\n", 2),
+])
+def test_deeply_nested_brackets_are_refused_with_file_and_line(tmp_path, body, line):
+    write(tmp_path, "bad.yaml", body)
+    problem = IntentEngine.check([tmp_path])[0]
+    assert problem.line == line and "nested more than 30 deep" in problem.message, str(problem)[:300]
+    assert len(str(problem)) < 300                       # the template is quoted short
+    assert grammar.parse(nested(30)) and IntentEngine.check([write(tmp_path, "bad.yaml", "")]) == []
+
+
+def rule_chain(length: int, body: str) -> str:
+    """Rules r0 .. r{length-1}; `body` is each one's text with {next} the rule after it."""
+    rules = "".join(f"  r{i}: '{body.format(next=f'<r{i + 1}>')}'\n" for i in range(length - 1))
+    return f"rules:\n{rules}  r{length - 1}: word\nintents:\n  x.y:\n    en: ['hello <r0>']\n"
+
+
+@pytest.mark.parametrize("body,line,words", [
+    ("rules:\n  a: '<a> <a>'\nintents:\n  x.y:\n    en: ['hello <a>']\n", 5, "rule <a> refers to itself (<a> -> <a>)"),
+    ("rules:\n  a: '[<b>]'\n  b: 'x (<c>|y)'\n  c: '<a>'\nintents:\n  x.y:\n    en: ['hi <b>']\n", 7,
+     "rule <b> refers to itself (<b> -> <c> -> <a> -> <b>)"),
+    # each rule three times the one after it: 3**19 words
+    (rule_chain(20, "({next} {next} {next})"), 24, "template too large to match"),
+    # twenty rules, each brackets 29 deep around the next: deeper than the stack, not larger
+    (rule_chain(20, "[" * 29 + "x {next}" + "]" * 29), 24, "nested too deeply through its rules"),
+])
+def test_rules_inside_rules_are_bounded(tmp_path, body, line, words):
+    write(tmp_path, "bad.yaml", body)
+    (problem,) = IntentEngine.check([tmp_path])
+    assert problem.line == line and words in problem.message, str(problem)
+
+
+def test_yaml_nested_deeper_than_the_stack_is_refused_with_its_line(tmp_path):
+    write(tmp_path, "bad.yaml", "intents:\n  x.y:\n    en: [hello]\n    description: " + "[" * 900 + "]" * 900 + "\n")
+    (problem,) = IntentEngine.check([tmp_path])
+    assert problem.line == 4 and "nested more than 40 levels deep" in problem.message, str(problem)
+
+
+def test_huge_intent_file_is_refused_unread(tmp_path):
+    write(tmp_path, "big.yaml", "intents:\n  x.y:\n    en: [hello]\n" + "# padding\n" * 500_000)
+    (problem,) = IntentEngine.check([tmp_path])
+    assert problem.file.endswith("big.yaml") and "larger than 4 MB" in problem.message, str(problem)
+
+
+def test_hostile_intent_files_get_file_and_line_from_the_cli(tmp_path, cli):
+    """`intents check` and `parse` on rules that write out to nothing, chained twenty deep (4**19 steps
+    that add no word: hung for hours), and on brackets 5000 deep (was "unexpected RecursionError")."""
+    chain = tmp_path / "chain"
+    chain.mkdir()
+    write(chain, "chain.yaml", rule_chain(20, "{next}{next}{next}{next}").replace("r19: word", "r19: ' '"))
+    deep = tmp_path / "deep"
+    deep.mkdir()
+    write(deep, "deep.yaml", "intents:\n  x.y:\n    en:\n      - '" + "(" * 5000 + "hi" + ")" * 5000 + "'\n")
+    for folder, where, words in ((chain, "chain.yaml:24:", "template too large to match"),
+                                 (deep, "deep.yaml:4:", "nested more than 30 deep")):
+        checked = cli("intents", "check", "--intents", str(folder), timeout=60)
+        no_traceback(checked)
+        assert checked.code == 1 and f"{folder / where}" in checked.out and words in checked.out, checked.out[:500]
+        parsed = cli("parse", "--intents", str(folder), "hello", timeout=60)
+        no_traceback(parsed)
+        (line,) = parsed.err.splitlines()
+        assert parsed.code != 0 and line.startswith(f"error: {folder / where}") and words in line, parsed.err[:500]
+
+
+def test_many_large_templates_are_refused_past_a_total(tmp_path):
+    """Each template is under the per-template limit through one rule (12,000 edges); 4 MB of them were
+    billions of edges. Compiling stops at a total, with the line of the template that passed it."""
+    words = " | ".join(f"w{i}" for i in range(100))
+    body = f"rules:\n  b: '({words})'\n  big: '{' '.join(['<b>'] * 60)}'\nintents:\n  x.y:\n    en:\n"
+    write(tmp_path, "many.yaml", body + "".join(f"      - 'hello{i} <big>'\n" for i in range(30)))
+    (problem,) = IntentEngine.check([tmp_path])
+    # templates start at line 7; the 17th passes 200,000 edges
+    assert problem.line == 7 + 16 and "intents too large in total" in problem.message, str(problem)
+
+
+def test_list_of_a_hundred_thousand_names_loads_in_bounded_time(tmp_path, cli):
+    """A 3 MB list file (under the size limit) took minutes to load: every name was looked up in a list."""
+    rng = random.Random(4)
+    names = {" ".join("".join(rng.choice("abcdefghijklmnop") for _ in range(rng.randint(3, 8)))
+                      for _ in range(rng.randint(1, 4))) for _ in range(100_000)}
+    items = "".join(f"    t{k}: ['{name}']\n" for k, name in enumerate(sorted(names)))
+    write(tmp_path, "big.yaml", f"lists:\n  thing:\n{items}intents:\n  x.y:\n    slots: {{t: thing}}\n"
+                                "    en: ['get {t}']\n")
+    result = cli("parse", "--json", "--intents", str(tmp_path), "get " + sorted(names)[7], timeout=90)
+    no_traceback(result)
+    assert result.code == 0 and result.json_lines()[0]["slots"] == {"t": "t7"}, result.err[:300]

@@ -17,7 +17,7 @@ from ..errors import ConfigError
 from ..types import Match
 from . import grammar
 from .entities import Entity, find
-from .graph import LARGE_EDGES, Label, TemplateGraph, Value, Word, compile_template
+from .graph import LARGE_EDGES, MAX_TOTAL_EDGES, Label, TemplateGraph, Value, Word, compile_template
 from .loader import ELSEWHERE, EXAMPLES, IntentProblem, Library, load
 from .matcher import STOP_EN, STOP_ZH, Candidate, Matcher
 from .normalize import detect_lang, is_cjk, normalize, tokenize
@@ -77,8 +77,10 @@ class IntentEngine:
         return cls(load([Path(d) for d in dirs], lists)).problems
 
     def _compile(self) -> list[TemplateGraph]:
+        """Every template's graph; compiling stops, with a problem, once they pass MAX_TOTAL_EDGES."""
         cache: dict[tuple[str, str], tuple[Label, ...]] = {}
         graphs: list[TemplateGraph] = []
+        total = 0
         for spec in list(self.library.intents.values()) + self.library.elsewhere:
             for tpl in spec.templates:
                 def tokens(text: str, lang: str = tpl.lang) -> tuple[Label, ...]:
@@ -92,6 +94,12 @@ class IntentEngine:
                 except grammar.TemplateError as exc:
                     self.problems.append(IntentProblem(spec.file, tpl.line, f"intent '{spec.name}': {exc}"))
                     continue
+                total += graph.size
+                if total > MAX_TOTAL_EDGES:
+                    self.problems.append(IntentProblem(spec.file, tpl.line, f"intent '{spec.name}': intents too "
+                                                       f"large in total (more than {MAX_TOTAL_EDGES} graph edges "
+                                                       "with this template): use slots instead of long rules"))
+                    return graphs
                 if graph.size > LARGE_EDGES:
                     self.warnings.append(IntentProblem(spec.file, tpl.line, f"intent '{spec.name}': template is large "
                                                        f"({graph.size} graph edges) and slow to match"))

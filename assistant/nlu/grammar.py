@@ -50,11 +50,14 @@ class Perm:
 Node = Union[Text, Slot, Rule, Seq, Alt, Perm]
 MAX_PHRASES = 1000
 MAX_PERMUTED = 5
+# brackets inside brackets: real templates use three or four levels; a hostile file with
+# thousands would otherwise end in a RecursionError here or in everything that walks the tree
+MAX_NESTING = 30
 
 
 def parse(template: str) -> Node:
-    """Parse one template; raises TemplateError on unbalanced brackets or empty names."""
-    node, pos = _parse_seq(template, 0, "")
+    """Parse one template; raises TemplateError on unbalanced or too deeply nested brackets or empty names."""
+    node, pos = _parse_seq(template, 0, "", 0)
     if pos != len(template):
         raise TemplateError(f"unexpected '{template[pos]}' at column {pos + 1}")
     return node
@@ -63,8 +66,11 @@ def parse(template: str) -> Node:
 _CLOSE = {"(": ")", "[": "]"}
 
 
-def _parse_seq(s: str, pos: int, closer: str) -> tuple[Node, int]:
-    """Parse until `closer` (or end); returns Alt/Perm/Seq and the position of the closer."""
+def _parse_seq(s: str, pos: int, closer: str, depth: int) -> tuple[Node, int]:
+    """Parse until `closer` (or end); returns Alt/Perm/Seq and the position of the closer.
+
+    `depth` is the number of open brackets around `pos`, refused past MAX_NESTING so that
+    neither this parser nor any walk of the tree can run out of stack."""
     options: list[list[Node]] = [[]]
     perm_parts: list[list[Node]] | None = None
     buf = ""
@@ -79,7 +85,9 @@ def _parse_seq(s: str, pos: int, closer: str) -> tuple[Node, int]:
         ch = s[pos]
         if ch in "([":
             flush()
-            inner, end = _parse_seq(s, pos + 1, _CLOSE[ch])
+            if depth >= MAX_NESTING:
+                raise TemplateError(f"brackets nested more than {MAX_NESTING} deep at column {pos + 1}")
+            inner, end = _parse_seq(s, pos + 1, _CLOSE[ch], depth + 1)
             if end >= len(s):
                 raise TemplateError(f"'{ch}' at column {pos + 1} is never closed")
             options[-1].append(Alt((inner, Seq(()))) if ch == "[" else inner)

@@ -25,7 +25,16 @@ from .grammar import TemplateError
 MAX_PERMUTED = 7          # parts of one any-order group: 7 parts are 448 part copies
 MAX_EDGES = 20000         # a template past this is refused with its file and line
 LARGE_EDGES = 3000        # past this a template works but is slow to match: `intents check` warns
-MAX_RULE_DEPTH = 20
+# all templates together (the built-ins have about 6,000): a small template can name a rule of
+# almost MAX_EDGES, so without a total a 4 MB file of them would be billions of edges
+MAX_TOTAL_EDGES = 200_000
+MAX_RULE_DEPTH = 20       # rules inside rules
+# Bounds on hostile files, whatever the edges: a template's tree with its rules written out may be
+# this many levels deep (the builder recurses once a level; real templates use about ten) ...
+MAX_LEVELS = 150
+# ... and may visit this many parts per allowed edge (rules that add no words, "<b><b><b>" chained
+# twenty deep, would otherwise take hours while adding no edge)
+STEPS_PER_EDGE = 4
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,8 @@ class _Builder:
         self.rules, self.slots, self.tokens, self.max_edges = rules, slots, tokens, max_edges
         self.out: list[list[Edge]] = []
         self.count = 0
+        self.steps = 0
+        self.active: list[str] = []       # the rules being written out, outermost first
 
     def node(self) -> int:
         self.out.append([])
@@ -113,8 +124,15 @@ class _Builder:
                                 "use fewer parts in one any-order group, or a slot instead of long alternatives")
         self.out[a].append(Edge(b, label))
 
-    def build(self, node: grammar.Node, start: int, depth: int = 0) -> int:
-        """Add `node` after `start`; returns the node where it ends."""
+    def build(self, node: grammar.Node, start: int, level: int = 0) -> int:
+        """Add `node` after `start`; returns the node where it ends. `level` is the depth of `node`
+        in the tree with its rules written out."""
+        self.steps += 1
+        if self.steps > STEPS_PER_EDGE * self.max_edges:
+            raise TemplateError(f"template too large to match (its rules write out to more than "
+                                f"{STEPS_PER_EDGE * self.max_edges} parts)")
+        if level > MAX_LEVELS:
+            raise TemplateError(f"template nested too deeply through its rules (more than {MAX_LEVELS} levels)")
         if isinstance(node, grammar.Text):
             cur = start
             for label in self.tokens(node.text):
@@ -127,25 +145,35 @@ class _Builder:
             self.edge(start, nxt, SlotRef(node.name, self.slots.get(node.name, "text")))
             return nxt
         if isinstance(node, grammar.Rule):
-            if depth >= MAX_RULE_DEPTH:
-                raise TemplateError("rules refer to each other in a loop")
-            if node.name not in self.rules:
-                raise TemplateError(f"unknown rule <{node.name}>")
-            return self.build(self.rules[node.name], start, depth + 1)
+            return self._rule(node.name, start, level)
         if isinstance(node, grammar.Seq):
             cur = start
             for item in node.items:
-                cur = self.build(item, cur, depth)
+                cur = self.build(item, cur, level + 1)
             return cur
         if isinstance(node, grammar.Alt):
-            ends = [self.build(option, start, depth) for option in node.options]
+            ends = [self.build(option, start, level + 1) for option in node.options]
             join = self.node()
             for end in dict.fromkeys(ends):
                 self.edge(end, join, None)
             return join
-        return self._perm(node, start, depth)
+        return self._perm(node, start, level)
 
-    def _perm(self, node: grammar.Perm, start: int, depth: int) -> int:
+    def _rule(self, name: str, start: int, level: int) -> int:
+        """A rule written out in place; a rule inside itself (directly or through others) is refused."""
+        if name in self.active:
+            loop = self.active[self.active.index(name):] + [name]
+            raise TemplateError(f"rule <{name}> refers to itself ({' -> '.join(f'<{n}>' for n in loop)})")
+        if len(self.active) >= MAX_RULE_DEPTH:
+            raise TemplateError(f"rules nested more than {MAX_RULE_DEPTH} deep (<{self.active[0]}> ...)")
+        if name not in self.rules:
+            raise TemplateError(f"unknown rule <{name}>")
+        self.active.append(name)
+        end = self.build(self.rules[name], start, level + 1)
+        self.active.pop()
+        return end
+
+    def _perm(self, node: grammar.Perm, start: int, level: int) -> int:
         """Any order: one state per subset of parts already said, each part once."""
         parts = node.items
         n = len(parts)
@@ -158,7 +186,7 @@ class _Builder:
             for k in range(n):
                 if mask & (1 << k):
                     continue
-                end = self.build(parts[k], here, depth)
+                end = self.build(parts[k], here, level + 1)
                 target = states.get(mask | (1 << k))
                 if target is None:
                     target = states[mask | (1 << k)] = self.node()

@@ -121,6 +121,48 @@ def _plain(node: yaml.Node) -> Any:
 
 _SCALARS = yaml.SafeLoader("")                      # only used to build ints, floats, bools, nulls
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Hostile files must cost bounded memory and stack. The biggest real intent file is under 10 KB;
+# a maker's long list (thousands of songs) stays well under this.
+MAX_FILE_BYTES = 4_000_000
+# Mappings and lists inside each other: real files use about six levels; converting a node
+# recurses once a level.
+MAX_YAML_DEPTH = 40
+
+
+def _refused(text: str) -> tuple[int, str] | None:
+    """The line and reason when a file's YAML must not be composed, else None.
+
+    Aliases are refused, not expanded: `*a` is the same node as its anchor, and nine levels
+    of nine aliases each ("billion laughs") become 9**9 strings once made into plain data.
+    Intent files never need them. Reads the parser's events only, so it takes no more memory
+    than the text; raises yaml.YAMLError for a syntax error, like compose.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_COMPOSER):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            return line, f"YAML alias '*{event.anchor}' is not allowed in intent files: write the value out"
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                return line, f"YAML nested more than {MAX_YAML_DEPTH} levels deep"
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
+
+
+def _read(path: Path) -> str:
+    """The file's text, refused past MAX_FILE_BYTES before it is all read."""
+    with path.open("rb") as f:
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(f"file larger than {MAX_FILE_BYTES // 1_000_000} MB; intent files are small")
+    return data.decode("utf-8")
+
+
+def _short(text: str, limit: int = 80) -> str:
+    """A template as quoted in a message: a hostile one may be thousands of characters."""
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _line(obj: Any, key: Any, default: int) -> int:
@@ -154,11 +196,15 @@ def load(dirs: list[Path], lists: dict | None = None) -> Library:
 def _load_file(path: Path, lib: Library, raw_intents: list) -> None:
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = _read(path)
+    except (OSError, ValueError) as exc:      # UnicodeDecodeError is a ValueError
         lib.problems.append(IntentProblem(file, 0, f"cannot read: {exc}"))
         return
     try:
+        refused = _refused(text)
+        if refused is not None:
+            lib.problems.append(IntentProblem(file, *refused))
+            return
         node = yaml.compose(text, Loader=_COMPOSER)
         data = _plain(node) if node is not None else {}
     except yaml.YAMLError as exc:
@@ -310,7 +356,7 @@ def _load_intent(name: str, file: str, body: Any, line: int, lib: Library) -> No
             try:
                 tree = grammar.parse(text)
             except grammar.TemplateError as exc:
-                problems.append(IntentProblem(file, tline, f"intent '{name}': template '{text}': {exc}"))
+                problems.append(IntentProblem(file, tline, f"intent '{name}': template '{_short(text)}': {exc}"))
                 continue
             bad = False
             for slot in grammar.names(tree, grammar.Slot):

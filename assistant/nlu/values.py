@@ -110,10 +110,11 @@ class ValueIndex:
         self._zh: dict[str, list[tuple[str, str]]] = {}
         for list_name, items in lists.items():
             spoken: tuple[list[str], list[str], list[str]] = ([], [], [])
+            said: set[str] = set()        # spoken[0] as a set: a list of 100,000 names was quadratic
             for item_id, names in items.items():
                 for lang in ("en", "zh"):
                     for name in names.get(lang, []):
-                        self._add(list_name, item_id, str(name), spoken)
+                        self._add(list_name, item_id, str(name), spoken, said)
             self._spoken[list_name] = spoken
         self.firsts = frozenset(k[0] for k in self.by_key) | frozenset(k[0] for k in self.by_pinyin)
         self._near_cache: dict[tuple[str, str], Near | None] = {}
@@ -126,7 +127,8 @@ class ValueIndex:
                 self._all_lists.append(list_name)
         self._lists_cache: dict[str, tuple[tuple[str, float], ...]] = {}
 
-    def _add(self, list_name: str, item_id: str, name: str, spoken: tuple[list[str], list[str], list[str]]) -> None:
+    def _add(self, list_name: str, item_id: str, name: str, spoken: tuple[list[str], list[str], list[str]],
+             said: set[str]) -> None:
         for lang in ("en", "zh"):
             keys = name_keys(name, lang)
             if not keys:
@@ -141,7 +143,8 @@ class ValueIndex:
                     self._zh.setdefault(list_name, []).append((chars, item_id))
             elif lang == "en":
                 text = " ".join(keys)
-                if text not in spoken[0]:
+                if text not in said:
+                    said.add(text)
                     spoken[0].append(text)
                     spoken[1].append(spoken_form(text))
                     spoken[2].append(item_id)
