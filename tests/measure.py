@@ -12,15 +12,15 @@ from conftest import ROOT, cli_env
 # (the test process's own RUSAGE_CHILDREN would be the peak of every child the session ever ran).
 _WRAPPER = """
 import json, resource, subprocess, sys
-proc = subprocess.run(sys.argv[1:], capture_output=True)
+proc = subprocess.run(sys.argv[1:], capture_output=True)   # stdin passed through
 peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(json.dumps({"code": proc.returncode, "out": proc.stdout.decode("utf-8", "replace"),
                   "err": proc.stderr.decode("utf-8", "replace"), "peak_mb": peak_kb / 1024}))
 """
 
 
-def run_cli_peak(*args: str, state_dir: Path, timeout: float = 120, **env: str) -> dict:
-    """`python -m assistant ARGS` as a user runs it: exit code, output and peak RSS in MB."""
-    proc = subprocess.run([sys.executable, "-c", _WRAPPER, sys.executable, "-m", "assistant", *args],
+def run_cli_peak(*args: str, state_dir: Path, input: str | None = None, timeout: float = 120, **env: str) -> dict:
+    """`python -m assistant ARGS` as a user runs it (stdin: `input`): exit code, output and peak RSS in MB."""
+    proc = subprocess.run([sys.executable, "-c", _WRAPPER, sys.executable, "-m", "assistant", *args], input=input,
                           capture_output=True, text=True, timeout=timeout, env=cli_env(state_dir, **env), cwd=ROOT)
     return json.loads(proc.stdout)
