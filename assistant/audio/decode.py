@@ -142,6 +142,19 @@ def read_stream(path: Path, max_seconds: float) -> bytes:
         os.close(fd)
 
 
+class _PipeBytes(io.BytesIO):
+    """A pipe's bytes, seekable for libsndfile; a seek a broken header asks for fails quietly, as lseek would.
+
+    (An exception in soundfile's seek callback is printed as a traceback and cannot be caught.)
+    """
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        try:
+            return super().seek(offset, whence)
+        except (ValueError, OSError):
+            return self.tell()
+
+
 def _open(path: Path, max_seconds: float) -> tuple[BinaryIO, int]:
     """A seekable view of the file and its size: the file itself, or a pipe's bytes read in full."""
     try:
@@ -158,13 +171,13 @@ def _open(path: Path, max_seconds: float) -> tuple[BinaryIO, int]:
         except OSError as exc:
             raise AudioError(f"{path}: cannot be read ({exc.strerror})") from None
     data = read_stream(path, max_seconds)
-    return io.BytesIO(data), len(data)
+    return _PipeBytes(data), len(data)
 
 
-def _decode(fh: BinaryIO, name: str, max_seconds: float) -> tuple[np.ndarray, int]:
+def _decode(source: str | BinaryIO, name: str, max_seconds: float) -> tuple[np.ndarray, int]:
     """Mono float32 at the file's own rate, a block at a time, refused once past `max_seconds`."""
     try:
-        with sf.SoundFile(fh) as snd:
+        with sf.SoundFile(source) as snd:
             rate, channels, frames = snd.samplerate, snd.channels, snd.frames
             if not RATES[0] <= rate <= RATES[1]:
                 raise AudioError(f"{name}: unsupported sample rate {rate} Hz")
@@ -199,7 +212,8 @@ def load_audio(path: str | Path, reject_silence: bool = True,
     with fh:
         check_wav_header(fh, size, str(path))
         fh.seek(0)
-        audio, rate = _decode(fh, str(path), max_seconds)
+        # a file is read by libsndfile itself; only a pipe's bytes go through Python
+        audio, rate = _decode(fh if isinstance(fh, _PipeBytes) else str(path), str(path), max_seconds)
     if audio.size == 0:
         raise AudioError(f"{path}: the file holds no audio")
     audio = to_mono_16k(audio, rate)
