@@ -155,3 +155,15 @@ def test_endless_pipe_stops_at_the_limit(tmp_path, state_dir):
     res = run_cli_peak("run", "/dev/zero", state_dir=state_dir, timeout=120)
     assert res["code"] == 1 and "longer than the 60 s" in one_error_line(res["err"])
     assert res["peak_mb"] < 250, res["peak_mb"]
+
+
+def test_wav_streamed_by_its_writer_through_a_pipe(state_dir, model_dir):
+    """A writer on a pipe cannot seek back to write the length: espeak-ng puts 0x7ffff000 there."""
+    speak = subprocess.Popen(["espeak-ng", "-v", "en-us", "-w", "/dev/stdout", "what time is it"],
+                             stdout=subprocess.PIPE)
+    proc = subprocess.run([sys.executable, "-m", "assistant", "run", "--json", "/dev/stdin"], stdin=speak.stdout,
+                          capture_output=True, timeout=300, env=cli_env(state_dir), cwd=ROOT)
+    speak.stdout.close()
+    speak.wait(timeout=30)
+    assert proc.returncode == 0, proc.stdout.decode() + proc.stderr.decode()
+    assert json.loads(proc.stdout.decode().splitlines()[0])["intent"] == "clock.time"

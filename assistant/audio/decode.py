@@ -72,8 +72,12 @@ def to_mono_16k(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     return np.ascontiguousarray(audio)
 
 
-def check_wav_header(fh: BinaryIO, size: int, name: str) -> None:
-    """Raise AudioError when a RIFF/WAVE file's data chunk is shorter than its header says."""
+def check_wav_header(fh: BinaryIO, size: int, name: str, streamed: bool = False) -> None:
+    """Raise AudioError when a RIFF/WAVE file's data chunk is shorter than its header says.
+
+    Not for a stream: a writer on a pipe cannot seek back to fill in the length, so it writes a
+    large placeholder (espeak-ng: 0x7ffff000), and the data simply ends where the pipe does.
+    """
     fh.seek(0)
     head = fh.read(12)
     if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
@@ -84,7 +88,7 @@ def check_wav_header(fh: BinaryIO, size: int, name: str) -> None:
         chunk_id, chunk_len = struct.unpack("<4sI", fh.read(8))
         if chunk_id == b"data":
             have = size - pos - 8
-            if chunk_len != 0xFFFFFFFF and have < chunk_len:
+            if chunk_len != 0xFFFFFFFF and have < chunk_len and not streamed:
                 raise AudioError(f"{name}: truncated WAV ({have} of {chunk_len} data bytes present)")
             return
         pos += 8 + chunk_len + (chunk_len & 1)
@@ -210,10 +214,11 @@ def load_audio(path: str | Path, reject_silence: bool = True,
     path = Path(path)
     fh, size = _open(path, max_seconds)
     with fh:
-        check_wav_header(fh, size, str(path))
+        streamed = isinstance(fh, _PipeBytes)
+        check_wav_header(fh, size, str(path), streamed)
         fh.seek(0)
         # a file is read by libsndfile itself; only a pipe's bytes go through Python
-        audio, rate = _decode(fh if isinstance(fh, _PipeBytes) else str(path), str(path), max_seconds)
+        audio, rate = _decode(fh if streamed else str(path), str(path), max_seconds)
     if audio.size == 0:
         raise AudioError(f"{path}: the file holds no audio")
     audio = to_mono_16k(audio, rate)
