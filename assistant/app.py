@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .asr import Recognizer
-from .audio.decode import load_audio, load_for_playback
+from .audio.decode import load_audio, load_for_playback, max_command_seconds
 from .config import Settings
 from .errors import AssistantError, ConfigError, RecognizerError
 from .schema import LANGUAGES
@@ -179,7 +179,7 @@ class Assistant:
     def run_file(self, path: str | Path, lang: str = "auto", reply_dir: Path | None = None) -> Turn:
         """A recorded command in, a reply out (as a WAV in reply_dir, or played)."""
         try:
-            utterance = load_audio(path)
+            utterance = load_audio(path, max_seconds=max_command_seconds(self.settings.section("audio")))
             reply_path = Path(reply_dir) / f"{Path(path).stem}.reply.wav" if reply_dir else None
             turn = self.turn(utterance, lang=lang, reply_path=reply_path)
         except AssistantError as exc:

@@ -187,8 +187,10 @@ def cmd_listen(args, settings) -> int:
     from .app import Assistant, check_lang
     from .listener import listen, press_enter_to_talk
     check_lang(args.lang)
+    from .audio.decode import max_command_seconds
     from .audio.sources import StreamedFileSource
-    source = (StreamedFileSource(args.input, realtime=not args.fast) if args.input
+    limit = max_command_seconds(settings.section("audio"))
+    source = (StreamedFileSource(args.input, realtime=not args.fast, max_seconds=limit) if args.input
               else _open_microphone(args.device or settings.section("audio").get("input_device"),
                                     bool(settings.section("listen").get("wait_for_microphone", False))))
     require_utf8(args.wake or [], "the wake phrase")

@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import heap
 from ..errors import ModelError
+from .models import damaged
 from ..types import SAMPLE_RATE, Transcript, Utterance
 from .chinese import to_simplified
 from .language import pick_en_zh
@@ -92,9 +93,11 @@ class WhisperRecognizer:
             from faster_whisper import WhisperModel
             self.model = WhisperModel(str(model_path), device="cpu", compute_type=compute_type,
                                       cpu_threads=threads, num_workers=1)
-        except (RuntimeError, ValueError, OSError) as exc:
-            raise ModelError(f"speech model in {model_path} cannot be loaded ({exc}); "
-                             "run `assistant models verify`") from None
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the tokenizers library raises bare Exception on a bad file
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise damaged(model_path, f"cannot be loaded: {first}") from None
         self.beam_size = beam_size
         self.use_vad = use_vad
         self._tokenizers: dict[str, Any] = {}

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
 
 import numpy as np
 import soxr
@@ -24,11 +25,69 @@ OUTPUT_RATE = 22050
 BLOCK = 1024  # samples per mix step (~46 ms)
 
 
+_EMPTY = np.zeros(0, dtype=np.float32)
+
+
 @dataclass
 class _Track:
-    audio: np.ndarray
-    pos: int = 0
+    """A sound on a channel, drawn a block at a time from its source as it is played.
+
+    Speech and alerts come as one array; music comes from a decoder (a generator of blocks), so
+    a two-hour track costs a few blocks of memory rather than two hours of samples.
+    """
+
+    source: Iterator[np.ndarray]
+    pos: int = 0                 # samples played
     paused: bool = False
+    pending: np.ndarray = field(default_factory=lambda: _EMPTY)
+    done: bool = False           # the source has nothing more
+
+    def _fill(self) -> bool:
+        """Something is pending (fetching the next block when needed); False once the source is spent."""
+        while not len(self.pending) and not self.done:
+            try:
+                self.pending = np.asarray(next(self.source), dtype=np.float32).reshape(-1)
+            except StopIteration:
+                self.done = True
+            except Exception as exc:  # a decoder failing mid-track ends that track, not the player
+                log.warning("playback of a track stopped: %s", exc)
+                self.done = True
+        return bool(len(self.pending))
+
+    def take(self, n: int) -> np.ndarray:
+        """Up to n samples (fewer only at the end); afterwards `finished` says if that was the last."""
+        parts = []
+        while n > 0 and self._fill():
+            part, self.pending = self.pending[:n], self.pending[n:]
+            parts.append(part)
+            n -= len(part)
+        self._fill()   # learn now whether anything is left, so the end is known with the last block
+        got = np.concatenate(parts) if len(parts) > 1 else (parts[0] if parts else _EMPTY)
+        self.pos += len(got)
+        return got
+
+    @property
+    def finished(self) -> bool:
+        return self.done and not len(self.pending)
+
+    def close(self) -> None:
+        """Let a decoder close its file now rather than whenever it is collected."""
+        close = getattr(self.source, "close", None)
+        if close is not None:
+            close()
+
+
+def _resampled(blocks: Iterable[np.ndarray], rate: int) -> Iterator[np.ndarray]:
+    """A stream of mono blocks at `rate` as a stream at the output rate."""
+    resampler = soxr.ResampleStream(rate, OUTPUT_RATE, 1, dtype="float32")
+    try:
+        for block in blocks:
+            yield resampler.resample_chunk(np.asarray(block, dtype=np.float32).reshape(-1))
+        yield resampler.resample_chunk(_EMPTY, last=True)
+    finally:
+        close = getattr(blocks, "close", None)
+        if close is not None:
+            close()
 
 
 class _SilentSink:
@@ -105,15 +164,23 @@ class Player:
             if self.problem:
                 log.info("playing to a silent sink: %s", self.problem)
 
-    def play(self, audio: np.ndarray, sample_rate: int, channel: str = "speech") -> None:
-        audio = np.asarray(audio, dtype=np.float32)
-        if audio.ndim == 2:
-            audio = audio.mean(axis=1, dtype=np.float32)
-        if sample_rate != OUTPUT_RATE and len(audio):
-            audio = soxr.resample(audio, sample_rate, OUTPUT_RATE).astype(np.float32)
+    def play(self, audio: np.ndarray | Iterator[np.ndarray], sample_rate: int, channel: str = "speech") -> None:
+        """Play an array, or an iterator of mono blocks (decoded as they are played), on `channel`."""
+        if isinstance(audio, (np.ndarray, list, tuple)):
+            audio = np.asarray(audio, dtype=np.float32)
+            if audio.ndim == 2:
+                audio = audio.mean(axis=1, dtype=np.float32)
+            if sample_rate != OUTPUT_RATE and len(audio):
+                audio = soxr.resample(audio, sample_rate, OUTPUT_RATE).astype(np.float32)
+            source: Iterator[np.ndarray] = iter([audio])
+        else:
+            source = audio if sample_rate == OUTPUT_RATE else _resampled(audio, sample_rate)
         with self._lock:
             self._ensure_sink()
-            self._tracks[channel] = _Track(audio)
+            old = self._tracks.get(channel)
+            if old is not None:
+                old.close()
+            self._tracks[channel] = _Track(source)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="player", daemon=True)
                 self._thread.start()
@@ -130,10 +197,10 @@ class Player:
                 for name, track in list(self._tracks.items()):
                     if track.paused:
                         continue
-                    part = track.audio[track.pos:track.pos + BLOCK]
+                    part = track.take(BLOCK)
                     block[:len(part)] += part
-                    track.pos += len(part)
-                    if track.pos >= len(track.audio):
+                    if track.finished:
+                        track.close()
                         del self._tracks[name]
                         self._lock.notify_all()
                 block *= self.volume
@@ -152,10 +219,10 @@ class Player:
 
     def stop(self, channel: str | None = None) -> None:
         with self._lock:
-            if channel is None:
-                self._tracks.clear()
-            else:
-                self._tracks.pop(channel, None)
+            for name in list(self._tracks) if channel is None else [channel]:
+                track = self._tracks.pop(name, None)
+                if track is not None:
+                    track.close()
             self._lock.notify_all()
 
     def pause(self, channel: str) -> None:
@@ -187,6 +254,8 @@ class Player:
     def close(self) -> None:
         with self._lock:
             self._closed = True
+            for track in self._tracks.values():
+                track.close()
             self._tracks.clear()
             self._lock.notify_all()
         if self._thread is not None:

@@ -14,7 +14,7 @@ import speech_recognition as sr
 
 from ..errors import AudioError
 from ..types import SAMPLE_RATE
-from .decode import load_audio
+from .decode import DEFAULT_MAX_SECONDS, load_audio
 from .devices import find_device, open_pyaudio, quiet_stderr
 
 FRAME_MS = 30
@@ -55,8 +55,9 @@ class _PacedStream:
 class StreamedFileSource(sr.AudioSource):
     """A recording played through the microphone interface, in 30 ms chunks."""
 
-    def __init__(self, path: str | Path, realtime: bool = True, chunk_ms: int = FRAME_MS):
-        utt = load_audio(path, reject_silence=False)
+    def __init__(self, path: str | Path, realtime: bool = True, chunk_ms: int = FRAME_MS,
+                 max_seconds: float = DEFAULT_MAX_SECONDS):
+        utt = load_audio(path, reject_silence=False, max_seconds=max_seconds)
         pcm = (np.clip(utt.audio, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
         self.path = str(path)
         self.SAMPLE_RATE = SAMPLE_RATE

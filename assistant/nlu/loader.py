@@ -185,6 +185,9 @@ def load(dirs: list[Path], lists: dict | None = None) -> Library:
             continue
         files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else [folder]
         for path in files:
+            if not path.is_file():   # a FIFO would block the read until a writer came, a device never end
+                lib.problems.append(IntentProblem(str(path), 0, "is not a regular file"))
+                continue
             _load_file(path, lib, raw_intents)
     if lists:
         _merge_lists("config [lists]", lists, lib, 0)

@@ -10,7 +10,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -55,20 +55,33 @@ def read_track(path: Path) -> Track:
                  tags.get("album", ""), tags.get("genre", ""))
 
 
-def decode(path: Path, rate: int = PLAY_RATE) -> np.ndarray:
-    """The whole file as mono float32 at `rate`."""
+def _blocks(path: Path, rate: int) -> Iterator[np.ndarray]:
     import av
-    parts = []
     with av.open(str(path)) as container:
         resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
         for frame in container.decode(audio=0):
             for out in resampler.resample(frame):
-                parts.append(out.to_ndarray().reshape(-1))
+                yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
         for out in resampler.resample(None):
-            parts.append(out.to_ndarray().reshape(-1))
-    if not parts:
-        raise ValueError(f"{path}: no audio")
-    return np.concatenate(parts).astype(np.float32)
+            yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+
+
+def _chain(first: np.ndarray, rest: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+    yield first
+    yield from rest   # closing this generator closes `rest`, and with it the file
+
+
+def stream(path: Path, rate: int = PLAY_RATE) -> Iterator[np.ndarray]:
+    """The file as mono float32 blocks at `rate`, decoded while it plays.
+
+    A two-hour track decoded whole took 2 GB; as a stream it takes a few blocks. The first audio is
+    decoded here, so a file that cannot be played fails now, where the skill can say so.
+    """
+    blocks = _blocks(path, rate)
+    for first in blocks:
+        if len(first):
+            return _chain(first, blocks)
+    raise ValueError(f"{path}: no audio")
 
 
 def _pinyin(text: str) -> str:
@@ -113,7 +126,8 @@ class MediaSkill(Skill):
     @property
     def tracks(self) -> list[Track]:
         if self._tracks is None:
-            files = sorted(p for p in self.folder.rglob("*") if p.suffix.lower() in AUDIO_EXTENSIONS) \
+            files = sorted(p for p in self.folder.rglob("*")   # a FIFO among them would block its reader
+                           if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file()) \
                 if self.folder.is_dir() else []
             self._tracks = [read_track(p) for p in files]
             log.info("media: %d tracks in %s", len(self._tracks), self.folder)
@@ -162,7 +176,7 @@ class MediaSkill(Skill):
         if self.env.player is None:
             return self.say("media.cannot_play", lang, title=track.title)
         try:
-            audio = decode(track.path)
+            audio = stream(track.path)
         except Exception as exc:
             log.warning("cannot decode %s: %s", track.path, exc)
             self.active = False
@@ -190,10 +204,12 @@ class MediaSkill(Skill):
     def _advance(self, index: int) -> None:
         following = self.playlist[index]
         try:
-            audio = decode(following.path)
+            audio = stream(following.path)
             if self.active and self.index == index - 1:   # nobody pressed stop/next meanwhile
                 self.env.player.play(audio, PLAY_RATE, channel="media")
                 self.index = index
+            else:
+                audio.close()
         except Exception as exc:
             log.warning("cannot play %s: %s", following.path, exc)
             self.active = False
