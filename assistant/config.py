@@ -128,8 +128,6 @@ def load_settings(config_file: str | Path | None = None, state_dir: str | Path |
     path = config_file or env.get("ASSISTANT_CONFIG")
     if path:
         path = Path(path).expanduser()
-        if path.exists() and not path.is_file():   # a FIFO would block until a writer came, /dev/zero never end
-            raise ConfigError(f"config file {path} is not a regular file")
         try:
             raw = tomllib.loads(read_config_text(path))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

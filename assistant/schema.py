@@ -229,7 +229,7 @@ TTS = Table({
 })
 
 DEVICE = AnyOf((Text(), Num(0, 10_000, whole=True)), "a device name or an index from `assistant devices`")
-AUDIO = Table({"input_device": DEVICE, "output_device": DEVICE})
+AUDIO = Table({"input_device": DEVICE, "output_device": DEVICE, "max_command_seconds": SECONDS})
 
 LISTEN = Table({
     "mode": Text(choices=("wake", "push_to_talk", "push-to-talk", "always")),
