@@ -23,3 +23,12 @@ class ConfigError(AssistantError):
 
 class SpeechError(AssistantError):
     """Text to speech could not produce or play audio."""
+
+
+class NetworkError(AssistantError):
+    """A web service or download source failed: unreachable, past its deadline, too large, redirected,
+    or it answered with an error. `status` is the HTTP status, None when no answer came."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
