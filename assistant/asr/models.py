@@ -148,6 +148,8 @@ def _fetch_official(spec: ModelSpec, staging: Path, progress: Progress | None, t
                 download(_hub_url(spec, fname), out.write, limits, shown)
         except NetworkError as exc:
             raise ModelError(f"official source failed ({exc})") from None
+        except OSError as exc:  # writing the staging file (a full disk)
+            raise ModelError(f"cannot write {staging / fname}: {exc.strerror or exc}") from None
 
 
 def _fetch_registry(spec: ModelSpec, staging: Path, progress: Progress | None) -> None:
