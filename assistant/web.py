@@ -177,9 +177,11 @@ class _Call:
     def _failed(self, exc: BaseException) -> NetworkError:
         """What a socket or protocol error means: the deadline, a stall, or the service itself."""
         assert self._watch is not None
-        if self._watch.expired.is_set() or time.monotonic() >= self._watch.ends:
+        timed_out = isinstance(exc, (TimeoutError, socket.timeout))
+        if self._watch.expired.is_set() or time.monotonic() >= self._watch.ends or \
+                (timed_out and not self.limits.min_rate):  # each wait was all the time left
             return self._error(str(self._watch.too_late()))
-        if isinstance(exc, (TimeoutError, socket.timeout)):
+        if timed_out:
             return self._error(f"nothing arrived for {self.limits.stall:g} s")
         reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         return self._error(str(reason))
