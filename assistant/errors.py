@@ -35,3 +35,12 @@ class StateError(AssistantError):
     def __init__(self, message: str, disk_full: bool = False):
         super().__init__(message)
         self.disk_full = disk_full
+
+
+class NetworkError(AssistantError):
+    """A web service or download source failed: unreachable, past its deadline, too large, redirected,
+    or it answered with an error. `status` is the HTTP status, None when no answer came."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status

@@ -205,6 +205,7 @@ def check_table(spec: Table | MapOf, table: Any, where: str, section: str,
 # -- every setting ----------------------------------------------------------------------------
 
 SECONDS = Num(0.1, 600)
+BODY_BYTES = Num(1024, 64 << 20, whole=True)   # a web answer's cap
 FOLDER = Text(path=True)
 PHRASES = Texts()
 
@@ -294,6 +295,7 @@ HOME = Table({
         "url": Text(url=True),
         "token": Text(),
         "timeout": SECONDS,
+        "max_bytes": BODY_BYTES,
         "entities": MapOf(Text()),
     }),
 })
@@ -302,6 +304,7 @@ WEATHER = Table({
     "forecast_url": Text(url=True),
     "geocoding_url": Text(url=True),
     "timeout": SECONDS,
+    "max_bytes": BODY_BYTES,
     "default_city": Text(),
     "forecast_days": Num(1, 16, whole=True),    # Open-Meteo's limit
     "cities": MapOf(Table({"latitude": Num(-90, 90), "longitude": Num(-180, 180)},

@@ -148,3 +148,77 @@ class HomeAssistantServer(_Server):
                 self._send(200, [state])
 
         super().__init__(Handler)
+
+
+class RecordingServer(_Server):
+    """Answers every request with 200 `{}` and keeps (method, path, headers): the "other host" of a redirect."""
+
+    def __init__(self):
+        class Handler(_Handler):
+            def _record(self) -> None:
+                self.owner.requests.append((self.command, self.path, dict(self.headers)))
+                self._send(200, {})
+
+            do_GET = do_POST = _record
+
+        super().__init__(Handler)
+
+
+class HostileServer(_Server):
+    """A web service gone bad, on purpose.
+
+    mode "redirect": 302 to `target` (+ the request path) for every method;
+    "trickle_body": 200 with a promised 100 kB body sent one byte every `interval` seconds;
+    "trickle_head": the status line, then header bytes one every `interval` seconds, never ending;
+    "endless": 200 with no length, 64 kB pieces as fast as the client takes them, "forever" (up to
+    `endless_limit` bytes, so a client without a cap fails the test rather than the machine).
+    `sent` counts the body bytes the client accepted; every handler stops when the server closes.
+    """
+
+    def __init__(self, mode: str, target: str = "", interval: float = 0.5, endless_limit: int = 256 << 20):
+        self.mode, self.target, self.interval, self.endless_limit = mode, target, interval, endless_limit
+        self.sent = 0
+        self.stopping = threading.Event()
+        self.got_request = threading.Event()
+
+        class Handler(_Handler):
+            def _hostile(self) -> None:
+                owner = self.owner
+                owner.requests.append((self.command, self.path, dict(self.headers)))
+                owner.got_request.set()
+                try:
+                    if owner.mode == "redirect":
+                        self.send_response(302)
+                        self.send_header("Location", owner.target + self.path)
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
+                    if owner.mode == "trickle_head":
+                        self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+                        while not owner.stopping.wait(owner.interval):
+                            self.wfile.write(b"a")
+                            self.wfile.flush()
+                        return
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    if owner.mode == "trickle_body":
+                        self.send_header("Content-Length", "100000")
+                    self.end_headers()
+                    piece = b"[" if owner.mode == "trickle_body" else b" " * 65536
+                    wait = owner.interval if owner.mode == "trickle_body" else 0
+                    while not owner.stopping.is_set() and owner.sent < owner.endless_limit:
+                        self.wfile.write(piece)
+                        self.wfile.flush()
+                        owner.sent += len(piece)
+                        if wait:
+                            owner.stopping.wait(wait)
+                except OSError:  # the client hung up: what a well-behaved client does here
+                    pass
+
+            do_GET = do_POST = _hostile
+
+        super().__init__(Handler)
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        super().__exit__(*exc)

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 
-from helpers_http import HomeAssistantServer, OpenMeteoServer
+from helpers_http import HomeAssistantServer, HostileServer, OpenMeteoServer
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
@@ -193,6 +193,31 @@ def test_timer_fires_while_idle_and_followup_gives_up(tmp_path):
         proc.stdin.close()
         proc.wait(timeout=20)
     assert proc.returncode == 0
+
+
+def test_timer_rings_while_the_weather_service_trickles(tmp_path):
+    """A weather call stuck on a server sending a byte now and then must not keep a timer from ringing."""
+    with HostileServer("trickle_body") as meteo:
+        config = write_config(tmp_path / "c.toml", weather_url=meteo.url)
+        config.write_text(config.read_text().replace("timeout = 1.5", "timeout = 12"), encoding="utf-8")
+        proc = subprocess.Popen([sys.executable, "-m", "assistant", "chat", "--state-dir", str(tmp_path / "state"),
+                                 "--config", str(config)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=ENV, cwd=ROOT)
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(line.rstrip("\n")) for line in proc.stdout], daemon=True).start()
+        try:
+            proc.stdin.write("set a timer for two seconds\nwhat's the weather in shanghai\n")
+            proc.stdin.flush()
+            assert "2 second timer" in lines.get(timeout=60)
+            # the weather call waits up to its 12 s deadline; the timer rings meanwhile, then the apology
+            assert lines.get(timeout=20) == "assistant: Your 2 second timer is done."
+            assert lines.get(timeout=30) == "assistant: Sorry, I can't get the weather right now."
+        finally:
+            meteo.stopping.set()
+            proc.stdin.close()
+            proc.wait(timeout=30)
+    assert proc.returncode == 0
+    assert "Traceback" not in proc.stderr.read()
 
 
 def test_missed_timer_is_announced_after_restart(tmp_path):

@@ -1,14 +1,16 @@
 """Home (simulated and Home Assistant over real HTTP) and weather (Open-Meteo format over real HTTP)."""
 from __future__ import annotations
 
+import queue
 import socket
+import threading
 import time
 
 import pytest
 
 from assistant.dialog import Dialog
 from helpers_dialog import Clock, m, settings_for
-from helpers_http import HomeAssistantServer, OpenMeteoServer
+from helpers_http import HomeAssistantServer, HostileServer, OpenMeteoServer, RecordingServer
 
 
 @pytest.fixture
@@ -101,6 +103,82 @@ def test_home_assistant_bad_token_and_unreachable(tmp_path, ha):
         assert d.handle(m("home.turn_on", "zh", device="light", room="kitchen")).text == "抱歉，现在连不上家庭助理。"
     finally:
         d.close()
+
+
+def handled_within(d, match, seconds: float, server: HostileServer):
+    """The reply to `match`; the test fails when the call is still going after `seconds` (a hang)."""
+    out: list = []
+    worker = threading.Thread(target=lambda: out.append(d.handle(match)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    hung = worker.is_alive()
+    if hung:  # let the stuck call end, so the dialog can close and the test report
+        server.stopping.set()
+        worker.join(30)
+    assert not hung, f"still waiting after {seconds} s: no overall deadline"
+    return out[0]
+
+
+def test_home_assistant_redirect_to_another_host_never_gets_the_token(tmp_path):
+    """A 302 from Home Assistant to another host: not followed, the token stays home, the reply says it failed."""
+    with RecordingServer() as other, HostileServer("redirect", target=other.url) as ha:
+        d = ha_dialog(tmp_path, ha.url)
+        try:
+            assert d.handle(m("home.turn_on", "en", device="light", room="kitchen")).text == \
+                "Sorry, Home Assistant didn't accept that."
+            assert d.handle(m("home.query", "zh", device="light", room="kitchen")).text == "抱歉，家庭助理没有执行。"
+        finally:
+            d.close()
+        assert [(method, headers.get("Authorization")) for method, _, headers in ha.requests] == \
+            [("POST", "Bearer secret-token"), ("GET", "Bearer secret-token")]
+        assert other.requests == []
+
+
+@pytest.mark.parametrize("mode", ["trickle_head", "trickle_body", "endless"])
+def test_home_assistant_that_trickles_or_never_ends_fails_within_its_timeout(tmp_path, mode):
+    with HostileServer(mode) as ha:
+        d = ha_dialog(tmp_path, ha.url, timeout=1.0)
+        try:
+            reply = handled_within(d, m("home.turn_on", "en", device="light", room="kitchen"), 15, ha)
+        finally:
+            d.close()
+    assert reply.text in ("Sorry, I can't reach Home Assistant right now.", "Sorry, Home Assistant didn't accept that.")
+    assert ha.sent < 64 << 20  # the endless answer was dropped at the 1 MB cap (plus socket buffers)
+
+
+@pytest.mark.parametrize("mode", ["trickle_head", "trickle_body", "endless"])
+def test_weather_that_trickles_or_never_ends_fails_within_its_timeout(tmp_path, mode):
+    with HostileServer(mode) as meteo:
+        d = weather_dialog(tmp_path, meteo.url, timeout=1.0)
+        try:
+            reply = handled_within(d, m("weather.query", "zh"), 15, meteo)
+        finally:
+            d.close()
+    assert reply.text == "抱歉，现在查不到天气。"
+    assert meteo.sent < 64 << 20
+
+
+def test_a_timer_rings_while_a_weather_call_is_stuck(tmp_path):
+    """The scheduler is not shut out while a command waits on a trickling web service."""
+    clock = Clock()
+    announced: queue.Queue = queue.Queue()
+    with HostileServer("trickle_body") as meteo:
+        conf = {"forecast_url": meteo.url, "geocoding_url": meteo.url, "timeout": 20.0}
+        d = Dialog(settings_for(tmp_path, weather=conf), engine=None, now=clock)
+        asking = threading.Thread(target=d.handle, args=(m("weather.query", "en"),), daemon=True)
+        try:
+            assert "2 second timer" in d.handle(m("timer.start", "en", duration=2)).text
+            d.start(announced.put)
+            asking.start()
+            assert meteo.got_request.wait(10)
+            clock.advance(3)
+            assert announced.get(timeout=10).text == "Your 2 second timer is done."
+            assert asking.is_alive()  # the weather call is still waiting on its 20 s deadline
+        finally:
+            meteo.stopping.set()
+            if asking.is_alive():
+                asking.join(30)
+            d.close()
 
 
 PLACES = {"paris": {"name": "Paris", "latitude": 48.85, "longitude": 2.35, "country": "France"},

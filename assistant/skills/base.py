@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -46,6 +47,13 @@ class Env:
 
     def say(self, key: str, lang: str, index: int = 0, **values: Any) -> str:
         return text(key, lang, index, **values)
+
+    def waiting(self) -> AbstractContextManager:
+        """Wrap a slow wait (a web call) in this, so timers still ring while it lasts.
+
+        Inside it the skill must not touch dialog state; the state database is fine (it has its own lock).
+        """
+        return self.dialog.waiting() if self.dialog is not None else nullcontext()
 
     def config(self, name: str) -> dict[str, Any]:
         return self.settings.section(name)

@@ -9,12 +9,13 @@ survives a restart. The Home Assistant backend calls `/api/services/...` and
 from __future__ import annotations
 
 import logging
-from typing import Any
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any, Callable
 
 from ..dialog.locale import say_percent
 from ..store import DeviceState
 from .base import Answer, Skill
-from .web import ServiceError, request_json
+from .web import ServiceError, limits_from, request_json
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +45,17 @@ class SimBackend:
 
 
 class HomeAssistantBackend:
-    """Home Assistant REST API: POST /api/services/<domain>/<service>, GET /api/states/<entity>."""
+    """Home Assistant REST API: POST /api/services/<domain>/<service>, GET /api/states/<entity>.
 
-    def __init__(self, conf: dict[str, Any]):
+    `waiting` wraps each call (the dialog lets its scheduler run meanwhile); the token goes to the
+    configured origin only, as the web fetch follows no redirect.
+    """
+
+    def __init__(self, conf: dict[str, Any], waiting: Callable[[], AbstractContextManager] = nullcontext):
         self.url = str(conf.get("url", "http://homeassistant.local:8123")).rstrip("/")
         self.token = str(conf.get("token", ""))
-        self.timeout = float(conf.get("timeout", 3.0))
+        self.limits = limits_from(conf, timeout=3.0)
+        self.waiting = waiting
         self.entities = dict(conf.get("entities", {}))
 
     def entity(self, room: str, device: str) -> str:
@@ -68,12 +74,14 @@ class HomeAssistantBackend:
         body: dict[str, Any] = {"entity_id": entity}
         if brightness is not None and on:
             body["brightness_pct"] = brightness
-        request_json("POST", f"{self.url}/api/services/{domain}/{service}", body=body,
-                     headers=self._headers(), timeout=self.timeout)
+        with self.waiting():
+            request_json("POST", f"{self.url}/api/services/{domain}/{service}", body=body,
+                         headers=self._headers(), limits=self.limits)
 
     def get(self, room: str, device: str) -> DeviceState:
-        state = request_json("GET", f"{self.url}/api/states/{self.entity(room, device)}",
-                             headers=self._headers(), timeout=self.timeout) or {}
+        with self.waiting():
+            state = request_json("GET", f"{self.url}/api/states/{self.entity(room, device)}",
+                                 headers=self._headers(), limits=self.limits) or {}
         value = str(state.get("state", "off"))
         raw = (state.get("attributes") or {}).get("brightness")
         brightness = round(int(raw) * 100 / 255) if isinstance(raw, (int, float)) else None
@@ -92,7 +100,7 @@ class HomeSkill(Skill):
         self.default_room = conf.get("default_room") or None
         backend = str(conf.get("backend", "sim"))
         if backend in ("homeassistant", "home_assistant", "ha"):
-            self.backend: Any = HomeAssistantBackend(conf.get("homeassistant", {}))
+            self.backend: Any = HomeAssistantBackend(conf.get("homeassistant", {}), env.waiting)
         else:
             self.backend = SimBackend(env.store)
 

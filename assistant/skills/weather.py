@@ -12,7 +12,7 @@ from typing import Any
 
 from ..dialog.locale import say_day, say_degrees, say_percent
 from .base import Answer, Skill
-from .web import ServiceError, request_json
+from .web import ServiceError, limits_from, request_json
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class WeatherSkill(Skill):
         conf = env.config("weather")
         self.forecast_url = str(conf.get("forecast_url", "https://api.open-meteo.com")).rstrip("/")
         self.geocoding_url = str(conf.get("geocoding_url", "https://geocoding-api.open-meteo.com")).rstrip("/")
-        self.timeout = float(conf.get("timeout", 4.0))
+        self.limits = limits_from(conf, timeout=4.0)
         self.default_city = str(conf.get("default_city", "beijing"))
         self.max_days = int(conf.get("forecast_days", 7))
         self.cities = dict(CITIES)
@@ -95,9 +95,10 @@ class WeatherSkill(Skill):
             lat, lon = self.cities[city]
             name = self.env.name("city", city, lang)
             return lat, lon, name.title() if lang == "en" and name.islower() else name
-        found = request_json("GET", f"{self.geocoding_url}/v1/search",
-                             params={"name": city, "count": 1, "language": lang, "format": "json"},
-                             timeout=self.timeout) or {}
+        with self.env.waiting():
+            found = request_json("GET", f"{self.geocoding_url}/v1/search",
+                                 params={"name": city, "count": 1, "language": lang, "format": "json"},
+                                 limits=self.limits) or {}
         results = found.get("results") or []
         if not results:
             return None
@@ -105,10 +106,11 @@ class WeatherSkill(Skill):
         return float(first["latitude"]), float(first["longitude"]), str(first.get("name") or city)
 
     def _forecast(self, lat: float, lon: float, day: int) -> dict[str, Any]:
-        answer = request_json("GET", f"{self.forecast_url}/v1/forecast", params={
-            "latitude": lat, "longitude": lon, "timezone": "auto", "forecast_days": max(3, day + 1),
-            "daily": "weather_code,temperature_2m_max,temperature_2m_min,precipitation_probability_max",
-        }, timeout=self.timeout) or {}
+        with self.env.waiting():
+            answer = request_json("GET", f"{self.forecast_url}/v1/forecast", params={
+                "latitude": lat, "longitude": lon, "timezone": "auto", "forecast_days": max(3, day + 1),
+                "daily": "weather_code,temperature_2m_max,temperature_2m_min,precipitation_probability_max",
+            }, limits=self.limits) or {}
         daily = answer.get("daily")
         if not isinstance(daily, dict):
             raise ServiceError("forecast answer has no daily section", 200)

@@ -1,42 +1,38 @@
-"""Small JSON-over-HTTP helpers for the web skills (weather, Home Assistant).
+"""JSON over HTTP for the web skills (weather, Home Assistant), through the one safe fetch in assistant.web.
 
-Standard library only, always with a timeout, and every failure folded into one
-ServiceError so a skill can turn "service down" into a spoken apology, never a hang.
+Every call has the skill's deadline and size cap, follows no redirect, and every failure is one
+ServiceError so a skill turns "service down, slow, redirected or refusing" into a spoken apology.
 """
 from __future__ import annotations
 
 import json
-import socket
-import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any
 
+from ..errors import NetworkError
+from ..web import DEFAULT_LIMITS, Limits, fetch
 
-class ServiceError(Exception):
-    """A web service could not be used. `status` is the HTTP status, None when unreachable."""
+# The skills' name for a failed web call; `status` is the HTTP status, None when no answer came.
+ServiceError = NetworkError
 
-    def __init__(self, message: str, status: int | None = None):
-        super().__init__(message)
-        self.status = status
+DEFAULT_MAX_BYTES = 1 << 20     # a forecast or an entity state is a few kB
+
+
+def limits_from(conf: dict[str, Any], timeout: float) -> Limits:
+    """A skill's web limits from its settings: `timeout` (seconds, the whole call) and `max_bytes`."""
+    return Limits(deadline=float(conf.get("timeout", timeout)),
+                  max_bytes=int(conf.get("max_bytes", DEFAULT_MAX_BYTES)))
 
 
 def request_json(method: str, url: str, params: dict[str, Any] | None = None, body: Any = None,
-                 headers: dict[str, str] | None = None, timeout: float = 5.0) -> Any:
+                 headers: dict[str, str] | None = None, limits: Limits = DEFAULT_LIMITS) -> Any:
     if params:
         url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(params)}"
     data = None if body is None else json.dumps(body).encode("utf-8")
-    req = urllib.request.Request(url, data=data, method=method,
-                                 headers={"Accept": "application/json", **(headers or {})})
+    sent = {"Accept": "application/json", **(headers or {})}
     if data is not None:
-        req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            raw = resp.read()
-    except urllib.error.HTTPError as exc:
-        raise ServiceError(f"{method} {url}: HTTP {exc.code}", exc.code) from None
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
-        raise ServiceError(f"{method} {url}: {getattr(exc, 'reason', exc)}") from None
+        sent["Content-Type"] = "application/json"
+    raw = fetch(method, url, headers=sent, body=data, limits=limits).body
     try:
         return json.loads(raw.decode("utf-8")) if raw.strip() else None
     except (UnicodeDecodeError, ValueError):
