@@ -212,7 +212,8 @@ class IntentEngine:
             if not ok:
                 expected = f"{case.intent or 'no intent'} {case.slots or ''}".strip()
                 actual = f"{got.intent or 'no intent'} {got.slots or ''}".strip()
-                failures.append(TestFailure(case.file, case.intent or "(none)", case.lang, case.text, expected, actual, case.line))
+                failures.append(TestFailure(case.file, case.intent or "(none)", case.lang, case.text,
+                                            expected, actual, case.line))
         return failures
 
     # ------------------------------------------------------------------ data for others

@@ -784,7 +784,8 @@ def join_raw(items: list[Item], lang: str) -> str:
     out = ""
     for it in items:
         raw = it.raw
-        if out and (lang == "en" or (out[-1].isascii() and out[-1].isalnum() and raw[:1].isascii() and raw[:1].isalnum())):
+        ascii_seam = out and out[-1].isascii() and out[-1].isalnum() and raw[:1].isascii() and raw[:1].isalnum()
+        if out and (lang == "en" or ascii_seam):
             out += " "
         out += raw
     return out.strip()
