@@ -7,7 +7,6 @@ loads (flags and environment variables too), so what a skill reads has the right
 from __future__ import annotations
 
 import os
-import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .schema import FOLDER, SCHEMA, check_table, check_value
+from .smallfile import NotRegularFile, TooBig, read_small_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -84,28 +84,17 @@ MAX_CONFIG_BYTES = 1 << 20   # a settings file is a few KB; this only stops a ru
 
 
 def read_config_text(path: Path) -> str:
-    """The text of a settings file, read in bounded time and memory.
-
-    Only a regular file is read: /dev/zero was read forever and a FIFO blocked until a writer
-    came; a file larger than MAX_CONFIG_BYTES is refused rather than loaded. The file is opened
-    without blocking and checked through its descriptor, so a FIFO put there never waits.
-    """
+    """The text of a settings file, read in bounded time and memory (see smallfile.py)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        return read_small_text(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
     except OSError as exc:
         raise ConfigError(f"config file {path} cannot be read: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ConfigError(f"config file {path} is not a regular file")
-        try:
-            data = f.read(MAX_CONFIG_BYTES + 1)
-        except OSError as exc:
-            raise ConfigError(f"config file {path} cannot be read: {exc.strerror or exc}") from None
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"config file {path} is too big (over {MAX_CONFIG_BYTES // 1024} KiB)")
-    return data.decode("utf-8")
+    except NotRegularFile:
+        raise ConfigError(f"config file {path} is not a regular file") from None
+    except TooBig:
+        raise ConfigError(f"config file {path} is too big (over {MAX_CONFIG_BYTES // 1024} KiB)") from None
 
 
 def _apply(obj: Any, table: dict[str, Any]) -> None:

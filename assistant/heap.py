@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 from typing import Any
 
 M_TRIM_THRESHOLD = -1
@@ -19,7 +20,9 @@ M_MMAP_THRESHOLD = -3
 THRESHOLD = 4 << 20
 
 
+@functools.lru_cache(maxsize=1)
 def _glibc() -> Any | None:
+    """glibc, looked up once (find_library runs ldconfig: a millisecond per call on a hot path)."""
     name = ctypes.util.find_library("c")
     if not name:
         return None

@@ -15,5 +15,7 @@ def test_thresholds_fixed_on_glibc():
 
 def test_no_c_library_is_not_an_error(monkeypatch):
     monkeypatch.setattr(heap.ctypes.util, "find_library", lambda name: None)
+    heap._glibc.cache_clear()
+    monkeypatch.setattr(heap, "_glibc", heap._glibc.__wrapped__)
     assert heap.fix_thresholds() is False
     heap.trim()

@@ -2,6 +2,7 @@
 short one, and the player still ends, pauses, stops and skips it."""
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -36,31 +37,30 @@ def test_long_track_is_streamed_in_bounded_memory(tmp_path, state_dir):
     assert play["peak_mb"] - base["peak_mb"] < 60, (base["peak_mb"], play["peak_mb"])
 
 
-def test_streamed_track_plays_to_its_end(tmp_path):
-    path = tone_flac(tmp_path / "short.flac", 1)
+@contextlib.contextmanager
+def playing(path):
+    """A real Player on a silent sink, playing the track at PATH as a stream of blocks."""
     from assistant.skills.media import stream
     blocks = stream(path)
     player = Player(sink=_SilentSink())
     try:
         player.play(blocks, OUTPUT_RATE, channel="media")
+        yield player, blocks
+    finally:
+        player.close()
+
+
+def test_streamed_track_plays_to_its_end(tmp_path):
+    with playing(tone_flac(tmp_path / "short.flac", 1)) as (player, blocks):
         assert player.is_playing("media")
         assert player.wait("media", timeout=30)      # the end of the stream ends the track
         assert not player.is_playing("media") and blocks.gi_frame is None
-    finally:
-        player.close()
 
 
 def test_stopped_track_releases_its_decoder(tmp_path):
-    path = tone_flac(tmp_path / "tone.flac", 60)
-    from assistant.skills.media import stream
-    blocks = stream(path)
-    player = Player(sink=_SilentSink())
-    try:
-        player.play(blocks, OUTPUT_RATE, channel="media")
+    with playing(tone_flac(tmp_path / "tone.flac", 60)) as (player, blocks):
         player.stop("media")
         assert blocks.gi_frame is None          # the generator (and the file it had open) is closed
-    finally:
-        player.close()
 
 
 def test_unreadable_track_fails_at_once(tmp_path):

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from ..smallfile import TooBig, read_small_text
 from . import grammar
 
 SLOT_TYPES = ("duration", "time", "day", "date", "level", "number", "language", "text")
@@ -152,12 +153,11 @@ def _refused(text: str) -> tuple[int, str] | None:
 
 
 def _read(path: Path) -> str:
-    """The file's text, refused past MAX_FILE_BYTES before it is all read."""
-    with path.open("rb") as f:
-        data = f.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise ValueError(f"file larger than {MAX_FILE_BYTES // 1_000_000} MB; intent files are small")
-    return data.decode("utf-8")
+    """The file's text, refused past MAX_FILE_BYTES before it is all read (see smallfile.py)."""
+    try:
+        return read_small_text(path, MAX_FILE_BYTES)
+    except TooBig:
+        raise ValueError(f"file larger than {MAX_FILE_BYTES // 1_000_000} MB; intent files are small") from None
 
 
 def _short(text: str, limit: int = 80) -> str:
