@@ -23,7 +23,7 @@ from ..skills import Env, load_skills
 from ..skills.base import Answer
 from .context import CONFIRM_SLOT, Pending, Session, carry_over, fill_slot, is_elliptical
 from .sounds import alert_sound
-from .texts import text
+from ..phrases.texts import text
 
 log = logging.getLogger(__name__)
 

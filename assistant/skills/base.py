@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..config import Settings
-from ..dialog.texts import text
+from ..phrases.texts import text
 from ..store import Store
 
 log = logging.getLogger(__name__)

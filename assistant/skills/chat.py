@@ -1,7 +1,7 @@
 """Small talk: greeting, thanks, identity and jokes that rotate instead of repeating."""
 from __future__ import annotations
 
-from ..dialog.texts import variants
+from ..phrases.texts import variants
 from .base import Answer, Skill
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..dialog.locale import say_date, say_day, say_time
+from ..phrases.locale import say_date, say_day, say_time
 from .base import Answer, Skill
 
 

@@ -12,7 +12,7 @@ import logging
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Callable
 
-from ..dialog.locale import say_percent
+from ..phrases.locale import say_percent
 from ..store import DeviceState
 from .base import Answer, Skill
 from .web import ServiceError, limits_from, request_json

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..dialog.locale import READ_OUT_MAX, say_list
+from ..phrases.locale import READ_OUT_MAX, say_list
 from .base import Answer, Skill
 
 DEFAULT_LIST = "shopping"

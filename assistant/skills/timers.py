@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..dialog.locale import READ_OUT_MAX, name_duration, say_day, say_duration, say_list, say_time
+from ..phrases.locale import READ_OUT_MAX, name_duration, say_day, say_duration, say_list, say_time
 from ..store import TimerRow
 from .base import Answer, Skill
 

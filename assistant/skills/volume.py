@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from typing import Any
 
-from ..dialog.locale import say_percent
+from ..phrases.locale import say_percent
 from .base import Answer, Skill
 
 log = logging.getLogger(__name__)

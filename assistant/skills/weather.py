@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..dialog.locale import say_day, say_degrees, say_percent
+from ..phrases.locale import say_day, say_degrees, say_percent
 from .base import Answer, Skill
 from .web import ServiceError, limits_from, request_json
 
