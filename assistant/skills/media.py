@@ -8,13 +8,13 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
 
 import numpy as np
 
-from .base import Answer, Skill
+from .base import Answer, Env, Skill, Slots, from_table
 
 log = logging.getLogger(__name__)
 
@@ -109,14 +109,26 @@ def search(tracks: list[Track], query: str, cutoff: float = 70.0) -> list[Track]
     return [track for _, track in scored]
 
 
+@dataclass(frozen=True)
+class MediaSettings:
+    """`[media]`: types and ranges are checked by schema.MEDIA; the defaults live here."""
+
+    folder: str = "~/Music"
+    match_cutoff: float = 70.0   # 0-100: how well the words must match a track
+
+    @classmethod
+    def parse(cls, env: Env) -> MediaSettings:
+        return from_table(cls, env.config("media"))
+
+
 class MediaSkill(Skill):
     domain = "media"
 
-    def __init__(self, env):
+    def __init__(self, env: Env):
         super().__init__(env)
-        conf = env.config("media")
-        self.folder = Path(str(conf.get("folder", "~/Music"))).expanduser()
-        self.cutoff = float(conf.get("match_cutoff", 70))
+        conf = MediaSettings.parse(env)
+        self.folder = Path(conf.folder).expanduser()
+        self.cutoff = conf.match_cutoff
         self._tracks: list[Track] | None = None
         self.playlist: list[Track] = []
         self.index = 0
@@ -137,7 +149,7 @@ class MediaSkill(Skill):
     def current(self) -> Track | None:
         return self.playlist[self.index] if self.active and self.playlist else None
 
-    def handle(self, intent: str, slots: dict[str, Any], lang: str) -> Answer:
+    def handle(self, intent: str, slots: Slots, lang: str) -> Answer:
         player = self.env.player
         if intent == "media.play":
             return self._play_query(str(slots.get("query") or ""), lang)
