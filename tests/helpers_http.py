@@ -96,7 +96,8 @@ class OpenMeteoServer(_Server):
                               "uv_index_max": "uv", "wind_speed_10m_max": "wind",
                               "snowfall_sum": "snow"}
                     for f in fields:
-                        if f in source:   # a figure the day does not give is null, as Open-Meteo sends it
+                        # a figure the day does not give is null, as Open-Meteo sends it
+                        if f in source:
                             daily[f] = [d.get(source[f]) for d in days]
                     return self._send(200, {"latitude": key[0], "longitude": key[1], "timezone": "GMT",
                                             "daily_units": {"temperature_2m_max": "°C"}, "daily": daily})

@@ -42,8 +42,8 @@ def make_clock(timezone: str | None) -> Callable[[], dt.datetime]:
 class Dialog:
     """Turns matches into replies; owns the skills, the state database and the scheduler."""
 
-    def __init__(self, settings: Settings, engine: ListSource | None, player: MediaPlayer | None = None,
-                 now: Callable[[], dt.datetime] | None = None):
+    def __init__(self, settings: Settings, engine: ListSource | None,
+                 player: MediaPlayer | None = None, now: Callable[[], dt.datetime] | None = None):
         self.settings = settings
         self.engine = engine
         self.player = player
@@ -55,7 +55,8 @@ class Dialog:
         self.store = Store(settings.db_path)
         # what skills may ask of the conversation, as callables: no back-reference to this object
         hooks = DialogHooks(reply_lang=self.reply_lang, waiting=self.waiting,
-                            stop_everything=self.stop_everything, last_reply=lambda: self.last_reply)
+                            stop_everything=self.stop_everything,
+                            last_reply=lambda: self.last_reply)
         self.env = Env(settings, self.store, engine, player, self.now, hooks)
         self.skills = load_skills(self.env)
         self.session = Session()
@@ -134,10 +135,12 @@ class Dialog:
             elif intent == pending.intent:
                 slots = {**pending.slots, **slots}
             self.session.pending = None
-        if intent is None and is_elliptical(match.text) and self.session.recent(self.context_timeout):
-            changed = carry_over(self.env, match.text, lang, self.session.last_intent)
+        last = self.session.last_intent
+        if (intent is None and last is not None and is_elliptical(match.text)
+                and self.session.recent(self.context_timeout)):
+            changed = carry_over(self.env, match.text, lang, last)
             if changed:
-                intent = self.session.last_intent
+                intent = last
                 slots = {**self.session.last_slots, **changed}
         if intent is None:
             return Reply(text("fallback", lang), lang)

@@ -97,9 +97,10 @@ def _nothing() -> None:
 class DialogHooks:
     """What a skill may ask of the conversation; the defaults are what a skill gets with no dialog.
 
-    - `reply_lang(lang)`: the language to speak now (the one chosen with system.language, else `lang`);
+    - `reply_lang(lang)`: the language to speak now (chosen with system.language, else `lang`);
     - `waiting()`: a context manager around a slow wait (a web call) so timers still ring meanwhile;
-      inside it the skill must not touch dialog state (the state database is fine: it has its own lock);
+      inside it the skill must not touch dialog state (the state database is fine: it has its
+      own lock);
     - `stop_everything()`: system.stop (pending question, speech, media, alerts);
     - `last_reply()`: what was said last, for system.repeat.
     """
@@ -164,7 +165,7 @@ class Env:
         return section_of(self.settings, name)
 
     def name(self, list_name: str, item_id: str, lang: str) -> str:
-        """How to say a list item ("kitchen" -> "厨房"); what was said when it is not on the list."""
+        """How to say a list item ("kitchen" -> "厨房"); what was said when it is not listed."""
         if self.engine is not None:
             try:
                 found = self.engine.list_name(list_name, item_id, lang)
@@ -221,7 +222,7 @@ class Skill:
 
     # optional hooks used by the dialog's scheduler
     def due(self) -> list[tuple[str, str]]:
-        """Announcements that are due now, as (text, lang) pairs; called from the scheduler thread."""
+        """Announcements due now, as (text, lang) pairs; called from the scheduler thread."""
         return []
 
     def missed(self) -> list[tuple[str, str]]:
@@ -253,5 +254,5 @@ class BrokenSkill(Skill):
         return self.say("skill.broken", lang, domain=name)
 
 
-__all__ = ["Answer", "BrokenSkill", "DialogHooks", "Env", "ListSource", "MediaPlayer", "Skill", "Slots",
-           "from_table", "section_of"]
+__all__ = ["Answer", "BrokenSkill", "DialogHooks", "Env", "ListSource", "MediaPlayer", "Skill",
+           "Slots", "from_table", "section_of"]

@@ -53,4 +53,5 @@ class ClockSkill(Skill):
         if zone is None:
             return self.say("clock.no_zone", lang, city=name)
         there = now.astimezone(zone)
-        return self.say("clock.time_in", lang, city=name, time=say_time(there.hour, there.minute, lang))
+        return self.say("clock.time_in", lang, city=name,
+                        time=say_time(there.hour, there.minute, lang))

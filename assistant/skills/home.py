@@ -56,7 +56,8 @@ class HomeSettings:
     backend: str = "sim"
     default_room: str | None = None
     dimmable: list[str] = field(default_factory=lambda: list(DEFAULT_DIMMABLE))
-    rooms: dict[str, list[str]] = field(default_factory=lambda: {r: list(d) for r, d in DEFAULT_ROOMS.items()})
+    rooms: dict[str, list[str]] = field(
+        default_factory=lambda: {r: list(d) for r, d in DEFAULT_ROOMS.items()})
     homeassistant: HomeAssistantSettings = field(default_factory=HomeAssistantSettings)
 
     @classmethod
@@ -149,7 +150,8 @@ class HomeSkill(Skill):
     def __init__(self, env: Env):
         super().__init__(env)
         conf = HomeSettings.parse(env)
-        self.rooms: dict[str, list[str]] = {str(r): [str(d) for d in devs] for r, devs in conf.rooms.items()}
+        self.rooms: dict[str, list[str]] = {str(r): [str(d) for d in devs]
+                                            for r, devs in conf.rooms.items()}
         self.dimmable = set(conf.dimmable)
         self.default_room = conf.default_room
         self.backend: Backend = (HomeAssistantBackend(conf.homeassistant, env.waiting)
@@ -203,7 +205,8 @@ class HomeSkill(Skill):
             log.info("home backend failed: %s", exc)
             return self.say("home.unreachable" if exc.status is None else "home.failed", lang)
 
-    def _act(self, intent: str, room: str, device: str, name: str, slots: Slots, lang: str) -> Answer:
+    def _act(self, intent: str, room: str, device: str, name: str, slots: Slots,
+             lang: str) -> Answer:
         if intent == "home.turn_on":
             self.backend.set(room, device, True)
             return self.say("home.on", lang, device=name)

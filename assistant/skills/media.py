@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,12 +66,12 @@ def _blocks(path: Path, rate: int) -> Iterator[np.ndarray]:
             yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
 
 
-def _chain(first: np.ndarray, rest: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+def _chain(first: np.ndarray, rest: Iterator[np.ndarray]) -> Generator[np.ndarray, None, None]:
     yield first
     yield from rest   # closing this generator closes `rest`, and with it the file
 
 
-def stream(path: Path, rate: int = PLAY_RATE) -> Iterator[np.ndarray]:
+def stream(path: Path, rate: int = PLAY_RATE) -> Generator[np.ndarray, None, None]:
     """The file as mono float32 blocks at `rate`, decoded while it plays.
 
     A two-hour track decoded whole took 2 GB; as a stream it takes a few blocks. The first audio is
@@ -217,8 +217,10 @@ class MediaSkill(Skill):
         following = self.playlist[index]
         try:
             audio = stream(following.path)
-            if self.active and self.index == index - 1:   # nobody pressed stop/next meanwhile
-                self.env.player.play(audio, PLAY_RATE, channel="media")
+            player = self.env.player
+            # nobody pressed stop or next meanwhile
+            if player is not None and self.active and self.index == index - 1:
+                player.play(audio, PLAY_RATE, channel="media")
                 self.index = index
             else:
                 audio.close()

@@ -123,7 +123,7 @@ class VolumeSkill(Skill):
         if self.mixer is None and self.env.player is not None:
             self.env.player.volume = 0.0 if self.muted else self.level / 100.0
 
-    def _set(self, level: int | None = None, muted: bool | None = None) -> None:
+    def _set(self, level: float | None = None, muted: bool | None = None) -> None:
         if level is not None:
             level = max(0, min(100, int(level)))
             if self.mixer is not None:
@@ -150,7 +150,8 @@ class VolumeSkill(Skill):
                 return self.say("volume.max", lang)
             if sign < 0 and self.level <= 0:
                 return self.say("volume.min", lang)
-            step = slots.get("level") if isinstance(slots.get("level"), int) else self.step
+            asked = slots.get("level")
+            step = asked if isinstance(asked, int) else self.step
             self._set(level=self.level + sign * step, muted=False)
             return self.say("volume.set", lang, level=say_percent(self.level, lang))
         if intent == "volume.set":

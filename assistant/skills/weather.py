@@ -24,18 +24,21 @@ log = logging.getLogger(__name__)
 
 # id -> (latitude, longitude)
 CITIES = {
-    "beijing": (39.9042, 116.4074), "shanghai": (31.2304, 121.4737), "shenzhen": (22.5431, 114.0579),
-    "guangzhou": (23.1291, 113.2644), "hong_kong": (22.3193, 114.1694), "london": (51.5072, -0.1276),
+    "beijing": (39.9042, 116.4074), "shanghai": (31.2304, 121.4737),
+    "shenzhen": (22.5431, 114.0579), "guangzhou": (23.1291, 113.2644),
+    "hong_kong": (22.3193, 114.1694), "london": (51.5072, -0.1276),
     "new_york": (40.7128, -74.0060), "seattle": (47.6062, -122.3321), "tokyo": (35.6762, 139.6503),
 }
 
 # WMO weather interpretation codes (Open-Meteo `weather_code`)
 _SKY = [
-    ((0,), "clear skies", "晴"), ((1,), "mostly clear", "晴间多云"), ((2,), "partly cloudy", "多云"),
-    ((3,), "overcast", "阴"), ((45, 48), "foggy", "有雾"), ((51, 53, 55, 56, 57), "drizzle", "毛毛雨"),
+    ((0,), "clear skies", "晴"), ((1,), "mostly clear", "晴间多云"),
+    ((2,), "partly cloudy", "多云"), ((3,), "overcast", "阴"), ((45, 48), "foggy", "有雾"),
+    ((51, 53, 55, 56, 57), "drizzle", "毛毛雨"),
     ((61, 80), "light rain", "小雨"), ((63, 81), "rain", "中雨"), ((65, 82), "heavy rain", "大雨"),
     ((66, 67), "freezing rain", "冻雨"), ((71, 85), "light snow", "小雪"), ((73,), "snow", "中雪"),
-    ((75, 86), "heavy snow", "大雪"), ((77,), "snow grains", "米雪"), ((95,), "thunderstorms", "雷阵雨"),
+    ((75, 86), "heavy snow", "大雪"), ((77,), "snow grains", "米雪"),
+    ((95,), "thunderstorms", "雷阵雨"),
     ((96, 99), "thunderstorms with hail", "雷阵雨伴有冰雹"),
 ]
 WET_CODES = frozenset({51, 53, 55, 56, 57, 61, 63, 65, 66, 67, 80, 81, 82, 95, 96, 99})
@@ -53,8 +56,9 @@ HOT_HIGH = 28
 COLD_HIGH = 10
 COAT_HIGH = 15
 
-DAILY_FIELDS = ("weather_code", "temperature_2m_max", "temperature_2m_min", "precipitation_probability_max",
-                "uv_index_max", "wind_speed_10m_max", "snowfall_sum")
+DAILY_FIELDS = ("weather_code", "temperature_2m_max", "temperature_2m_min",
+                "precipitation_probability_max", "uv_index_max", "wind_speed_10m_max",
+                "snowfall_sum")
 
 
 def sky(code: Any, lang: str) -> str:
@@ -78,7 +82,8 @@ class Day:
 
     @classmethod
     def from_daily(cls, daily: dict[str, Any], index: int) -> Day:
-        """Day `index` of Open-Meteo's `daily` table (KeyError/IndexError/TypeError when it is not there)."""
+        """Day `index` of Open-Meteo's `daily` table (KeyError, IndexError or TypeError when
+        it is not there)."""
         def optional(name: str) -> float | None:
             values = daily.get(name)
             value = values[index] if isinstance(values, list) and index < len(values) else None
@@ -151,7 +156,8 @@ class WeatherSettings:
         conf = env.config("weather")
         cities = {str(k): (float(v["latitude"]), float(v["longitude"]))
                   for k, v in (conf.get("cities") or {}).items()}
-        urls = {k: str(conf[k]).rstrip("/") for k in ("forecast_url", "geocoding_url") if k in conf}
+        urls: dict[str, Any] = {k: str(conf[k]).rstrip("/")
+                                for k in ("forecast_url", "geocoding_url") if k in conf}
         return from_table(cls, {**conf, **urls, "cities": cities})
 
     @property
@@ -200,8 +206,9 @@ class WeatherSkill(Skill):
     def _report(self, day: Day, day_words: str, city: str, lang: str) -> str:
         if lang != "zh":
             day_words = day_words[:1].upper() + day_words[1:]
-        words = self.env.say("weather.report", lang, day=day_words, city=city, sky=sky(day.code, lang),
-                             low=say_degrees(day.low, lang), high=say_degrees(day.high, lang))
+        words = self.env.say("weather.report", lang, day=day_words, city=city,
+                             sky=sky(day.code, lang), low=say_degrees(day.low, lang),
+                             high=say_degrees(day.high, lang))
         if day.rain is not None and day.rain >= 30:
             words += self.env.say("weather.rain", lang, chance=say_percent(day.rain, lang))
         return words
@@ -216,7 +223,8 @@ class WeatherSkill(Skill):
             return lat, lon, name.title() if lang == "en" and name.islower() else name
         with self.env.waiting():
             found = request_json("GET", f"{self.conf.geocoding_url}/v1/search",
-                                 params={"name": city, "count": 1, "language": lang, "format": "json"},
+                                 params={"name": city, "count": 1, "language": lang,
+                                         "format": "json"},
                                  limits=self.limits) or {}
         results = found.get("results") or []
         if not results:
@@ -227,7 +235,8 @@ class WeatherSkill(Skill):
     def _forecast(self, lat: float, lon: float, day: int) -> dict[str, Any]:
         with self.env.waiting():
             answer = request_json("GET", f"{self.conf.forecast_url}/v1/forecast", params={
-                "latitude": lat, "longitude": lon, "timezone": "auto", "forecast_days": max(3, day + 1),
+                "latitude": lat, "longitude": lon, "timezone": "auto",
+                "forecast_days": max(3, day + 1),
                 "daily": ",".join(DAILY_FIELDS),
             }, limits=self.limits) or {}
         daily = answer.get("daily")
