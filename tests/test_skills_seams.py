@@ -104,15 +104,18 @@ def test_each_skill_reads_its_section_into_a_typed_dataclass(env):
     assert MediaSettings.parse(env()) == MediaSettings()
 
 
-def test_a_skill_that_fails_to_build_says_so_instead_of_vanishing(tmp_path, monkeypatch):
-    # a domain whose class cannot be built with an Env (a TypeError, as a plugin's bug would be)
-    monkeypatch.setitem(SKILLS, "forecast", "weather:Day")
+# a class that cannot be built with an Env (a TypeError, as a plugin's bug would be), a module
+# that is not there (a skill left out of a slim install)
+@pytest.mark.parametrize("target", ["weather:Day", "no_such_module:Skill"])
+def test_a_skill_that_fails_to_build_says_so_instead_of_vanishing(tmp_path, monkeypatch, target):
+    monkeypatch.setitem(SKILLS, "forecast", target)
+    monkeypatch.setitem(SKILLS, "weather", target)
     d = Dialog(settings_for(tmp_path), engine=None, now=Clock())
     try:
         assert d.handle(m("forecast.query", "en")).text == \
             "Sorry, the forecast skill didn't start. The log says why."
-        # the other skills work
-        assert d.handle(m("weather.query", "zh", day=30)).text == "抱歉，我只能查最近几天的天气。"
+        assert d.handle(m("weather.query", "zh")).text == "抱歉，天气功能没能启动，原因在日志里。"
+        assert d.handle(m("clock.time", "zh")).text == "现在是下午三点十五分。"   # the others work
     finally:
         d.close()
 
@@ -166,6 +169,14 @@ def test_time_in_a_city_from_its_time_zone(clock_dialog, engine, said, lang, rep
     match = engine.parse(said, lang)
     assert match.intent == "clock.time"
     assert clock_dialog.handle(match).text == reply
+
+
+def test_and_another_city_carries_the_question_over(clock_dialog, engine):
+    assert clock_dialog.handle(engine.parse("what time is it in tokyo", "en")).text == \
+        "It's four fifteen PM in Tokyo."
+    assert clock_dialog.handle(engine.parse("and london?", "en")).text == \
+        "It's seven fifteen AM in London."
+    assert clock_dialog.handle(engine.parse("那纽约呢", "zh")).text == "纽约现在是凌晨两点十五分。"
 
 
 def test_time_in_a_city_follows_its_daylight_saving(tmp_path, engine):
