@@ -59,7 +59,7 @@ class OpenMeteoServer(_Server):
 
     `places`: name (any language) -> {"name", "latitude", "longitude", "country"};
     `forecasts`: (latitude rounded to 2, longitude rounded to 2) -> list of days, each
-    {"code", "max", "min", "rain"}.
+    {"code", "max", "min", "rain"} and optionally "uv", "wind" (km/h), "snow" (cm).
     """
 
     def __init__(self, places: dict[str, dict], forecasts: dict[tuple[float, float], list[dict]]):
@@ -92,10 +92,13 @@ class OpenMeteoServer(_Server):
                     fields = query.get("daily", "").split(",")
                     daily = {"time": [f"2026-03-{4 + i:02d}" for i in range(len(days))]}
                     source = {"weather_code": "code", "temperature_2m_max": "max",
-                              "temperature_2m_min": "min", "precipitation_probability_max": "rain"}
+                              "temperature_2m_min": "min", "precipitation_probability_max": "rain",
+                              "uv_index_max": "uv", "wind_speed_10m_max": "wind",
+                              "snowfall_sum": "snow"}
                     for f in fields:
+                        # a figure the day does not give is null, as Open-Meteo sends it
                         if f in source:
-                            daily[f] = [d[source[f]] for d in days]
+                            daily[f] = [d.get(source[f]) for d in days]
                     return self._send(200, {"latitude": key[0], "longitude": key[1], "timezone": "GMT",
                                             "daily_units": {"temperature_2m_max": "°C"}, "daily": daily})
                 self._send(404, {"error": True, "reason": "not found"})

@@ -1,15 +1,10 @@
-"""The conversation layer: session context, follow-ups, reply language and wording.
+"""The conversation layer: session context, follow-ups, reply language and error handling.
 
-`Dialog` is imported on first use, so skills can use `dialog.texts` and
-`dialog.locale` without a circular import through this package.
+Wording lives in `assistant.phrases` (shared with the skills), so this package imports the
+skills and nothing imports it back: no lazy import is needed to break a cycle.
 """
 from __future__ import annotations
 
+from .dialog import Dialog
+
 __all__ = ["Dialog"]
-
-
-def __getattr__(name: str):
-    if name == "Dialog":
-        from .dialog import Dialog
-        return Dialog
-    raise AttributeError(name)

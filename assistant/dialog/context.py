@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..skills.base import Env
+
 # slot name -> entity parser name in assistant.nlu.entities
 _PARSERS = {"duration": "parse_duration", "time": "parse_time", "day": "parse_day",
             "level": "parse_level", "number": "parse_number"}
@@ -31,7 +33,7 @@ _ZH_NO = re.compile(r"不|别|算了|保留|留着")
 _CONNECTIVE = re.compile(r"^\s*(and|also|what about|how about|then|now)\b|\b(too|as well)\W*$"
                          r"|^\s*(还有|那|那么|再|也)|呢\s*[？?]?\s*$", re.IGNORECASE)
 # which slots a fragment may change, per domain of the last command
-CARRY_SLOTS = {"home": {"room", "device", "level"}, "weather": {"city", "day"}, "clock": {"day"}}
+CARRY_SLOTS = {"home": {"room", "device", "level"}, "weather": {"city", "day"}, "clock": {"day", "city"}}
 
 
 @dataclass
@@ -84,7 +86,7 @@ def parse_entity(slot: str, text: str, lang: str) -> Any:
         return None
 
 
-def _names(env, list_name: str, item_id: str) -> set[str]:
+def _names(env: Env, list_name: str, item_id: str) -> set[str]:
     names = {item_id.lower(), item_id.replace("_", " ").lower()}
     for lang in ("en", "zh"):
         names.add(env.name(list_name, item_id, lang).lower())
@@ -92,7 +94,7 @@ def _names(env, list_name: str, item_id: str) -> set[str]:
     return {n for n in names if n}
 
 
-def find_list_item(env, list_name: str, text: str) -> str | None:
+def find_list_item(env: Env, list_name: str, text: str) -> str | None:
     """The id of the list item whose name (either language) appears in `text`, longest name first."""
     low = (text or "").lower()
     best: tuple[int, str] | None = None
@@ -130,7 +132,7 @@ def parse_confirm(text: str) -> bool | None:
     return True if any(w in _EN_YES for w in words) else None
 
 
-def fill_slot(env, slot: str, text: str, lang: str) -> Any:
+def fill_slot(env: Env, slot: str, text: str, lang: str) -> Any:
     """The answer to a follow-up question for `slot`, or None when the text does not give it."""
     if slot == CONFIRM_SLOT:
         return parse_confirm(text)
@@ -142,14 +144,14 @@ def fill_slot(env, slot: str, text: str, lang: str) -> Any:
     return parse_entity(slot, text, lang)
 
 
-def carry_over(env, text: str, lang: str, intent: str) -> dict[str, Any]:
+def carry_over(env: Env, text: str, lang: str, intent: str) -> dict[str, Any]:
     """Slots an elliptical fragment changes for the last command `intent`; {} when it changes none."""
     allowed = CARRY_SLOTS.get(intent.split(".", 1)[0], set())
     found = {k: v for k, v in _fragment_slots(env, text, lang).items() if k in allowed}
     return found
 
 
-def _fragment_slots(env, text: str, lang: str) -> dict[str, Any]:
+def _fragment_slots(env: Env, text: str, lang: str) -> dict[str, Any]:
     """List items, day and level a fragment names."""
     found: dict[str, Any] = {}
     for list_name in LIST_SLOTS:

@@ -19,11 +19,11 @@ from ..config import Settings
 from ..errors import ConfigError, StateError
 from ..store import Store
 from ..types import LANGUAGES, Match, Reply
-from ..skills import Env, load_skills
-from ..skills.base import Answer
+from ..skills import DialogHooks, Env, load_skills
+from ..skills.base import Answer, ListSource, MediaPlayer
 from .context import CONFIRM_SLOT, Pending, Session, carry_over, fill_slot, is_elliptical
 from .sounds import alert_sound
-from .texts import text
+from ..phrases.texts import text
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,8 @@ def make_clock(timezone: str | None) -> Callable[[], dt.datetime]:
 class Dialog:
     """Turns matches into replies; owns the skills, the state database and the scheduler."""
 
-    def __init__(self, settings: Settings, engine: Any, player: Any = None,
-                 now: Callable[[], dt.datetime] | None = None):
+    def __init__(self, settings: Settings, engine: ListSource | None,
+                 player: MediaPlayer | None = None, now: Callable[[], dt.datetime] | None = None):
         self.settings = settings
         self.engine = engine
         self.player = player
@@ -53,7 +53,11 @@ class Dialog:
         self.context_timeout = float(conf.get("context_timeout", 120.0))
         self.poll_interval = float(conf.get("poll_interval", 0.25))
         self.store = Store(settings.db_path)
-        self.env = Env(settings, self.store, engine, player, self.now, dialog=self)
+        # what skills may ask of the conversation, as callables: no back-reference to this object
+        hooks = DialogHooks(reply_lang=self.reply_lang, waiting=self.waiting,
+                            stop_everything=self.stop_everything,
+                            last_reply=lambda: self.last_reply)
+        self.env = Env(settings, self.store, engine, player, self.now, hooks)
         self.skills = load_skills(self.env)
         self.session = Session()
         self.last_reply: Reply | None = None
@@ -131,10 +135,12 @@ class Dialog:
             elif intent == pending.intent:
                 slots = {**pending.slots, **slots}
             self.session.pending = None
-        if intent is None and is_elliptical(match.text) and self.session.recent(self.context_timeout):
-            changed = carry_over(self.env, match.text, lang, self.session.last_intent)
+        last = self.session.last_intent
+        if (intent is None and last is not None and is_elliptical(match.text)
+                and self.session.recent(self.context_timeout)):
+            changed = carry_over(self.env, match.text, lang, last)
             if changed:
-                intent = self.session.last_intent
+                intent = last
                 slots = {**self.session.last_slots, **changed}
         if intent is None:
             return Reply(text("fallback", lang), lang)

@@ -10,7 +10,7 @@ import importlib
 import logging
 
 from ..errors import ConfigError
-from .base import Answer, Env, Skill
+from .base import Answer, BrokenSkill, DialogHooks, Env, Skill
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +29,12 @@ SKILLS = {
 
 
 def load_skills(env: Env) -> dict[str, Skill]:
-    """One instance per domain; a module that fails to import is logged and left out.
+    """One instance per domain.
 
     A ConfigError (the user's settings for that skill) is not swallowed: it stops the start
-    with one line naming the key, instead of leaving a skill that silently is not there."""
+    with one line naming the key. Any other failure to build a skill is logged with its traceback
+    and the skill is replaced by a BrokenSkill that says so, so no skill is ever silently missing
+    (the user would hear "I can't do that yet")."""
     skills: dict[str, Skill] = {}
     for domain, target in SKILLS.items():
         module_name, class_name = target.split(":")
@@ -41,12 +43,10 @@ def load_skills(env: Env) -> dict[str, Skill]:
             skills[domain] = getattr(module, class_name)(env)
         except ConfigError:
             raise            # the user's settings: one line at start, never a silently missing skill
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{module_name}":
-                log.exception("skill %s could not be loaded", domain)
-        except Exception:
+        except Exception as exc:   # a missing module or dependency, or a bug: said, not hidden
             log.exception("skill %s could not be loaded", domain)
+            skills[domain] = BrokenSkill(env, domain, str(exc) or type(exc).__name__)
     return skills
 
 
-__all__ = ["Answer", "Env", "Skill", "SKILLS", "load_skills"]
+__all__ = ["Answer", "BrokenSkill", "DialogHooks", "Env", "Skill", "SKILLS", "load_skills"]

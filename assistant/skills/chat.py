@@ -1,14 +1,14 @@
 """Small talk: greeting, thanks, identity and jokes that rotate instead of repeating."""
 from __future__ import annotations
 
-from ..dialog.texts import variants
-from .base import Answer, Skill
+from ..phrases.texts import variants
+from .base import Answer, Skill, Slots
 
 
 class ChatSkill(Skill):
     domain = "chat"
 
-    def handle(self, intent, slots, lang) -> Answer:
+    def handle(self, intent: str, slots: Slots, lang: str) -> Answer:
         if intent == "chat.joke":
             # the next joke in order, remembered across restarts, so the same one never comes twice in a row
             key = f"joke_index_{lang}"

@@ -9,13 +9,16 @@ survives a restart. The Home Assistant backend calls `/api/services/...` and
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from ..dialog.locale import say_percent
-from ..store import DeviceState
-from .base import Answer, Skill
-from .web import ServiceError, limits_from, request_json
+from ..phrases.locale import say_percent
+from ..store import DeviceState, Store
+from ..web import Limits
+from .base import Answer, Env, Skill, Slots, from_table
+from .web import DEFAULT_MAX_BYTES, ServiceError, request_json
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +34,62 @@ HA_DOMAINS = {"light": "light", "fan": "fan", "tv": "media_player", "air_conditi
               "curtains": "cover"}
 
 
+@dataclass(frozen=True)
+class HomeAssistantSettings:
+    """`[home.homeassistant]` (checked by schema.HOME)."""
+
+    url: str = "http://homeassistant.local:8123"
+    token: str = ""
+    timeout: float = 3.0
+    max_bytes: int = DEFAULT_MAX_BYTES
+    entities: dict[str, str] = field(default_factory=dict)   # "room.device" -> entity id
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(deadline=self.timeout, max_bytes=self.max_bytes)
+
+
+@dataclass(frozen=True)
+class HomeSettings:
+    """`[home]`: types and choices are checked by schema.HOME; the defaults live here."""
+
+    backend: str = "sim"
+    default_room: str | None = None
+    dimmable: list[str] = field(default_factory=lambda: list(DEFAULT_DIMMABLE))
+    rooms: dict[str, list[str]] = field(
+        default_factory=lambda: {r: list(d) for r, d in DEFAULT_ROOMS.items()})
+    homeassistant: HomeAssistantSettings = field(default_factory=HomeAssistantSettings)
+
+    @classmethod
+    def parse(cls, env: Env) -> HomeSettings:
+        conf = dict(env.config("home"))
+        if "homeassistant" in conf:
+            ha = dict(conf["homeassistant"])
+            if "url" in ha:
+                ha["url"] = str(ha["url"]).rstrip("/")
+            conf["homeassistant"] = from_table(HomeAssistantSettings, ha)
+        if not conf.get("rooms"):
+            conf.pop("rooms", None)
+        conf["default_room"] = conf.get("default_room") or None
+        return from_table(cls, conf)
+
+    @property
+    def uses_home_assistant(self) -> bool:
+        return self.backend in ("homeassistant", "home_assistant", "ha")
+
+
+class Backend(Protocol):
+    """Where device states live: the state database or Home Assistant."""
+
+    def set(self, room: str, device: str, on: bool, brightness: int | None = None) -> None: ...
+
+    def get(self, room: str, device: str) -> DeviceState: ...
+
+
 class SimBackend:
     """Device states in the assistant's own database."""
 
-    def __init__(self, store):
+    def __init__(self, store: Store):
         self.store = store
 
     def set(self, room: str, device: str, on: bool, brightness: int | None = None) -> None:
@@ -51,12 +106,13 @@ class HomeAssistantBackend:
     configured origin only, as the web fetch follows no redirect.
     """
 
-    def __init__(self, conf: dict[str, Any], waiting: Callable[[], AbstractContextManager] = nullcontext):
-        self.url = str(conf.get("url", "http://homeassistant.local:8123")).rstrip("/")
-        self.token = str(conf.get("token", ""))
-        self.limits = limits_from(conf, timeout=3.0)
+    def __init__(self, conf: HomeAssistantSettings,
+                 waiting: Callable[[], AbstractContextManager[None]] = nullcontext):
+        self.url = conf.url
+        self.token = conf.token
+        self.limits = conf.limits
         self.waiting = waiting
-        self.entities = dict(conf.get("entities", {}))
+        self.entities = dict(conf.entities)
 
     def entity(self, room: str, device: str) -> str:
         return self.entities.get(f"{room}.{device}") or f"{HA_DOMAINS.get(device, 'switch')}.{room}_{device}"
@@ -91,18 +147,15 @@ class HomeAssistantBackend:
 class HomeSkill(Skill):
     domain = "home"
 
-    def __init__(self, env):
+    def __init__(self, env: Env):
         super().__init__(env)
-        conf = env.config("home")
-        rooms = conf.get("rooms") or DEFAULT_ROOMS
-        self.rooms: dict[str, list[str]] = {str(r): [str(d) for d in devs] for r, devs in rooms.items()}
-        self.dimmable = set(conf.get("dimmable", DEFAULT_DIMMABLE))
-        self.default_room = conf.get("default_room") or None
-        backend = str(conf.get("backend", "sim"))
-        if backend in ("homeassistant", "home_assistant", "ha"):
-            self.backend: Any = HomeAssistantBackend(conf.get("homeassistant", {}), env.waiting)
-        else:
-            self.backend = SimBackend(env.store)
+        conf = HomeSettings.parse(env)
+        self.rooms: dict[str, list[str]] = {str(r): [str(d) for d in devs]
+                                            for r, devs in conf.rooms.items()}
+        self.dimmable = set(conf.dimmable)
+        self.default_room = conf.default_room
+        self.backend: Backend = (HomeAssistantBackend(conf.homeassistant, env.waiting)
+                                 if conf.uses_home_assistant else SimBackend(env.store))
 
     # -- names --------------------------------------------------------------------------
     def _device_name(self, room: str, device: str, lang: str) -> str:
@@ -116,7 +169,7 @@ class HomeSkill(Skill):
         return ", ".join(names[:-1]) + " or " + names[-1]
 
     # -- handling -------------------------------------------------------------------------
-    def handle(self, intent: str, slots: dict[str, Any], lang: str) -> Answer:
+    def handle(self, intent: str, slots: Slots, lang: str) -> Answer:
         device = slots.get("device")
         room = slots.get("room")
         if intent == "home.set_brightness":
@@ -152,7 +205,8 @@ class HomeSkill(Skill):
             log.info("home backend failed: %s", exc)
             return self.say("home.unreachable" if exc.status is None else "home.failed", lang)
 
-    def _act(self, intent, room, device, name, slots, lang) -> Answer:
+    def _act(self, intent: str, room: str, device: str, name: str, slots: Slots,
+             lang: str) -> Answer:
         if intent == "home.turn_on":
             self.backend.set(room, device, True)
             return self.say("home.on", lang, device=name)

@@ -5,10 +5,8 @@ leaves half an item. The `list` slot picks the list; without it, the shopping li
 """
 from __future__ import annotations
 
-from typing import Any
-
-from ..dialog.locale import READ_OUT_MAX, say_list
-from .base import Answer, Skill
+from ..phrases.locale import READ_OUT_MAX, say_list
+from .base import Answer, Skill, Slots
 
 DEFAULT_LIST = "shopping"
 _NAMES = {"shopping": {"en": "shopping list", "zh": "购物清单"}, "todo": {"en": "to do list", "zh": "待办事项"}}
@@ -23,7 +21,7 @@ class ListSkill(Skill):
             name = _NAMES[list_id][lang]
         return name
 
-    def handle(self, intent: str, slots: dict[str, Any], lang: str) -> Answer:
+    def handle(self, intent: str, slots: Slots, lang: str) -> Answer:
         store = self.env.store
         list_id = str(slots.get("list") or DEFAULT_LIST)
         name = self._list_name(list_id, lang)

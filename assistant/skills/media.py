@@ -8,13 +8,13 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
 
 import numpy as np
 
-from .base import Answer, Skill
+from .base import Answer, Env, Skill, Slots, from_table
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +66,12 @@ def _blocks(path: Path, rate: int) -> Iterator[np.ndarray]:
             yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
 
 
-def _chain(first: np.ndarray, rest: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+def _chain(first: np.ndarray, rest: Iterator[np.ndarray]) -> Generator[np.ndarray, None, None]:
     yield first
     yield from rest   # closing this generator closes `rest`, and with it the file
 
 
-def stream(path: Path, rate: int = PLAY_RATE) -> Iterator[np.ndarray]:
+def stream(path: Path, rate: int = PLAY_RATE) -> Generator[np.ndarray, None, None]:
     """The file as mono float32 blocks at `rate`, decoded while it plays.
 
     A two-hour track decoded whole took 2 GB; as a stream it takes a few blocks. The first audio is
@@ -109,14 +109,26 @@ def search(tracks: list[Track], query: str, cutoff: float = 70.0) -> list[Track]
     return [track for _, track in scored]
 
 
+@dataclass(frozen=True)
+class MediaSettings:
+    """`[media]`: types and ranges are checked by schema.MEDIA; the defaults live here."""
+
+    folder: str = "~/Music"
+    match_cutoff: float = 70.0   # 0-100: how well the words must match a track
+
+    @classmethod
+    def parse(cls, env: Env) -> MediaSettings:
+        return from_table(cls, env.config("media"))
+
+
 class MediaSkill(Skill):
     domain = "media"
 
-    def __init__(self, env):
+    def __init__(self, env: Env):
         super().__init__(env)
-        conf = env.config("media")
-        self.folder = Path(str(conf.get("folder", "~/Music"))).expanduser()
-        self.cutoff = float(conf.get("match_cutoff", 70))
+        conf = MediaSettings.parse(env)
+        self.folder = Path(conf.folder).expanduser()
+        self.cutoff = conf.match_cutoff
         self._tracks: list[Track] | None = None
         self.playlist: list[Track] = []
         self.index = 0
@@ -137,7 +149,7 @@ class MediaSkill(Skill):
     def current(self) -> Track | None:
         return self.playlist[self.index] if self.active and self.playlist else None
 
-    def handle(self, intent: str, slots: dict[str, Any], lang: str) -> Answer:
+    def handle(self, intent: str, slots: Slots, lang: str) -> Answer:
         player = self.env.player
         if intent == "media.play":
             return self._play_query(str(slots.get("query") or ""), lang)
@@ -205,8 +217,10 @@ class MediaSkill(Skill):
         following = self.playlist[index]
         try:
             audio = stream(following.path)
-            if self.active and self.index == index - 1:   # nobody pressed stop/next meanwhile
-                self.env.player.play(audio, PLAY_RATE, channel="media")
+            player = self.env.player
+            # nobody pressed stop or next meanwhile
+            if player is not None and self.active and self.index == index - 1:
+                player.play(audio, PLAY_RATE, channel="media")
                 self.index = index
             else:
                 audio.close()

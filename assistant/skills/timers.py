@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..dialog.locale import READ_OUT_MAX, name_duration, say_day, say_duration, say_list, say_time
+from ..phrases.locale import READ_OUT_MAX, name_duration, say_day, say_duration, say_list, say_time
 from ..store import TimerRow
-from .base import Answer, Skill
+from .base import Answer, Skill, Slots
 
 MAX_TIMER = 24 * 3600
 # Cancelling more than this many at once is asked first: "cancel the timer" must not
@@ -73,7 +73,7 @@ class TimerSkill(_Scheduled):
     domain = "timer"
     kind = "timer"
 
-    def handle(self, intent: str, slots: dict[str, Any], lang: str) -> Answer:
+    def handle(self, intent: str, slots: Slots, lang: str) -> Answer:
         if intent == "timer.start":
             return self._start(slots.get("duration"), lang)
         if intent == "timer.status":
@@ -125,7 +125,7 @@ class AlarmSkill(_Scheduled):
     domain = "alarm"
     kind = "alarm"
 
-    def handle(self, intent: str, slots: dict[str, Any], lang: str) -> Answer:
+    def handle(self, intent: str, slots: Slots, lang: str) -> Answer:
         if intent == "alarm.set":
             return self._set(slots.get("time"), slots.get("day"), lang)
         if intent == "alarm.cancel":

@@ -10,10 +10,10 @@ import logging
 import re
 import shutil
 import subprocess
-from typing import Any
+from dataclasses import dataclass
 
-from ..dialog.locale import say_percent
-from .base import Answer, Skill
+from ..phrases.locale import say_percent
+from .base import Answer, Env, Skill, Slots, from_table
 
 log = logging.getLogger(__name__)
 
@@ -86,21 +86,35 @@ def find_mixer(choice: str, control: str) -> Mixer | None:
     return None
 
 
+@dataclass(frozen=True)
+class VolumeSettings:
+    """`[volume]`: types and ranges are checked by schema.VOLUME; the defaults live here."""
+
+    mixer: str = "auto"         # auto | pactl | amixer | none
+    control: str = "Master"     # the ALSA control amixer sets
+    step: int = 10              # percent per "turn it up"
+    default: int = 70           # the level when neither the state nor a mixer says one
+
+    @classmethod
+    def parse(cls, env: Env) -> VolumeSettings:
+        return from_table(cls, env.config("volume"))
+
+
 class VolumeSkill(Skill):
     domain = "volume"
 
-    def __init__(self, env):
+    def __init__(self, env: Env):
         super().__init__(env)
-        conf = env.config("volume")
-        self.step = int(conf.get("step", 10))
-        self.mixer = find_mixer(str(conf.get("mixer", "auto")), str(conf.get("control", "Master")))
+        conf = VolumeSettings.parse(env)
+        self.step = conf.step
+        self.mixer = find_mixer(conf.mixer, conf.control)
         stored = env.store.get("volume")
         if stored is None and self.mixer is not None:
             try:
                 stored = self.mixer.get_level()
             except (OSError, subprocess.SubprocessError):
                 stored = None
-        self.level = int(stored if stored is not None else conf.get("default", 70))
+        self.level = int(stored if stored is not None else conf.default)
         self.muted = bool(env.store.get("muted", False))
         self._apply_own()
 
@@ -109,7 +123,7 @@ class VolumeSkill(Skill):
         if self.mixer is None and self.env.player is not None:
             self.env.player.volume = 0.0 if self.muted else self.level / 100.0
 
-    def _set(self, level: int | None = None, muted: bool | None = None) -> None:
+    def _set(self, level: float | None = None, muted: bool | None = None) -> None:
         if level is not None:
             level = max(0, min(100, int(level)))
             if self.mixer is not None:
@@ -123,7 +137,7 @@ class VolumeSkill(Skill):
         self.env.store.set("volume", self.level)
         self.env.store.set("muted", self.muted)
 
-    def handle(self, intent: str, slots: dict[str, Any], lang: str) -> Answer:
+    def handle(self, intent: str, slots: Slots, lang: str) -> Answer:
         if intent == "volume.mute":
             self._set(muted=True)
             return self.say("volume.muted", lang)
@@ -136,7 +150,8 @@ class VolumeSkill(Skill):
                 return self.say("volume.max", lang)
             if sign < 0 and self.level <= 0:
                 return self.say("volume.min", lang)
-            step = slots.get("level") if isinstance(slots.get("level"), int) else self.step
+            asked = slots.get("level")
+            step = asked if isinstance(asked, int) else self.step
             self._set(level=self.level + sign * step, muted=False)
             return self.say("volume.set", lang, level=say_percent(self.level, lang))
         if intent == "volume.set":

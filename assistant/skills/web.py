@@ -18,12 +18,6 @@ ServiceError = NetworkError
 DEFAULT_MAX_BYTES = 1 << 20     # a forecast or an entity state is a few kB
 
 
-def limits_from(conf: dict[str, Any], timeout: float) -> Limits:
-    """A skill's web limits from its settings: `timeout` (seconds, the whole call) and `max_bytes`."""
-    return Limits(deadline=float(conf.get("timeout", timeout)),
-                  max_bytes=int(conf.get("max_bytes", DEFAULT_MAX_BYTES)))
-
-
 def request_json(method: str, url: str, params: dict[str, Any] | None = None, body: Any = None,
                  headers: dict[str, str] | None = None, limits: Limits = DEFAULT_LIMITS) -> Any:
     if params:

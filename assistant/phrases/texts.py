@@ -15,9 +15,14 @@ TEXTS: dict[str, dict[str, str | list[str]]] = {
     "followup_gave_up": {"en": "Never mind. Ask me again when you're ready.",
                          "zh": "好吧，需要的时候再叫我。"},
     "state.full": {"en": "Sorry, the disk is full, so I couldn't do that.", "zh": "抱歉，磁盘满了，这件事没办成。"},
+    "skill.broken": {"en": "Sorry, the {domain} skill didn't start. The log says why.",
+                     "zh": "抱歉，{domain}功能没能启动，原因在日志里。"},
     "state.failed": {"en": "Sorry, I can't use my memory file right now.", "zh": "抱歉，我的存储文件现在用不了。"},
     # clock
     "clock.time": {"en": "It's {time}.", "zh": "现在是{time}。"},
+    "clock.time_in": {"en": "It's {time} in {city}.", "zh": "{city}现在是{time}。"},
+    "clock.no_zone": {"en": "Sorry, I don't know the time zone of {city}.",
+                      "zh": "抱歉，我不知道{city}的时区。"},
     "clock.date": {"en": "Today is {date}.", "zh": "今天是{date}。"},
     "clock.date_other": {"en": "{day} is {date}.", "zh": "{day}是{date}。"},
     # chat
@@ -117,6 +122,67 @@ TEXTS: dict[str, dict[str, str | list[str]]] = {
     "weather.report": {"en": "{day} in {city}: {sky}, from {low} to {high}.",
                        "zh": "{city}{day}{sky}，{low}到{high}。"},
     "weather.rain": {"en": " Chance of rain {chance}.", "zh": "降水概率{chance}。"},
+    # weather: yes/no questions about one condition or one piece of gear, answered from the forecast
+    "weather.condition.rain.yes": {
+        "en": "Yes, rain is likely {day} in {city}.",
+        "zh": "{city}{day}可能会下雨。"},
+    "weather.condition.rain.no": {
+        "en": "It doesn't look like rain {day} in {city}.",
+        "zh": "{city}{day}应该不会下雨。"},
+    "weather.condition.snow.yes": {
+        "en": "Yes, snow is expected {day} in {city}.",
+        "zh": "{city}{day}会下雪。"},
+    "weather.condition.snow.no": {
+        "en": "No snow is expected {day} in {city}.",
+        "zh": "{city}{day}不会下雪。"},
+    "weather.condition.sun.yes": {
+        "en": "Yes, it'll be sunny {day} in {city}.",
+        "zh": "{city}{day}是晴天。"},
+    "weather.condition.sun.no": {
+        "en": "No, it won't be sunny {day} in {city}.",
+        "zh": "{city}{day}不是晴天。"},
+    "weather.condition.cloud.yes": {
+        "en": "Yes, it'll be cloudy {day} in {city}.",
+        "zh": "{city}{day}是阴天。"},
+    "weather.condition.cloud.no": {
+        "en": "No, it won't be cloudy {day} in {city}.",
+        "zh": "{city}{day}不是阴天。"},
+    "weather.condition.wind.yes": {
+        "en": "Yes, it'll be windy {day} in {city}.",
+        "zh": "{city}{day}风比较大。"},
+    "weather.condition.wind.no": {
+        "en": "No, it won't be very windy {day} in {city}.",
+        "zh": "{city}{day}风不大。"},
+    "weather.condition.hot.yes": {
+        "en": "Yes, it'll be hot {day} in {city}.",
+        "zh": "{city}{day}会很热。"},
+    "weather.condition.hot.no": {
+        "en": "No, it won't be hot {day} in {city}.",
+        "zh": "{city}{day}不算热。"},
+    "weather.condition.cold.yes": {
+        "en": "Yes, it'll be cold {day} in {city}.",
+        "zh": "{city}{day}会很冷。"},
+    "weather.condition.cold.no": {
+        "en": "No, it won't be cold {day} in {city}.",
+        "zh": "{city}{day}不算冷。"},
+    "weather.gear.umbrella.yes": {
+        "en": "Yes, take an umbrella {day} in {city}.",
+        "zh": "{city}{day}要带伞。"},
+    "weather.gear.umbrella.no": {
+        "en": "No, you won't need an umbrella {day} in {city}.",
+        "zh": "{city}{day}不用带伞。"},
+    "weather.gear.coat.yes": {
+        "en": "Yes, wear a coat {day} in {city}.",
+        "zh": "{city}{day}要穿外套。"},
+    "weather.gear.coat.no": {
+        "en": "No, you won't need a coat {day} in {city}.",
+        "zh": "{city}{day}不用穿外套。"},
+    "weather.gear.sun_protection.yes": {
+        "en": "Yes, the sun will be strong {day} in {city}: take sunscreen.",
+        "zh": "{city}{day}太阳很强，要做好防晒。"},
+    "weather.gear.sun_protection.no": {
+        "en": "No, you won't need sunscreen {day} in {city}.",
+        "zh": "{city}{day}不用特别防晒。"},
     "weather.unavailable": {"en": "Sorry, I can't get the weather right now.", "zh": "抱歉，现在查不到天气。"},
     "weather.unknown_city": {"en": "Sorry, I couldn't find a place called {city}.", "zh": "抱歉，我找不到{city}这个地方。"},
     "weather.too_far": {"en": "Sorry, I only have the forecast for the next few days.",
@@ -131,6 +197,12 @@ TEXTS: dict[str, dict[str, str | list[str]]] = {
     "media.stopped": {"en": "Okay, music stopped.", "zh": "好的，音乐停了。"},
     "media.cannot_play": {"en": "Sorry, I can't play {title}.", "zh": "抱歉，{title}放不了。"},
 }
+
+
+# A skill's domain as a Chinese sentence names it ("the weather skill" -> 天气功能).
+DOMAIN_NAMES_ZH = {"clock": "时钟", "timer": "计时器", "alarm": "闹钟", "list": "清单",
+                   "volume": "音量", "home": "家居", "weather": "天气", "media": "音乐",
+                   "system": "系统", "chat": "聊天"}
 
 
 def text(key: str, lang: str, index: int = 0, **values) -> str:
