@@ -142,10 +142,6 @@ class Segmenter:
         """Stream time (seconds) at the end of the last frame fed."""
         return self._frames * FRAME_MS / 1000.0
 
-    @property
-    def in_speech(self) -> bool:
-        return self._in_speech
-
     def open_window(self, timeout: float | None = None) -> None:
         """Expect a command: if no speech starts within `timeout` s, `feed` returns "timeout"."""
         t = self.settings.no_speech_timeout if timeout is None else timeout

@@ -208,7 +208,7 @@ def _en_time(w: list[str], i: int) -> tuple[str, int, bool] | None:
         j, explicit = j + 1, True
     else:
         mins = _small(w, j)
-        if mins and 0 <= mins[0] < 60 and (w[j] != "oh" or True) and (mins[0] >= 10 or w[j] == "oh"):
+        if mins and 0 <= mins[0] < 60 and (mins[0] >= 10 or w[j] == "oh"):
             m, j = mins[0], mins[1]
         elif w[j:j + 2] and w[j] == "oh" and _small(w, j + 1):
             mm = _small(w, j + 1)
