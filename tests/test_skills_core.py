@@ -11,13 +11,6 @@ from assistant.dialog.locale import say_date, say_duration, say_percent, say_tim
 from helpers_dialog import ZONE, Clock, m, settings_for
 
 
-@pytest.fixture
-def dialog(tmp_path):
-    d = Dialog(settings_for(tmp_path), engine=None, now=Clock())
-    yield d
-    d.close()
-
-
 @pytest.mark.parametrize("hour,minute,en,zh", [
     (15, 15, "three fifteen PM", "下午三点十五分"),
     (7, 5, "seven oh five AM", "早上七点零五分"),
