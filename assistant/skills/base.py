@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..config import Settings
+from ..lang import LANGS
 from ..dialog.texts import text
 from ..store import Store
 
@@ -78,7 +79,7 @@ class Env:
             if hasattr(engine, "list_synonyms"):
                 return [str(n) for n in engine.list_synonyms(list_name, item_id)]
             entry = engine.library.lists.get(list_name, {}).get(item_id, {})
-            return [str(n) for lang in ("en", "zh") for n in entry.get(lang, [])]
+            return [str(n) for lang in LANGS for n in entry.get(lang, [])]
         except Exception:
             return []
 

@@ -10,10 +10,12 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from collections.abc import Generator, Iterator
+from typing import Any
 
 import numpy as np
 
+from ..lang import pinyin_syllables
 from .base import Answer, Skill
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,7 @@ def read_track(path: Path) -> Track:
                  tags.get("album", ""), tags.get("genre", ""))
 
 
-def _blocks(path: Path, rate: int) -> Iterator[np.ndarray]:
+def _blocks(path: Path, rate: int) -> Generator[np.ndarray, None, None]:
     import av
     with av.open(str(path)) as container:
         resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
@@ -66,12 +68,12 @@ def _blocks(path: Path, rate: int) -> Iterator[np.ndarray]:
             yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
 
 
-def _chain(first: np.ndarray, rest: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+def _chain(first: np.ndarray, rest: Iterator[np.ndarray]) -> Generator[np.ndarray, None, None]:
     yield first
     yield from rest   # closing this generator closes `rest`, and with it the file
 
 
-def stream(path: Path, rate: int = PLAY_RATE) -> Iterator[np.ndarray]:
+def stream(path: Path, rate: int = PLAY_RATE) -> Generator[np.ndarray, None, None]:
     """The file as mono float32 blocks at `rate`, decoded while it plays.
 
     A two-hour track decoded whole took 2 GB; as a stream it takes a few blocks. The first audio is
@@ -85,8 +87,7 @@ def stream(path: Path, rate: int = PLAY_RATE) -> Iterator[np.ndarray]:
 
 
 def _pinyin(text: str) -> str:
-    from pypinyin import lazy_pinyin
-    return " ".join(lazy_pinyin(text)).lower()
+    return " ".join(pinyin_syllables(text)).lower()
 
 
 def search(tracks: list[Track], query: str, cutoff: float = 70.0) -> list[Track]:
