@@ -66,8 +66,9 @@ PROBES = {"sound_card": sound_card, "microphone": microphone, "sound_output": so
 
 
 def skip_if_present(item: pytest.Item) -> None:
-    """conftest's setup hook: `@pytest.mark.without("microphone")` skips where a microphone is found."""
+    """conftest's setup hook: `@pytest.mark.without("microphone")` skips where there is one."""
     for mark in item.iter_markers("without"):
         for part in mark.args:
             if PROBES[part]():
-                pytest.skip(f"this machine has a {part.replace('_', ' ')}; the test is about its absence")
+                name = part.replace("_", " ")
+                pytest.skip(f"this machine has a {name}; the test is about its absence")

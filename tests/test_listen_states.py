@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 
 from assistant.audio.wake import WakeMatch
-from assistant.listen_state import (Earcon, Emit, Heard, Hold, NoSpeech, OpenWindow, PauseMedia, Phase,
-                                    Playing, Print, Release, Replied, Reroute, ResetSegmenter, Rules,
-                                    RunCommand, SegmentClosed, Spot, Spotted, State, StopSpeech, Tick,
-                                    Transcribe, step, window_open)
+from assistant.listen_state import (Earcon, Emit, Heard, Hold, NoSpeech, OpenWindow,
+                                    PauseMedia, Phase, Playing, Print, Release, Replied, Reroute,
+                                    ResetSegmenter, Rules, RunCommand, SegmentClosed, Spot, Spotted,
+                                    State, StopSpeech, Tick, Transcribe, step, window_open)
 
 WAKE = Rules()
 ALWAYS = Rules(mode="always")
@@ -53,14 +53,16 @@ def test_a_short_segment_is_transcribed_to_look_for_the_name():
 def test_the_name_then_a_command_in_one_breath_runs_the_command():
     state, actions = run(State(), WAKE, seg(), Heard("hey cortana what time is it", "en",
                                                       name=name("what time is it")))
-    assert actions[1:] == [Emit("wake", {"phrase": "hey cortana", "by": "transcript", "score": 95.0}),
+    woke = Emit("wake", {"phrase": "hey cortana", "by": "transcript", "score": 95.0})
+    assert actions[1:] == [woke,
                            Earcon("listening"), RunCommand("what time is it", "en")]
     assert state.phase is Phase.IDLE and state.segment is None
 
 
 def test_the_name_alone_opens_the_window_and_the_next_segment_is_a_command():
     state, actions = run(State(), WAKE, seg(), Heard("hey cortana", "en", name=NAME))
-    assert state.phase is Phase.LISTENING and actions[-2:] == [OpenWindow(None), Earcon("listening")]
+    assert state.phase is Phase.LISTENING
+    assert actions[-2:] == [OpenWindow(None), Earcon("listening")]
     state, actions = run(state, WAKE, seg(start=4.0), Heard("turn on the light", "en"))
     assert actions == [Transcribe(), RunCommand("turn on the light", "en")]
     assert state.phase is Phase.IDLE
@@ -85,7 +87,8 @@ def test_a_window_that_hears_nothing_closes_with_the_done_earcon():
 
 
 def test_a_window_where_only_the_name_is_said_again_stays_open():
-    state, actions = run(State(phase=Phase.LISTENING), WAKE, seg(), Heard("hey cortana", "en", name=NAME))
+    state, actions = run(State(phase=Phase.LISTENING), WAKE, seg(),
+                         Heard("hey cortana", "en", name=NAME))
     assert state.phase is Phase.LISTENING and OpenWindow(None) in actions
 
 
@@ -101,7 +104,8 @@ def test_always_listening_treats_every_segment_as_a_command():
     assert window_open(State(), ALWAYS) and not window_open(State(), WAKE)
     state, actions = run(State(), ALWAYS, seg(), Heard("what time is it", "en"), Replied(True),
                          seg(start=5.0), Heard("", "en"))
-    assert [a for a in actions if isinstance(a, RunCommand)] == [RunCommand("what time is it", "en")]
+    commands = [a for a in actions if isinstance(a, RunCommand)]
+    assert commands == [RunCommand("what time is it", "en")]
     assert emitted(actions, "window_closed") == []      # nothing to close in always mode
     assert window_open(state, ALWAYS)
 
@@ -153,8 +157,8 @@ def test_a_finished_conversation_leaves_the_loop_idle():
 def test_stop_during_a_reply_cuts_it():
     state, actions = run(State(), WAKE, seg(duration=0.6, playing=SPEAKING),
                          Heard("Stop.", "en", stop=True, playing=SPEAKING))
-    assert actions == [Transcribe(), Emit("barge_in", {"by": "stop", "text": "Stop."}), Print("heard: Stop."),
-                       StopSpeech("stop")]
+    assert actions == [Transcribe(), Emit("barge_in", {"by": "stop", "text": "Stop."}),
+                       Print("heard: Stop."), StopSpeech("stop")]
     assert state.phase is Phase.IDLE
 
 
@@ -163,7 +167,8 @@ def test_stop_in_a_long_segment_is_not_a_barge_in_but_the_name_is():
                      Heard("stop", "en", stop=True, playing=MUSIC))
     assert actions == [Transcribe()]
     state, actions = run(State(), WAKE, seg(duration=4.0, playing=MUSIC),
-                         Heard("hey cortana next song", "en", name=name("next song"), playing=MUSIC))
+                         Heard("hey cortana next song", "en", name=name("next song"),
+                               playing=MUSIC))
     assert PauseMedia() in actions and actions[-1] == RunCommand("next song", "en")
 
 
@@ -174,14 +179,17 @@ def test_segments_longer_than_any_check_are_left_alone_during_playback():
 # -- a name heard by the keyword spotter ----------------------------------------------------
 
 def test_an_unsure_spot_holds_what_plays_until_the_transcript_confirms_it():
-    state, actions = run(State(), WAKE, Spotted("hey cortana", 2.0, playing=Playing(speech=True, media=True)))
+    both = Playing(speech=True, media=True)
+    state, actions = run(State(), WAKE, Spotted("hey cortana", 2.0, playing=both))
     assert state.spot == Spot(2.0, sure=False) and state.held == {"speech", "media"}
-    assert actions == [Emit("spotted", {"phrase": "hey cortana", "at": 2.0}), Hold(("speech", "media")),
-                       Emit("held", {"channels": ["media", "speech"]})]
+    assert actions == [Emit("spotted", {"phrase": "hey cortana", "at": 2.0}),
+                       Hold(("speech", "media")), Emit("held", {"channels": ["media", "speech"]})]
     state, actions = run(state, WAKE, seg(start=1.5, rest_voiced=1.0))
     assert state.phase is Phase.CONFIRMING and actions == [Transcribe()]
-    state, actions = run(state, WAKE, Heard("hey cortana play jazz", "en", spotted=name("play jazz")))
-    assert actions == [Emit("wake", {"phrase": "hey cortana", "by": "spotter", "score": 95.0, "sure": False}),
+    state, actions = run(state, WAKE, Heard("hey cortana play jazz", "en",
+                                            spotted=name("play jazz")))
+    woke = Emit("wake", {"phrase": "hey cortana", "by": "spotter", "score": 95.0, "sure": False})
+    assert actions == [woke,
                        StopSpeech("wake"), Earcon("listening"), RunCommand("play jazz", "en")]
     assert state.held == frozenset() and state.spot is None
 
@@ -202,7 +210,8 @@ def test_an_unconfirmed_spot_is_a_false_wake_and_the_segment_is_decided_again():
 
 def test_a_sure_spot_opens_the_window_at_once_and_the_name_alone_waits_silently():
     state, actions = run(State(), WAKE, Spotted("hey cortana", 2.0, sure=True, playing=SPEAKING))
-    assert actions == [Emit("wake", {"phrase": "hey cortana", "at": 2.0, "by": "spotter", "sure": True}),
+    woke = Emit("wake", {"phrase": "hey cortana", "at": 2.0, "by": "spotter", "sure": True})
+    assert actions == [woke,
                        StopSpeech("wake"), OpenWindow(None), Earcon("listening")]
     assert state.phase is Phase.LISTENING and state.spot == Spot(2.0, True)
     state, actions = run(state, WAKE, seg(start=1.5, rest_voiced=0.1))
@@ -211,7 +220,8 @@ def test_a_sure_spot_opens_the_window_at_once_and_the_name_alone_waits_silently(
 
 def test_a_sure_spot_whose_name_is_garbled_runs_what_followed_it():
     state, _ = run(State(), WAKE, Spotted("hey cortana", 2.0, sure=True))
-    state, actions = run(state, WAKE, seg(start=1.5, rest_voiced=1.0), Heard("hey gotta set a timer", "en"))
+    state, actions = run(state, WAKE, seg(start=1.5, rest_voiced=1.0),
+                         Heard("hey gotta set a timer", "en"))
     assert actions[-1] == Transcribe(after=2.0) and state.phase is Phase.COMMAND
     state, actions = run(state, WAKE, Heard("set a timer", "en"))
     assert actions == [RunCommand("set a timer", "en")]

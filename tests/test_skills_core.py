@@ -7,7 +7,8 @@ import logging
 import pytest
 
 from assistant.dialog import Dialog
-from assistant.dialog.locale import say_date, say_duration, say_percent, say_time, zh_number
+from assistant.dialog.locale import say_date, say_duration, say_percent, say_time
+from assistant.lang import number_to_words_zh as zh_number
 from helpers_dialog import ZONE, Clock, m, settings_for
 
 
