@@ -30,7 +30,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -42,6 +42,9 @@ from .listen_state import (Action, Earcon, Emit, Event, Heard, Hold, NoSpeech, O
                            Print, Release, Replied, Reroute, ResetSegmenter, Rules, RunCommand, SegmentClosed,
                            Spotted, State, StopSpeech, Tick, Transcribe, step, window_open)
 from .types import SAMPLE_RATE, Reply, Transcript, Utterance
+
+if TYPE_CHECKING:
+    from .app import Assistant
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +152,7 @@ class FrameReader:
 class Listener:
     """The listening loop around a loaded `Assistant` (its recogniser, NLU, dialog and player)."""
 
-    def __init__(self, assistant: Any, config: ListenSettings | None = None,
+    def __init__(self, assistant: Assistant, config: ListenSettings | None = None,
                  out: Callable[[str], None] = print, lang: str = "auto", speak: bool = True,
                  on_event: Callable[[str, dict], None] | None = None):
         self.assistant = assistant
@@ -435,7 +438,7 @@ def press_enter_to_talk(stream) -> Callable[[Listener], None]:
     return start
 
 
-def listen(assistant: Any, source: Any, out: Callable[[str], None], mode: str | None = None,
+def listen(assistant: Assistant, source: Any, out: Callable[[str], None], mode: str | None = None,
            wake_phrases: list[str] | None = None, lang: str = "auto", speak: bool = True,
            on_event: Callable[[str, dict], None] | None = None,
            on_start: Callable[[Listener], None] | None = None, retry_seconds: float = 5.0) -> Listener:
