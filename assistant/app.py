@@ -8,16 +8,23 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from .asr import Recognizer
 from .audio.decode import load_audio, load_for_playback, max_command_seconds
 from .config import Settings
 from .errors import AssistantError, ConfigError, RecognizerError
 from .schema import LANGUAGES
+from .tts import Speaker
 from .types import Match, Reply, Transcript, Utterance
+
+if TYPE_CHECKING:  # built lazily: a `parse` or `say` never loads the others
+    from .audio.playback import Player
+    from .dialog import Dialog
+    from .nlu import IntentEngine
 
 log = logging.getLogger(__name__)
 
@@ -63,21 +70,28 @@ def check_lang(lang: str) -> str:
 
 
 class Assistant:
-    """The loaded product: one of each engine, shared by every command of the process."""
+    """The loaded product: one of each engine, shared by every command of the process.
 
-    def __init__(self, settings: Settings, asr: str | None = None):
+    The recogniser, speaker and player are built from the settings on first use unless
+    given here (a test or a benchmark shares one loaded Whisper between many assistants,
+    or plays to its own player). A given player belongs to the caller: `close()` leaves it open.
+    """
+
+    def __init__(self, settings: Settings, asr: str | None = None, *, recognizer: Recognizer | None = None,
+                 speaker: Speaker | None = None, player: Player | None = None):
         self.settings = settings
         self.asr_name = asr or settings.asr.engine
-        self._engine = None
-        self._recognizer: Recognizer | None = None
-        self._speaker = None
-        self._player = None
-        self._dialog = None
+        self._engine: IntentEngine | None = None
+        self._recognizer: Recognizer | None = recognizer
+        self._speaker: Speaker | None = speaker
+        self._player: Player | None = player
+        self._owns_player = player is None
+        self._dialog: Dialog | None = None
         self.notices: list[str] = []
 
     # -- stages, each built on first use -------------------------------------------------
     @property
-    def engine(self):
+    def engine(self) -> IntentEngine:
         if self._engine is None:
             from .nlu import IntentEngine
             self._engine = IntentEngine.load(self.settings.intents_dirs, self.settings.section("lists") or None)
@@ -90,7 +104,7 @@ class Assistant:
         return self._recognizer
 
     @property
-    def speaker(self):
+    def speaker(self) -> Speaker:
         if self._speaker is None:
             from .tts.pyttsx3_engine import Pyttsx3Speaker
             t = self.settings.tts
@@ -98,14 +112,14 @@ class Assistant:
         return self._speaker
 
     @property
-    def player(self):
+    def player(self) -> Player:
         if self._player is None:
             from .audio.playback import Player
             self._player = Player(self.settings.section("audio").get("output_device"))
         return self._player
 
     @property
-    def dialog(self):
+    def dialog(self) -> Dialog:
         if self._dialog is None:
             from .dialog import Dialog
             try:
@@ -118,7 +132,7 @@ class Assistant:
     def close(self) -> None:
         if self._dialog is not None:
             self._dialog.close()
-        if self._player is not None:
+        if self._player is not None and self._owns_player:
             self._player.close()
 
     # -- the loop's steps ---------------------------------------------------------------
@@ -184,7 +198,7 @@ class Assistant:
             turn = self.turn(utterance, lang=lang, reply_path=reply_path)
         except AssistantError as exc:
             return Turn(source=str(path), error=str(exc))
-        if reply_dir is None:
+        if reply_dir is None and turn.reply is not None:
             self.play(turn.reply)
         return turn
 

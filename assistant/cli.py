@@ -259,7 +259,7 @@ def cmd_say(args, settings) -> int:
     text = " ".join(require_utf8(args.text, "the text to say"))
     lang = check_lang(args.lang)
     if lang == "auto":
-        from .nlu.normalize import detect_lang
+        from .lang import detect_lang
         lang = detect_lang(text)
     app = Assistant(settings)
     try:

@@ -13,18 +13,24 @@ they report:
                            music plays, "stop" / "停" / the wake phrase cut it (barge-in);
 * window timed out      -> "done" earcon, back to waiting.
 
+What each of these means depends on where the loop is (window open, follow-up question
+playing, a spotted name being confirmed): those decisions are one state machine in
+listen_state.py, which this class feeds with events and whose actions it carries out.
+
 Replies play through the project's `Player` without blocking, which is what lets the
 user talk over them. Nothing grows with time: the queue and segment buffers are bounded,
 the models are the Assistant's (loaded once), and the spotter restarts its utterance.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -32,7 +38,13 @@ from .audio.earcons import earcon
 from .audio.vad import FRAME_BYTES, FRAME_MS, EndpointSettings, Segment, Segmenter
 from .audio.wake import KeywordSpotter, StopWords, TranscriptWake, WakeSettings
 from .errors import AssistantError, AudioError, ConfigError
+from .listen_state import (Action, Earcon, Emit, Event, Heard, Hold, NoSpeech, OpenWindow, PauseMedia, Playing,
+                           Print, Release, Replied, Reroute, ResetSegmenter, Rules, RunCommand, SegmentClosed,
+                           Spotted, State, StopSpeech, Tick, Transcribe, step, window_open)
 from .types import SAMPLE_RATE, Reply, Transcript, Utterance
+
+if TYPE_CHECKING:
+    from .app import Assistant
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +67,7 @@ class ListenSettings:
 
     @classmethod
     def from_settings(cls, settings: Any, mode: str | None = None,
-                      wake_phrases: list[str] | None = None) -> "ListenSettings":
+                      wake_phrases: list[str] | None = None) -> ListenSettings:
         table = settings.section("listen")
         mode = mode or str(table.get("mode", "wake")).replace("-", "_")
         if mode not in MODES:
@@ -90,7 +102,7 @@ class FrameReader:
         self.dropped = 0
         self._thread = threading.Thread(target=self._run, name="mic-reader", daemon=True)
 
-    def start(self) -> "FrameReader":
+    def start(self) -> FrameReader:
         self._thread.start()
         return self
 
@@ -125,7 +137,7 @@ class FrameReader:
             return
         self._put(None)
 
-    def get(self, timeout: float = 0.1) -> bytes | None | BaseException | bool:
+    def get(self, timeout: float = 0.1) -> bytes | None | BaseException | Literal[False]:
         """A frame, None at the end of a recording, an exception from the device, or False (nothing yet)."""
         try:
             return self._q.get(timeout=timeout)
@@ -140,7 +152,7 @@ class FrameReader:
 class Listener:
     """The listening loop around a loaded `Assistant` (its recogniser, NLU, dialog and player)."""
 
-    def __init__(self, assistant: Any, config: ListenSettings | None = None,
+    def __init__(self, assistant: Assistant, config: ListenSettings | None = None,
                  out: Callable[[str], None] = print, lang: str = "auto", speak: bool = True,
                  on_event: Callable[[str, dict], None] | None = None):
         self.assistant = assistant
@@ -167,11 +179,11 @@ class Listener:
         self.spotted_wake = TranscriptWake(wake.all_phrases(), min(wake.transcript_threshold, 65.0),
                                            min(wake.transcript_threshold_en, 65.0))
         self.stop_words = StopWords(wake.stop_words)
-        self._window = False          # a command is expected now
-        self._wake_end: float | None = None
-        self._wake_sure = False
-        self._held: set[str] = set()  # channels paused while a spotted name is confirmed
-        self._followup = False
+        self.rules = Rules(mode=self.config.mode, confirm=wake.confirm, transcript_wake=wake.transcript,
+                           max_segment=wake.max_segment, barge_in_max=self.config.barge_in_max,
+                           followup_timeout=self.config.followup_timeout)
+        self.state = State()          # everything the loop remembers between frames (listen_state.py)
+        self._segments: list[Segment] = []   # the segment being decided (its audio), innermost last
         self._trigger = threading.Event()
         self._quit = threading.Event()
         self._voice_lock = threading.Lock()
@@ -191,8 +203,6 @@ class Listener:
         _ = self.assistant.recognizer          # load the speech model before the microphone opens
         _ = self.assistant.engine
         self.assistant.dialog.start(self._announce)
-        if self.config.mode == "always":
-            self._window = True
         live = not hasattr(source, "path")
         if live:
             # A microphone hears a room: measure it first, as SpeechRecognition's
@@ -224,174 +234,92 @@ class Listener:
 
     def _tick(self) -> None:
         """Work that depends on the clock rather than on audio (Enter pressed, reply finished)."""
-        if self._trigger.is_set():
+        pressed = self._trigger.is_set()
+        if pressed:
             self._trigger.clear()
-            self._barge_in("button")
-            self.segmenter.reset()
-            self._open_window()
-        if self._followup and not self._speaking() and not self._held:
-            self._followup = False
-            self._open_window(self.config.followup_timeout)
+        self._feed(Tick(pressed, self._playing()))
 
     def process(self, frame: bytes) -> None:
         """One 30 ms frame through the spotter and the endpointer."""
         self._tick()
         playing = self._speaking() or self._media_playing()
-        self.segmenter.trailing_silence = (self.config.barge_in_silence if playing and not self._window
+        self.segmenter.trailing_silence = (self.config.barge_in_silence
+                                           if playing and not window_open(self.state, self.rules)
                                            else self.config.endpoint.trailing_silence)
         if self.spotter is not None and self.config.mode != "push_to_talk":
             hit = self.spotter.feed(frame)
             sure = self.sure_spotter.feed(frame) if self.sure_spotter is not None else None
             if sure is not None:
-                self._on_wake(sure.phrase, sure.end, sure=True)
+                self._feed(Spotted(sure.phrase, sure.end, sure=True, playing=self._playing()))
             elif hit is not None:
-                self._on_wake(hit.phrase, hit.end)
+                self._feed(Spotted(hit.phrase, hit.end, playing=self._playing()))
         result = self.segmenter.feed(frame)
         if result == "timeout":
-            self._window = self.config.mode == "always"
-            self._event("window_closed", reason="no_speech")
-            self._earcon("done")
+            self._feed(NoSpeech())
         elif isinstance(result, Segment):
             self._on_segment(result)
-
-    # -- reacting ----------------------------------------------------------------------------
-    def _on_wake(self, phrase: str, end: float, sure: bool = False) -> None:
-        self._wake_end = end
-        self._wake_sure = sure or not self.config.wake.confirm
-        if not self._wake_sure:
-            self._event("spotted", phrase=phrase, at=round(end, 2))
-            self._hold()                     # quiet the reply until the transcript confirms the name
-            return
-        self._event("wake", phrase=phrase, at=round(end, 2), by="spotter", sure=sure)
-        self._barge_in("wake")
-        self._open_window()
 
     def _on_segment(self, seg: Segment) -> None:
         self._event("segment", start=round(seg.start, 2), speech_end=round(seg.speech_end, 2),
                     closed_at=round(seg.closed_at, 2), reason=seg.reason)
-        wake_end, self._wake_end = self._wake_end, None
-        heard: Transcript | None = None
-        if wake_end is not None and seg.start - 0.1 <= wake_end <= seg.closed_at:
-            heard = self._after_spotted(seg, wake_end)
-            if heard is None:
-                return
-        if self._held:
-            self._release()
+        spot = self.state.spot
+        rest_voiced = 0.0
+        if spot is not None and seg.start - 0.1 <= spot.end <= seg.closed_at:
+            rest_voiced = self._voiced_seconds(seg.pcm[_cut(seg, spot.end):])
+        self._segments.append(seg)
+        try:
+            self._feed(SegmentClosed(seg.start, seg.closed_at, seg.duration, rest_voiced, self._playing()))
+        finally:
+            self._segments.pop()
 
-        def transcript() -> Transcript:
-            return heard if heard is not None else self._transcribe(seg.pcm)
+    # -- carrying out the state machine's actions -------------------------------------------
+    def _feed(self, event: Event) -> None:
+        self.state, actions = step(self.state, event, self.rules)
+        for action in actions:
+            self._do(action)
 
-        playing = self._speaking() or self._media_playing()
-        if self._window:
-            self._command(transcript())
-            return
-        if playing and self._followup:
-            # the user answers the follow-up question before it has finished: that is the answer
-            self._barge_in("answer")
-            self._followup = False
-            self._command(transcript())
-            return
-        if playing:
-            # short segments may be "stop"; up to max_segment they may start with the name
-            if seg.duration > max(self.config.barge_in_max, self.config.wake.max_segment):
-                return
-            said = transcript()
-            if seg.duration <= self.config.barge_in_max and self.stop_words.match(said.text):
-                self._event("barge_in", by="stop", text=said.text)
-                self.out(f"heard: {said.text}")
-                self._barge_in("stop")
-                return
-            found = self.transcript_wake.match(said.text)
-            if found is not None:
-                self._event("wake", phrase=found.phrase, by="transcript", score=found.score)
-                self._barge_in("wake")
-                self._wake_then(found.rest, said)
-            return
-        if self.config.mode == "wake" and self.config.wake.transcript and seg.duration <= self.config.wake.max_segment:
-            said = transcript()
-            found = self.transcript_wake.match(said.text)
-            if found is not None:
-                self._event("wake", phrase=found.phrase, by="transcript", score=found.score)
-                self._wake_then(found.rest, said)
-            elif said.text:
-                self._event("ignored", text=said.text)
-
-    def _after_spotted(self, seg: Segment, wake_end: float) -> Transcript | None:
-        """The spotter heard the name in this segment: confirm it, then run what followed or listen.
-
-        Returns None when the segment has been dealt with, or its transcript when the name was not
-        confirmed, so that it is handled like any other segment (it may be "stop", or a command).
-        """
-        cut = max(0, int((wake_end - seg.start) * SAMPLE_RATE)) * 2
-        rest = seg.pcm[cut:]
-        alone = self._voiced_seconds(rest) < 0.2
-        confirm = not self._wake_sure
-        if alone and not confirm:
-            self._open_window(earcon=False)  # already chimed when spotted: wait for the command
-            return None
-        # The whole breath goes to Whisper: it writes the name more reliably than it hears a command
-        # cut at the spotter's boundary (often a few frames late: "set a" -> "sha"), and its transcript
-        # is the second opinion that turns away the spotter's false wakes.
-        transcript = self._transcribe(seg.pcm)
-        found = self.spotted_wake.match(transcript.text)
-        if found is None and confirm:
-            self._event("wake_rejected", text=transcript.text)
-            return transcript
-        if confirm:
-            self._event("wake", phrase=found.phrase, by="spotter", score=found.score, sure=False)
-        self._barge_in("wake")
-        if found is not None:
-            self._wake_then(found.rest, transcript, announced=not confirm)
-        else:                                # the name came out unrecognisable: cut where the spotter heard it
-            self._command(self._transcribe(rest))
-        return None
-
-    def _hold(self) -> None:
-        """Pause the reply and the music while a spotted name is being confirmed."""
+    def _do(self, action: Action) -> None:
         player = self.assistant.player
-        for channel in ("speech", "media"):
-            if player.is_playing(channel):
+        if isinstance(action, Emit):
+            self._event(action.name, **action.info)
+        elif isinstance(action, Print):
+            self.out(action.line)
+        elif isinstance(action, Earcon):
+            self._earcon(action.name)
+        elif isinstance(action, OpenWindow):
+            self.segmenter.open_window(action.timeout)
+            self._event("window_open", timeout=action.timeout or self.config.endpoint.no_speech_timeout)
+        elif isinstance(action, ResetSegmenter):
+            self.segmenter.reset()
+        elif isinstance(action, StopSpeech):
+            self._event("speech_stopped", at=round(player.position("speech"), 2), by=action.why)
+            player.stop("speech")
+        elif isinstance(action, PauseMedia):
+            player.pause("media")
+        elif isinstance(action, Hold):
+            for channel in action.channels:
                 player.pause(channel)
-                self._held.add(channel)
-        if self._held:
-            self._event("held", channels=sorted(self._held))
+        elif isinstance(action, Release):
+            for channel in action.channels:
+                player.resume(channel)
+        elif isinstance(action, Transcribe):
+            self._feed(self._hear(action.after))
+        elif isinstance(action, Reroute):
+            self._feed(replace(action.segment, playing=self._playing()))
+        elif isinstance(action, RunCommand):
+            self._run_command(action.text, action.lang)
 
-    def _release(self) -> None:
-        player = self.assistant.player
-        for channel in self._held:
-            player.resume(channel)
-        self._held.clear()
-
-    def _wake_then(self, rest: str, transcript: Transcript, announced: bool = False) -> None:
-        """After the wake phrase: run what followed it, or open the microphone for the command."""
-        if rest:
-            if not announced:
-                self._earcon("listening")
-            self._run_command(rest, transcript.lang)
-        else:
-            self._open_window(earcon=not announced)
-
-    def _command(self, transcript: Transcript) -> None:
-        """A segment heard while a window was open: strip a leading wake phrase, then act."""
+    def _hear(self, after: float | None) -> Heard:
+        """The transcript of the segment being decided (from `after` on), and what is in it."""
+        seg = self._segments[-1]
+        transcript = self._transcribe(seg.pcm if after is None else seg.pcm[_cut(seg, after):])
         text = transcript.text
-        found = self.transcript_wake.match(text) if text else None
-        if found is not None:
-            text = found.rest
-            if not text:
-                self._open_window()          # "hey cortana" said again: keep listening
-                return
-        was_always = self.config.mode == "always"
-        self._window = was_always
-        if not text:
-            if not was_always:
-                self._event("window_closed", reason="nothing_understood")
-                self._earcon("done")
-            return
-        self._run_command(text, transcript.lang)
+        return Heard(text, transcript.lang,
+                     name=self.transcript_wake.match(text) if text else None,
+                     spotted=self.spotted_wake.match(text),
+                     stop=self.stop_words.match(text), playing=self._playing())
 
     def _run_command(self, text: str, lang: str) -> None:
-        self._window = self.config.mode == "always"
-        self._followup = False
         self.out(f"heard: {text}")
         t0 = time.perf_counter()
         try:
@@ -406,11 +334,7 @@ class Listener:
                     end_session=reply.end_session, ms=round((time.perf_counter() - t0) * 1000, 1))
         if self.speak:
             self._say(reply)
-        if not reply.end_session:
-            if self.speak and self._speaking():
-                self._followup = True        # reopen once the question has been heard
-            else:
-                self._open_window(self.config.followup_timeout)
+        self._feed(Replied(reply.end_session, speaking=self.speak and self._speaking()))
 
     # -- helpers -----------------------------------------------------------------------------
     def _transcribe(self, pcm: bytes) -> Transcript:
@@ -435,33 +359,14 @@ class Listener:
         n = sum(1 for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES) if vad.is_speech(pcm[i:i + FRAME_BYTES]))
         return n * FRAME_MS / 1000.0
 
-    def _open_window(self, timeout: float | None = None, earcon: bool = True) -> None:
-        self._window = True
-        self.segmenter.open_window(timeout)
-        self._event("window_open", timeout=timeout or self.config.endpoint.no_speech_timeout)
-        if earcon:
-            self._earcon("listening")
-
     def _speaking(self) -> bool:
         return self.assistant.player.is_playing("speech")
 
     def _media_playing(self) -> bool:
         return self.assistant.player.is_playing("media")
 
-    def _barge_in(self, why: str) -> None:
-        """Cut the reply mid-sentence and pause music (resumable by the media skill)."""
-        player = self.assistant.player
-        cut = False
-        if player.is_playing("speech") or "speech" in self._held:
-            self._event("speech_stopped", at=round(player.position("speech"), 2), by=why)
-            player.stop("speech")
-            cut = True
-        if player.is_playing("media"):
-            player.pause("media")
-            cut = True
-        self._held.clear()                   # held music stays paused
-        if cut:
-            self._followup = False
+    def _playing(self) -> Playing:
+        return Playing(speech=self._speaking(), media=self._media_playing())
 
     def _earcon(self, name: str) -> None:
         if not (self.config.earcons and self.speak):
@@ -474,8 +379,10 @@ class Listener:
         from .audio.decode import load_for_playback
         try:
             with self._voice_lock:
-                self.assistant.voice(reply)
-            audio, rate = load_for_playback(reply.audio_path)
+                path = self.assistant.voice(reply).audio_path
+            if path is None:  # voice() always names the file it wrote
+                return
+            audio, rate = load_for_playback(path)
         except AssistantError as exc:
             self.out(f"error: {exc}")
             return
@@ -506,14 +413,17 @@ def device_error(exc: BaseException) -> AssistantError:
     return AudioError(f"the microphone stopped working ({exc}); check the device and try again")
 
 
+def _cut(seg: Segment, at: float) -> int:
+    """The byte offset in a segment's 16-bit audio of stream time `at`."""
+    return max(0, int((at - seg.start) * SAMPLE_RATE)) * 2
+
+
 def _remove_quietly(path: str | None) -> None:
     if not path:
         return
     import os
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(path)
-    except OSError:
-        pass
 
 
 def press_enter_to_talk(stream) -> Callable[[Listener], None]:
@@ -528,7 +438,7 @@ def press_enter_to_talk(stream) -> Callable[[Listener], None]:
     return start
 
 
-def listen(assistant: Any, source: Any, out: Callable[[str], None], mode: str | None = None,
+def listen(assistant: Assistant, source: Any, out: Callable[[str], None], mode: str | None = None,
            wake_phrases: list[str] | None = None, lang: str = "auto", speak: bool = True,
            on_event: Callable[[str, dict], None] | None = None,
            on_start: Callable[[Listener], None] | None = None, retry_seconds: float = 5.0) -> Listener:

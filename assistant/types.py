@@ -10,7 +10,9 @@ from typing import Any
 
 import numpy as np
 
-LANGUAGES = ("en", "zh")
+from .lang import LANGS
+
+LANGUAGES = LANGS  # the pair is written once, in assistant/lang
 SAMPLE_RATE = 16000
 
 

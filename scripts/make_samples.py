@@ -312,41 +312,24 @@ def make_bad(out: Path, good_wav: bytes) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- Whisper check
 
-ZH_DIGITS = "零一二三四五六七八九"
-EN_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-           "sixteen seventeen eighteen nineteen").split()
-EN_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-
-
-def spell(number: int, lang: str) -> str:
-    """0-99 in words, so that Whisper's '30%' can be compared with the spoken 'thirty percent'."""
-    tens, ones = divmod(number, 10)
-    if lang == "zh":
-        if number < 10:
-            return ZH_DIGITS[number]
-        return ("" if tens == 1 else ZH_DIGITS[tens]) + "十" + (ZH_DIGITS[ones] if ones else "")
-    if number < 20:
-        return EN_ONES[number]
-    return EN_TENS[tens] + (f" {EN_ONES[ones]}" if ones else "")
-
-
 def sounds(text: str, lang: str) -> list[str]:
     """The text as a list of sound units: English words, or toneless pinyin syllables for Chinese
     (so a homophone in traditional or simplified characters counts as heard right)."""
     import re
 
+    from assistant.lang import cjk_only, number_to_words, pinyin_syllables
+
     def words(match: re.Match) -> str:
+        # Whisper's '30%' is compared with the spoken 'thirty percent' / '百分之三十'
         number, percent = int(match.group(1)), match.group(2)
         if lang == "zh":
-            return ("百分之" if percent else "") + spell(number, lang)
-        return spell(number, lang) + (" percent" if percent else "")
+            return ("百分之" if percent else "") + number_to_words(number, lang)
+        return number_to_words(number, lang) + (" percent" if percent else "")
 
     text = re.sub(r"(\d{1,2})(%?)", words, text.lower())
     if lang == "en":
         return re.findall(r"[a-z']+", text)
-    from pypinyin import lazy_pinyin
-
-    return [p for p in lazy_pinyin(re.sub(r"[^\u4e00-\u9fff]", "", text)) if p]
+    return [p for p in pinyin_syllables(cjk_only(text)) if p]
 
 
 def similarity(sample: Sample, heard: str, heard_lang: str) -> float:

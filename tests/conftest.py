@@ -55,6 +55,33 @@ def cli(state_dir: Path):
     return call
 
 
+@pytest.fixture
+def make_dialog(tmp_path: Path):
+    """A real Dialog (SQLite file in tmp_path) with the fixed test clock; closed after the test.
+
+    Keyword arguments other than engine, player and now become settings sections,
+    e.g. `make_dialog(volume={"mixer": "none"})`.
+    """
+    from assistant.dialog import Dialog
+    from helpers_dialog import Clock, settings_for
+
+    made = []
+
+    def make(engine=None, player=None, now=None, **sections):
+        d = Dialog(settings_for(tmp_path, **sections), engine, player=player, now=now or Clock())
+        made.append(d)
+        return d
+    yield make
+    for d in made:
+        d.close()
+
+
+@pytest.fixture
+def dialog(make_dialog):
+    """The plain Dialog most skill tests talk to (no intent engine, no player)."""
+    return make_dialog()
+
+
 @pytest.fixture(scope="session")
 def model_dir() -> Path:
     """The verified Whisper model that `make test` pulled; a clear failure when it is missing."""
@@ -65,6 +92,16 @@ def model_dir() -> Path:
     if not installed_ok(settings.model_dir):
         pytest.fail(f"no verified speech model in {settings.model_dir}: run `assistant models pull` (make test does)")
     return settings.model_dir
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "without(part): run only where this machine lacks the part "
+                            "(sound_card, microphone, sound_output, internet); see tests/hardware.py")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    from hardware import skip_if_present
+    skip_if_present(item)
 
 
 def no_traceback(result: CliResult) -> None:

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from assistant.asr.language import pick_en_zh
-from assistant.asr.chinese import to_simplified
+from assistant.lang import to_simplified
 from assistant.audio.decode import load_audio
 from audio_helpers import espeak_wav
 from conftest import SAMPLES

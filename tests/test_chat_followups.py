@@ -22,10 +22,8 @@ def talk(dialog, engine, text):
 
 
 @pytest.fixture
-def dialog(tmp_path, engine):
-    d = Dialog(settings_for(tmp_path), engine, now=Clock())
-    yield d
-    d.close()
+def dialog(make_dialog, engine):
+    return make_dialog(engine)
 
 
 def test_timer_followup_en_and_zh(dialog, engine):

@@ -55,8 +55,7 @@ def run_scene(tmp_path, recognizer, name: str, mode: str | None = None, speak: b
     cfg = tmp_path / "assistant.toml"
     cfg.write_text(config, encoding="utf-8")
     settings = load_settings(cfg, state_dir=tmp_path / "state", env={})
-    app = Assistant(settings)
-    app._recognizer = recognizer
+    app = Assistant(settings, recognizer=recognizer)
     run = Run()
     try:
         listener = Listener(app, ListenSettings.from_settings(settings, mode=mode, wake_phrases=wake),
@@ -223,8 +222,7 @@ def test_a_busy_microphone_is_one_line_and_a_retry(tmp_path, recognizer):
     from assistant.listener import listen
 
     settings = load_settings(state_dir=tmp_path / "state", env={})
-    app = Assistant(settings)
-    app._recognizer = recognizer
+    app = Assistant(settings, recognizer=recognizer)
     lines: list[str] = []
     mic = FlakyMicrophone(DATA / "en_wake_command.wav")
     try:

@@ -4,8 +4,9 @@ import datetime as dt
 import pytest
 
 from assistant.nlu.entities import parse_date, parse_day, parse_duration, parse_language, parse_level, parse_number, parse_time
-from assistant.nlu.normalize import detect_lang, normalize
-from assistant.nlu.numbers import zh_number
+from assistant.lang import detect_lang
+from assistant.lang import words_to_number_zh as zh_number
+from assistant.nlu.normalize import normalize
 
 
 @pytest.mark.parametrize("text,lang,want", [

@@ -7,7 +7,7 @@ import pytest
 
 from assistant.config import BUILTIN_INTENTS
 from assistant.nlu import IntentEngine
-from assistant.nlu.phonetics import pinyin_similarity, syllable_similarity
+from assistant.lang import pinyin_similarity, syllable_similarity
 from assistant.nlu.values import ValueIndex, en_keys, zh_keys
 
 ROOT = Path(__file__).resolve().parent.parent

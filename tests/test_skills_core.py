@@ -7,15 +7,9 @@ import logging
 import pytest
 
 from assistant.dialog import Dialog
-from assistant.phrases.locale import say_date, say_duration, say_percent, say_time, zh_number
+from assistant.lang import number_to_words_zh as zh_number
+from assistant.phrases.locale import say_date, say_duration, say_percent, say_time
 from helpers_dialog import ZONE, Clock, m, settings_for
-
-
-@pytest.fixture
-def dialog(tmp_path):
-    d = Dialog(settings_for(tmp_path), engine=None, now=Clock())
-    yield d
-    d.close()
 
 
 @pytest.mark.parametrize("hour,minute,en,zh", [

@@ -13,13 +13,6 @@ from helpers_dialog import Clock, m, settings_for
 from helpers_http import HomeAssistantServer, HostileServer, OpenMeteoServer, RecordingServer
 
 
-@pytest.fixture
-def dialog(tmp_path):
-    d = Dialog(settings_for(tmp_path), engine=None, now=Clock())
-    yield d
-    d.close()
-
-
 def test_sim_home_on_off_query_and_restart(tmp_path):
     d = Dialog(settings_for(tmp_path), engine=None, now=Clock())
     assert d.handle(m("home.turn_on", "en", device="light", room="kitchen")).text == "Okay, the kitchen light is on."

@@ -4,14 +4,12 @@ from __future__ import annotations
 import pytest
 
 from assistant.dialog import Dialog
-from helpers_dialog import Clock, m, settings_for
+from helpers_dialog import m, settings_for
 
 
 @pytest.fixture
-def dialog(tmp_path):
-    d = Dialog(settings_for(tmp_path, volume={"mixer": "none"}), engine=None, now=Clock())
-    yield d
-    d.close()
+def dialog(make_dialog):
+    return make_dialog(volume={"mixer": "none"})
 
 
 def test_list_add_show_remove_clear(dialog):
@@ -67,6 +65,7 @@ def test_volume_scales_own_output_and_is_remembered(tmp_path):
         player2.close()
 
 
+@pytest.mark.without("sound_card")
 def test_no_sound_card_means_no_system_mixer():
     """Here amixer exists but there is no card: the skill must notice and fall back."""
     from assistant.skills.volume import find_mixer

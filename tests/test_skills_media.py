@@ -10,7 +10,7 @@ import pytest
 
 from assistant.audio.playback import Player, _SilentSink
 from assistant.dialog import Dialog
-from helpers_dialog import Clock, m, settings_for
+from helpers_dialog import m, settings_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,10 +31,8 @@ def player():
 
 
 @pytest.fixture
-def dialog(tmp_path, music, player):
-    d = Dialog(settings_for(tmp_path, media={"folder": str(music)}), engine=None, player=player, now=Clock())
-    yield d
-    d.close()
+def dialog(make_dialog, music, player):
+    return make_dialog(player=player, media={"folder": str(music)})
 
 
 def test_play_pause_resume_next_previous(dialog, player):

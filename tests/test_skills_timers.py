@@ -17,10 +17,8 @@ def clock():
 
 
 @pytest.fixture
-def dialog(tmp_path, clock):
-    d = Dialog(settings_for(tmp_path), engine=None, now=clock)
-    yield d
-    d.close()
+def dialog(make_dialog, clock):
+    return make_dialog(now=clock)
 
 
 def test_timer_start_status_and_fire(dialog, clock):

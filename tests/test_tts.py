@@ -1,6 +1,7 @@
 """Replies are spoken in the language of the reply, and the words survive a round trip through Whisper."""
 from __future__ import annotations
 
+import pytest
 import soundfile as sf
 
 from assistant.audio.decode import load_audio
@@ -41,6 +42,7 @@ def test_spoken_reply_is_understood_back(tmp_path, model_dir):
     assert "timer" in heard.text.lower()
 
 
+@pytest.mark.without("sound_output")
 def test_no_sound_device_is_one_note_not_an_error(cli):
     result = cli("say", "--lang", "en", "hello")
     no_traceback(result)

@@ -17,5 +17,3 @@ class Recognizer(Protocol):
 
     def transcribe(self, utterance: Utterance, lang: str = "auto") -> Transcript: ...
 
-
-ENGINES = ("whisper", "sphinx", "google")

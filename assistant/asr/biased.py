@@ -27,6 +27,7 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..lang import LANGS
 from ..types import Match, Transcript, Utterance
 from .prompt import build_prompt
 from .whisper import Encoded, Hypothesis, WhisperRecognizer
@@ -97,7 +98,7 @@ class BiasedRecognizer:
     def hear(self, encoded: Encoded, lang: str = "auto") -> Transcript:
         s = self.settings
         best_lang, share = encoded.language
-        if lang in ("en", "zh"):
+        if lang in LANGS:
             langs, share = [lang], 1.0
         elif share < s.unsure_language:
             langs = [best_lang, "zh" if best_lang == "en" else "en"]
@@ -114,7 +115,7 @@ class BiasedRecognizer:
             chosen = self._biased(encoded, first) or first
         h = chosen.hypothesis
         alternatives = tuple(dict.fromkeys(r.hypothesis.text for r in plain if r is not chosen and r.hypothesis.text))
-        lang_share = encoded.languages.get(h.lang, share) if lang not in ("en", "zh") else 1.0
+        lang_share = encoded.languages.get(h.lang, share) if lang not in LANGS else 1.0
         confidence = round(h.confidence * lang_share, 4) if h.text else 0.0
         return Transcript(h.text, h.lang, confidence, alternatives)
 

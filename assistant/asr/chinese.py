@@ -1,8 +1,4 @@
-"""Whisper often writes Mandarin in traditional characters; the rest of the product reads simplified."""
+"""Traditional -> simplified: moved to assistant/lang/script.py (old name kept importable)."""
 from __future__ import annotations
 
-import zhconv
-
-
-def to_simplified(text: str) -> str:
-    return zhconv.convert(text, "zh-cn")
+from ..lang.script import to_simplified  # noqa: F401  moved to assistant/lang

@@ -14,9 +14,9 @@ from typing import Any
 import speech_recognition as sr
 
 from ..errors import NetworkError, RecognizerError
+from ..lang import LANGS, to_simplified
 from ..types import Transcript, Utterance
 from ..web import Limits, fetch
-from .chinese import to_simplified
 from .srbridge import to_audio_data
 
 LOCALES = {"en": "en-US", "zh": "zh-CN"}
@@ -64,7 +64,7 @@ class GoogleRecognizer:
 
     def transcribe(self, utterance: Utterance, lang: str = "auto") -> Transcript:
         data = to_audio_data(utterance)
-        tries = [lang] if lang in LOCALES else ["en", "zh"]
+        tries = [lang] if lang in LOCALES else list(LANGS)
         best = ("", 0.0, tries[0])
         for code in tries:
             text, conf = self._ask(data, code)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ..lang import EN_ORDINALS, MONTHS_EN, WORDS_TO_WEEKDAY_EN, number_to_words_en
 from ..nlu import grammar as tg
 
 NAME = "commands"          # the grammar's name and its public rule: <commands.commands>
@@ -48,14 +49,12 @@ chicken fish fruit soap paper batteries
 call mom dad pay bills laundry dinner lunch breakfast movie cooking
 """.split()
 
-ONES = "one two three four five six seven eight nine".split()
-TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
-TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
-            "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth "
-            "thirtieth").split()
-MONTHS = "january february march april may june july august september october november december".split()
-WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+ONES = [number_to_words_en(n) for n in range(1, 10)]
+TEENS = [number_to_words_en(n) for n in range(10, 20)]
+TENS = [number_to_words_en(n) for n in range(20, 100, 10)]
+ORDINALS = list(EN_ORDINALS)          # first ... twentieth, thirtieth
+MONTHS = [m.lower() for m in MONTHS_EN]
+WEEKDAYS = list(WORDS_TO_WEEKDAY_EN)
 
 # Rules for the built-in slot types, in JSGF. Each word is in pocketsphinx's en-us dictionary.
 TYPE_RULES = {
@@ -214,10 +213,10 @@ class _Compiler:
             body = " | ".join(kept)
             return f"[{body}]" if empty else (f"({body})" if len(kept) > 1 else kept[0])
         if isinstance(node, tg.Perm):
-            parts = [self.node(p, slots) for p in node.items]
-            if any(p is None for p in parts):
+            heard = [self.node(p, slots) for p in node.items]
+            if any(p is None for p in heard):
                 return None
-            parts = [p for p in parts if p]
+            parts = [p for p in heard if p]
             if len(parts) <= 1:
                 return parts[0] if parts else ""
             orders = (itertools.permutations(parts) if len(parts) <= MAX_PERMUTED

@@ -20,9 +20,9 @@ import numpy as np
 
 from .. import heap
 from ..errors import ModelError
+from ..lang import LANGS, to_simplified
 from .models import damaged
 from ..types import SAMPLE_RATE, Transcript, Utterance
-from .chinese import to_simplified
 from .language import pick_en_zh
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class Encoded:
     @property
     def language(self) -> tuple[str, float]:
         """The likelier of English and Chinese, and its share."""
-        lang = max(("en", "zh"), key=lambda k: self.languages.get(k, 0.0))
+        lang = max(LANGS, key=lambda k: self.languages.get(k, 0.0))
         return lang, self.languages.get(lang, 0.5)
 
 

@@ -44,10 +44,6 @@ class _PacedStream:
         return chunk
 
     @property
-    def seconds_read(self) -> float:
-        return self._pos / self._bytes_per_sec
-
-    @property
     def finished(self) -> bool:
         return self._pos >= len(self._pcm)
 

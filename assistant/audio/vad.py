@@ -41,7 +41,8 @@ class EndpointSettings:
     def from_config(cls, table: dict[str, Any]) -> "EndpointSettings":
         known = {f: table[f] for f in cls.__dataclass_fields__ if f in table}
         try:
-            s = cls(**{k: (int(v) if k == "aggressiveness" else float(v)) for k, v in known.items()})
+            values: dict[str, Any] = {k: (int(v) if k == "aggressiveness" else float(v)) for k, v in known.items()}
+            s = cls(**values)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"[listen] settings: {exc}") from None
         if not 0 <= s.aggressiveness <= 3:
@@ -126,7 +127,7 @@ class Segmenter:
         self.settings = settings or EndpointSettings()
         self.vad = vad or Vad(self.settings.aggressiveness, self.settings.min_energy,
                               noise_margin=self.settings.noise_margin)
-        self._pre = deque(maxlen=max(1, int(self.settings.pre_roll * 1000 / FRAME_MS)))
+        self._pre: deque[bytes] = deque(maxlen=max(1, int(self.settings.pre_roll * 1000 / FRAME_MS)))
         self._buf = bytearray()
         self._frames = 0                 # frames seen since the start of the stream
         self._voiced_run = 0             # consecutive voiced frames while waiting for onset
@@ -141,10 +142,6 @@ class Segmenter:
     def now(self) -> float:
         """Stream time (seconds) at the end of the last frame fed."""
         return self._frames * FRAME_MS / 1000.0
-
-    @property
-    def in_speech(self) -> bool:
-        return self._in_speech
 
     def open_window(self, timeout: float | None = None) -> None:
         """Expect a command: if no speech starts within `timeout` s, `feed` returns "timeout"."""

@@ -21,10 +21,10 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from ..errors import ConfigError
+from ..lang import CJK_RANGES, LANGS, has_cjk, is_cjk, latin_sound, pinyin
 from ..types import SAMPLE_RATE
 
 log = logging.getLogger(__name__)
@@ -40,11 +40,7 @@ FILLERS = {"hey", "hi", "ok", "okay", "hello", "yo"}
 KWS_FRAME_S = 0.01  # pocketsphinx frames are 10 ms
 RESTART_EVERY_S = 30.0
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def is_chinese(text: str) -> bool:
-    return bool(_CJK.search(text))
+is_chinese = has_cjk  # moved to assistant/lang (old name kept importable; latin_sound too)
 
 
 @dataclass(frozen=True)
@@ -68,7 +64,7 @@ class WakeSettings:
     def from_config(cls, table: dict[str, Any], override: list[str] | None = None) -> "WakeSettings":
         base = cls()
         phrases = dict(base.phrases)
-        for lang in ("en", "zh"):
+        for lang in LANGS:
             if lang in table:
                 value = table[lang]
                 phrases[lang] = [value] if isinstance(value, str) else [str(v) for v in value]
@@ -76,7 +72,7 @@ class WakeSettings:
             for lang, value in table["phrases"].items():
                 phrases[lang] = [value] if isinstance(value, str) else [str(v) for v in value]
         if override:
-            phrases = {"en": [p for p in override if not is_chinese(p)], "zh": [p for p in override if is_chinese(p)]}
+            phrases = {"en": [p for p in override if not has_cjk(p)], "zh": [p for p in override if has_cjk(p)]}
         stop = dict(base.stop_words)
         if isinstance(table.get("stop_words"), dict):
             stop.update({k: [str(x) for x in v] for k, v in table["stop_words"].items()})
@@ -93,14 +89,14 @@ class WakeSettings:
                        transcript_threshold_en=float(table.get("transcript_threshold_en",
                                                                base.transcript_threshold_en)),
                        kws_sure_threshold=(None if table.get("kws_sure_threshold", 1) in (None, False, 0, "off")
-                                           else float(table.get("kws_sure_threshold", base.kws_sure_threshold))),
+                                           else float(table.get("kws_sure_threshold", base.kws_sure_threshold or 0.0))),
                        max_segment=float(table.get("max_segment", base.max_segment)),
                        stop_words=stop)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"[wake] settings: {exc}") from None
 
     def all_phrases(self) -> list[str]:
-        return [p for lang in ("en", "zh") for p in self.phrases.get(lang, [])]
+        return [p for lang in LANGS for p in self.phrases.get(lang, [])]
 
 
 # -- the streaming spotter -------------------------------------------------------------
@@ -210,37 +206,12 @@ class _Token:
     end: int     # index in the text just after this token
 
 
-@lru_cache(maxsize=4096)
-def _pinyin(char: str) -> str:
-    from pypinyin import Style, lazy_pinyin
-    return lazy_pinyin(char, style=Style.NORMAL)[0]
-
-
-@lru_cache(maxsize=4096)
-def latin_sound(word: str) -> str:
-    """A rough sound key for an English word: what a recogniser keeps when it misspells a name.
-
-    Whisper writes an unfamiliar "cortana" as "Kotano", "Kotar", "Kotarner" or "Cortardo": the
-    consonant frame survives, vowel quality and an r after a vowel do not. So: c/k/q agree,
-    a post-vocalic r is dropped, every vowel run becomes "a", doubled letters collapse.
-    """
-    w = word.lower().replace("'", "")
-    if not w.isalpha():
-        return w
-    w = w.replace("ph", "f").replace("ck", "k").replace("qu", "kw")
-    w = re.sub(r"c(?=[eiy])", "s", w)
-    w = w.replace("c", "k").replace("q", "k").replace("x", "ks").replace("z", "s")
-    w = re.sub(r"(?<=[aeiou])r(?![aeiou])", "", w)
-    w = re.sub(r"[aeiou]+", "a", w)
-    return re.sub(r"(.)\1+", r"\1", w)
-
-
 def sound_tokens(text: str) -> list[_Token]:
     """Chinese characters as pinyin syllables, Latin words as sound keys; punctuation dropped."""
     tokens: list[_Token] = []
-    for m in re.finditer(r"[\u3400-\u9fff]|[A-Za-z0-9']+", text):
+    for m in re.finditer(rf"[{CJK_RANGES}]|[A-Za-z0-9']+", text):
         s = m.group(0)
-        sound = _pinyin(s) if _CJK.match(s) else latin_sound(s)
+        sound = pinyin(s) if is_cjk(s) else latin_sound(s)
         tokens.append(_Token(sound, m.end()))
     return tokens
 
@@ -268,17 +239,17 @@ class TranscriptWake:
         tokens = sound_tokens(text)
         if not tokens:
             return None
-        best: tuple[float, str, int] | None = None
+        best: tuple[float, str, int, float] | None = None   # score, phrase, end, margin
         for phrase, sound in self._phrases:
             n = len(sound.split())
             # a Chinese phrase may gain a syllable ("你好啊小娜"); an English one may not: a name
             # plus the next word ("Carter, dinner") would otherwise look like "cortana"
-            longest = n + 1 if is_chinese(phrase) else n
+            longest = n + 1 if has_cjk(phrase) else n
             for k in range(max(1, n - 1), min(len(tokens), longest) + 1):
                 said = " ".join(t.sound for t in tokens[:k])
                 score = self._ratio(said.replace(" ", ""), sound.replace(" ", ""))
                 # compared as a margin over each phrase's own threshold
-                margin = score - (self.threshold if is_chinese(phrase) else self.en_threshold)
+                margin = score - (self.threshold if has_cjk(phrase) else self.en_threshold)
                 if best is None or margin > best[3] + 1e-9:
                     best = (score, phrase, tokens[k - 1].end, margin)
         if best is None or best[3] < 0:
@@ -292,7 +263,7 @@ class TranscriptWake:
 def _says_something(rest: str) -> bool:
     """A stray letter after the name ("你好小娜Ｊ", decoder noise) is not a command."""
     tokens = sound_tokens(rest)
-    return bool(tokens) and (len(tokens) > 1 or is_chinese(rest) or len(tokens[0].sound) > 1)
+    return bool(tokens) and (len(tokens) > 1 or has_cjk(rest) or len(tokens[0].sound) > 1)
 
 
 class StopWords:

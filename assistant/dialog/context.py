@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..skills.base import Env
+from ..lang import LANGS, has_cjk
 
 # slot name -> entity parser name in assistant.nlu.entities
 _PARSERS = {"duration": "parse_duration", "time": "parse_time", "day": "parse_day",
@@ -88,7 +89,7 @@ def parse_entity(slot: str, text: str, lang: str) -> Any:
 
 def _names(env: Env, list_name: str, item_id: str) -> set[str]:
     names = {item_id.lower(), item_id.replace("_", " ").lower()}
-    for lang in ("en", "zh"):
+    for lang in LANGS:
         names.add(env.name(list_name, item_id, lang).lower())
     names.update(s.lower() for s in env.synonyms(list_name, item_id))
     return {n for n in names if n}
@@ -118,7 +119,7 @@ def parse_confirm(text: str) -> bool | None:
     "不要", "算了"), None for anything else."""
     low = (text or "").strip().lower()
     zh = re.sub(r"[\s。.!！?？,，、~～]", "", low)
-    if zh and re.search(r"[\u4e00-\u9fff]", zh):
+    if zh and has_cjk(zh):
         if len(zh) <= 8 and _ZH_NO.search(zh):
             return False
         if _ZH_YES.fullmatch(zh) and _ZH_YES_KEY.search(zh):

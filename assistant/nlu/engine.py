@@ -20,8 +20,8 @@ from .entities import Entity, find
 from .graph import LARGE_EDGES, MAX_TOTAL_EDGES, Label, TemplateGraph, Value, Word, compile_template
 from .loader import ELSEWHERE, EXAMPLES, IntentProblem, Library, load
 from .matcher import STOP_EN, STOP_ZH, Candidate, Matcher
-from .normalize import detect_lang, is_cjk, normalize, tokenize
-from .phonetics import pinyin
+from ..lang import LANGS, detect_lang, is_cjk, pinyin
+from .normalize import normalize, tokenize
 from .values import ValueIndex
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ class IntentEngine:
             return self._parse(original, lang, explain)
         except Exception:  # pragma: no cover - a bug must not take the loop down
             log.exception("parse failed for %r", original[:200])
-            return Match(None, {}, 0.0, detect_lang(original) if lang not in ("en", "zh") else lang, None, original)
+            return Match(None, {}, 0.0, detect_lang(original) if lang not in LANGS else lang, None, original)
 
     def analyse(self, text: str, lang: str) -> list:
         """The tokens and entities the matcher sees (for --explain and debugging)."""
@@ -129,7 +129,7 @@ class IntentEngine:
         return items[:MAX_ITEMS]
 
     def _parse(self, text: str, lang: str, explain: bool) -> Match:
-        if lang not in ("en", "zh"):
+        if lang not in LANGS:
             lang = detect_lang(text)
         items = self.analyse(text, lang)
         if not items:
@@ -235,12 +235,12 @@ class IntentEngine:
     def list_synonyms(self, list_name: str, item_id: str) -> list[str]:
         """Every name of a list item, English then Chinese."""
         entry = self.library.lists.get(list_name, {}).get(item_id, {})
-        return [str(n) for lang in ("en", "zh") for n in entry.get(lang, [])]
+        return [str(n) for lang in LANGS for n in entry.get(lang, [])]
 
     def list_data(self, list_name: str, item_id: str) -> dict[str, Any]:
         """Extra fields of a list item (e.g. a city's lat/lon); {} when none."""
         entry = self.library.lists.get(list_name, {}).get(item_id, {})
-        return {k: v for k, v in entry.items() if k not in ("en", "zh")}
+        return {k: v for k, v in entry.items() if k not in LANGS}
 
     def domain(self, intent: str) -> list[str]:
         """The intents written in the same file as `intent` (a maker's domain, or a built-in one)."""

@@ -12,8 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Union
 
+from ..lang import (EN_ORDINALS, EN_TENS, EN_UNITS, LANGS, WORDS_TO_MONTH_EN, WORDS_TO_WEEKDAY_EN,
+                    WORDS_TO_WEEKDAY_ZH, ZH_NUM)
+from ..lang import words_to_number_en as en_number
+from ..lang import words_to_number_zh as zh_number
 from .normalize import Token, normalize, tokenize
-from .numbers import EN_TENS, EN_UNITS, ZH_NUM, en_number, zh_number
 from .values import ValueIndex, word_key
 
 
@@ -33,7 +36,7 @@ Item = Union[Token, Entity]
 _EN_DUR_UNITS = {"second": 1, "seconds": 1, "sec": 1, "secs": 1, "minute": 60, "minutes": 60, "min": 60,
                  "mins": 60, "hour": 3600, "hours": 3600, "hr": 3600, "hrs": 3600}
 _EN_DAYS = {"today": 0, "tonight": 0, "tomorrow": 1, "tmrw": 1, "tomorrows": 1, "yesterday": -1}
-_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_WEEKDAYS = list(WORDS_TO_WEEKDAY_EN)   # "monday" ... "sunday", by date.weekday()
 _EN_PERIODS = {"morning": "am", "afternoon": "pm", "evening": "pm", "night": "pm", "tonight": "pm"}
 LEVEL_WORDS = {"max": 100, "maximum": 100, "full": 100, "highest": 100, "brightest": 100, "loudest": 100,
                "minimum": 1, "min": 1, "lowest": 1, "dimmest": 1, "quietest": 1,
@@ -94,13 +97,8 @@ def _en_duration(w: list[str], i: int) -> tuple[int, int] | None:
     return (int(round(total)), j) if found else None
 
 
-_MONTHS = {m: i + 1 for i, m in enumerate("january february march april may june july august september october "
-                                         "november december".split())}
-_MONTHS.update({m[:3]: n for m, n in list(_MONTHS.items())} | {"sept": 9})
-_ORD_UNITS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-              "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
-              "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
-              "twentieth": 20, "thirtieth": 30}
+_MONTHS = WORDS_TO_MONTH_EN
+_ORD_UNITS = EN_ORDINALS
 
 
 def _en_ordinal(w: list[str], i: int) -> tuple[int, int] | None:
@@ -208,7 +206,7 @@ def _en_time(w: list[str], i: int) -> tuple[str, int, bool] | None:
         j, explicit = j + 1, True
     else:
         mins = _small(w, j)
-        if mins and 0 <= mins[0] < 60 and (w[j] != "oh" or True) and (mins[0] >= 10 or w[j] == "oh"):
+        if mins and 0 <= mins[0] < 60 and (mins[0] >= 10 or w[j] == "oh"):
             m, j = mins[0], mins[1]
         elif w[j:j + 2] and w[j] == "oh" and _small(w, j + 1):
             mm = _small(w, j + 1)
@@ -263,7 +261,7 @@ _ZP = {"凌晨": "am", "早上": "am", "早晨": "am", "上午": "am", "清晨":
 _ZH_DAY = {"大后天": 3, "后天": 2, "明天": 1, "明日": 1, "今天": 0, "今日": 0, "昨天": -1,
            "明早": 1, "明晚": 1, "今晚": 0, "今早": 0, "今夜": 0, "明儿": 1}
 _ZH_DAY_PERIOD = {"明早": "am", "明晚": "pm", "今晚": "pm", "今早": "am", "今夜": "pm"}
-_ZH_WEEK = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_ZH_WEEK = WORDS_TO_WEEKDAY_ZH
 _N = ZH_NUM
 _ZH_PERIOD_RE = "|".join(sorted(_ZP, key=len, reverse=True))
 _ZH_RE = re.compile(
@@ -539,8 +537,8 @@ def _apply_periods(items: list[Item]) -> list[Item]:
 def _first(text: str, lang: str, types: tuple[str, ...], today: _dt.date | None = None) -> Entity | None:
     if not isinstance(text, str):
         return None
-    if lang not in ("en", "zh"):
-        from .normalize import detect_lang
+    if lang not in LANGS:
+        from ..lang import detect_lang
         lang = detect_lang(text)
     items = find(tokenize(normalize(text, lang), lang), lang, today=today)
     for t in types:
@@ -562,7 +560,7 @@ def parse_time(text: str, lang: str = "auto") -> str | None:
     if ent:
         return ent.value
     if isinstance(text, str):
-        items = find(tokenize(normalize(text, lang if lang in ("en", "zh") else "en"), lang), lang)
+        items = find(tokenize(normalize(text, lang if lang in LANGS else "en"), lang), lang)
         nums = [it for it in items if isinstance(it, Entity) and it.type == "number"]
         if len(nums) == 1 and float(nums[0].value).is_integer() and 0 <= nums[0].value <= 24:
             return f"{int(nums[0].value) % 24:02d}:00"

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from ..lang import LANGS
 from ..smallfile import TooBig, read_small_text
 from . import grammar
 
@@ -26,7 +27,6 @@ EXAMPLES = {
     "language": {"en": ["english", "chinese"], "zh": ["英文", "中文"]},
     "text": {"en": ["the blue notebook", "jazz"], "zh": ["蓝色笔记本", "音乐"]},
 }
-LANGS = ("en", "zh")
 
 
 @dataclass(frozen=True)

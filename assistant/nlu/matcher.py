@@ -23,8 +23,8 @@ from rapidfuzz import fuzz, process
 
 from .entities import Entity, Item
 from .graph import Label, SlotRef, TemplateGraph, Value, Word
-from .normalize import Token, is_cjk
-from .phonetics import fuzzy_pinyin, pinyin, sound_key, syllable_similarity
+from ..lang import fuzzy_pinyin, is_cjk, pinyin, sound_key, syllable_similarity
+from .normalize import Token
 from .values import NEAR_OPEN, ValueIndex
 
 STOP_EN = frozenset("the a an my your our to of for in at is are be can could would will you i me some with and "

@@ -8,11 +8,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
-import zhconv
+from ..lang.script import CJK_RANGES, to_simplified
+from ..lang.script import detect_lang, is_cjk  # noqa: F401  moved to assistant/lang (old names kept)
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # Invisible format characters (Unicode category Cf): zero-width space/joiners, word joiner, BOM,
 # soft hyphen, bidi marks and embeddings, tag characters. They sit *inside* words
@@ -47,28 +46,10 @@ _ZH_FILLER_RE = re.compile("|".join(map(re.escape, ZH_FILLERS)))
 _ZH_NUMERAL = "零〇一二两三四五六七八九十百千万点半"
 
 
-def detect_lang(text: str) -> str:
-    """"zh" when the text has any Chinese character, else "en".
-
-    Recognisers put Latin names inside Chinese sentences ("播放 Taylor Swift 的歌"),
-    never the reverse, so one Han character is enough evidence.
-    """
-    return "zh" if _CJK.search(text or "") else "en"
-
-
-def is_cjk(ch: str) -> bool:
-    return bool(_CJK.match(ch))
-
-
 def clean(text: str) -> str:
     """Unicode clean-up for both languages: NFKC (full-width -> half-width), no invisible or control chars."""
     text = unicodedata.normalize("NFKC", text or "")
     return _CONTROL.sub(" ", _INVISIBLE.sub("", text))
-
-
-@lru_cache(maxsize=4096)
-def to_simplified(text: str) -> str:
-    return zhconv.convert(text, "zh-cn") if _CJK.search(text) else text
 
 
 _PERCENT = re.compile(r"(\d)\s*%")
@@ -131,7 +112,7 @@ class Token:
     raw: str       # as written (case kept), for free-text slots
 
 
-_ZH_SPLIT = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|\d+(?:[.:]\d+)?|[\u3400-\u9fff\uf900-\ufaff]|[^\s]")
+_ZH_SPLIT = re.compile(rf"[A-Za-z]+(?:'[a-z]+)?|\d+(?:[.:]\d+)?|[{CJK_RANGES}]|[^\s]")
 
 
 def tokenize(text: str, lang: str) -> list[Token]:

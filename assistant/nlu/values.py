@@ -16,9 +16,10 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from .normalize import is_cjk, normalize, tokenize
-from .numbers import en_number, zh_number
-from .phonetics import pinyin, pinyin_similarity, spoken_form
+from ..lang import LANGS, is_cjk, pinyin, pinyin_similarity, spoken_form
+from ..lang import words_to_number_en as en_number
+from ..lang import words_to_number_zh as zh_number
+from .normalize import normalize, tokenize
 
 # Abbreviations and plurals of units, as recognisers write them.
 UNITS = {"oz": "ounce", "ozs": "ounce", "ounces": "ounce", "lb": "pound", "lbs": "pound", "pounds": "pound",
@@ -112,7 +113,7 @@ class ValueIndex:
             spoken: tuple[list[str], list[str], list[str]] = ([], [], [])
             said: set[str] = set()        # spoken[0] as a set: a list of 100,000 names was quadratic
             for item_id, names in items.items():
-                for lang in ("en", "zh"):
+                for lang in LANGS:
                     for name in names.get(lang, []):
                         self._add(list_name, item_id, str(name), spoken, said)
             self._spoken[list_name] = spoken
@@ -129,7 +130,7 @@ class ValueIndex:
 
     def _add(self, list_name: str, item_id: str, name: str, spoken: tuple[list[str], list[str], list[str]],
              said: set[str]) -> None:
-        for lang in ("en", "zh"):
+        for lang in LANGS:
             keys = name_keys(name, lang)
             if not keys:
                 continue

@@ -7,46 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-         "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-         "nineteen"]
-_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_ZH_DIGITS = "零一二三四五六七八九"
-_MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December"]
-_WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-_WEEKDAYS_ZH = ["一", "二", "三", "四", "五", "六", "日"]
-
-
-def en_number(n: int) -> str:
-    """0-999 as English words (enough for clock times and small counts)."""
-    if n < 20:
-        return _ONES[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return _TENS[tens] + ("-" + _ONES[ones] if ones else "")
-    hundreds, rest = divmod(n, 100)
-    return _ONES[hundreds] + " hundred" + (" " + en_number(rest) if rest else "")
-
-
-def zh_number(n: int) -> str:
-    """0-999 in Chinese characters: 十五, 二十三, 一百零五."""
-    if n < 10:
-        return _ZH_DIGITS[n]
-    if n < 20:
-        return "十" + (_ZH_DIGITS[n - 10] if n > 10 else "")
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return _ZH_DIGITS[tens] + "十" + (_ZH_DIGITS[ones] if ones else "")
-    hundreds, rest = divmod(n, 100)
-    if rest == 0:
-        return _ZH_DIGITS[hundreds] + "百"
-    return _ZH_DIGITS[hundreds] + "百" + ("零" if rest < 10 else "") + (
-        zh_number(rest) if rest >= 20 or rest < 10 else "一" + zh_number(rest))
+from ..lang import (MONTHS_EN, number_to_words_en, number_to_words_zh, ordinal_suffix_en,
+                    weekday_to_words)
+from ..lang import number_to_words_en as en_number  # noqa: F401  moved to assistant/lang (old name kept)
+from ..lang import number_to_words_zh as zh_number  # noqa: F401  moved to assistant/lang (old name kept)
 
 
 def _zh_hour(h12: int) -> str:
-    return "两" if h12 == 2 else zh_number(h12)
+    return "两" if h12 == 2 else number_to_words_zh(h12)
 
 
 def say_time(hour: int, minute: int, lang: str) -> str:
@@ -70,9 +38,9 @@ def say_time(hour: int, minute: int, lang: str) -> str:
         elif minute == 30:
             tail = "半"
         elif minute < 10:
-            tail = "零" + zh_number(minute) + "分"
+            tail = "零" + number_to_words_zh(minute) + "分"
         else:
-            tail = zh_number(minute) + "分"
+            tail = number_to_words_zh(minute) + "分"
         return f"{period}{_zh_hour(h12)}点{tail}"
     if minute == 0 and hour == 0:
         return "midnight"
@@ -80,11 +48,12 @@ def say_time(hour: int, minute: int, lang: str) -> str:
         return "twelve noon"
     h12 = hour % 12 or 12
     suffix = "AM" if hour < 12 else "PM"
+    hour_words = number_to_words_en(h12)
     if minute == 0:
-        return f"{en_number(h12)} {suffix}"
+        return f"{hour_words} {suffix}"
     if minute < 10:
-        return f"{en_number(h12)} oh {en_number(minute)} {suffix}"
-    return f"{en_number(h12)} {en_number(minute)} {suffix}"
+        return f"{hour_words} oh {number_to_words_en(minute)} {suffix}"
+    return f"{hour_words} {number_to_words_en(minute)} {suffix}"
 
 
 def say_hhmm(value: str, lang: str) -> str:
@@ -127,21 +96,16 @@ def name_duration(seconds: int, lang: str) -> str:
 def say_percent(level: int | float, lang: str) -> str:
     level = int(round(level))
     if lang == "zh":
-        return "百分之百" if level == 100 else "百分之" + zh_number(level)
+        return "百分之百" if level == 100 else "百分之" + number_to_words_zh(level)
     return f"{level} percent"
-
-
-def _ordinal(n: int) -> str:
-    if 10 <= n % 100 <= 20:
-        return f"{n}th"
-    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
 
 
 def say_date(day: dt.date, lang: str) -> str:
     """"Wednesday, November 25th" / "11月25日，星期三"."""
+    weekday = weekday_to_words(day.weekday(), lang)
     if lang == "zh":
-        return f"{day.month}月{day.day}日，星期{_WEEKDAYS_ZH[day.weekday()]}"
-    return f"{_WEEKDAYS_EN[day.weekday()]}, {_MONTHS_EN[day.month - 1]} {_ordinal(day.day)}"
+        return f"{day.month}月{day.day}日，{weekday}"
+    return f"{weekday}, {MONTHS_EN[day.month - 1]} {ordinal_suffix_en(day.day)}"
 
 
 def say_day(offset: int, lang: str, today: dt.date | None = None) -> str:
@@ -152,7 +116,8 @@ def say_day(offset: int, lang: str, today: dt.date | None = None) -> str:
         return names[lang][offset]
     if today is not None:
         day = today + dt.timedelta(days=offset)
-        return ("星期" + _WEEKDAYS_ZH[day.weekday()]) if lang == "zh" else "on " + _WEEKDAYS_EN[day.weekday()]
+        weekday = weekday_to_words(day.weekday(), lang)
+        return weekday if lang == "zh" else "on " + weekday
     return f"{offset}天后" if lang == "zh" else f"in {offset} days"
 
 

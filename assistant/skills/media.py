@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..lang import pinyin_syllables
 from .base import Answer, Env, Skill, Slots, from_table
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def read_track(path: Path) -> Track:
                  tags.get("album", ""), tags.get("genre", ""))
 
 
-def _blocks(path: Path, rate: int) -> Iterator[np.ndarray]:
+def _blocks(path: Path, rate: int) -> Generator[np.ndarray, None, None]:
     import av
     with av.open(str(path)) as container:
         resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
@@ -85,8 +86,7 @@ def stream(path: Path, rate: int = PLAY_RATE) -> Generator[np.ndarray, None, Non
 
 
 def _pinyin(text: str) -> str:
-    from pypinyin import lazy_pinyin
-    return " ".join(lazy_pinyin(text)).lower()
+    return " ".join(pinyin_syllables(text)).lower()
 
 
 def search(tracks: list[Track], query: str, cutoff: float = 70.0) -> list[Track]:

@@ -1,7 +1,7 @@
 """help, stop, repeat and the persisted reply language."""
 from __future__ import annotations
 
-from ..types import LANGUAGES
+from ..lang import LANGS
 from .base import Answer, Skill, Slots
 
 
@@ -22,7 +22,7 @@ class SystemSkill(Skill):
             return Answer(last.text, lang=last.lang)
         if intent == "system.language":
             wanted = slots.get("language")
-            if wanted not in LANGUAGES:
+            if wanted not in LANGS:
                 return self.say("unsupported", lang)
             self.env.store.set("language", wanted)
             return self.say("system.language", str(wanted))
