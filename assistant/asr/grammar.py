@@ -223,7 +223,7 @@ class _Compiler:
                       else [tuple(parts), tuple(reversed(parts))])
             return "(" + " | ".join(" ".join(o) for o in orders) + ")"
         # Seq
-        items = [self.node(i, slots) for i in node.items]   # type: ignore[union-attr]
+        items = [self.node(i, slots) for i in node.items]
         if any(i is None for i in items):
             return None
         return " ".join(i for i in items if i)

@@ -46,5 +46,5 @@ def to_simplified(text: str) -> str:
     """
     if not CJK.search(text):
         return text
-    import zhconv  # type: ignore[import-untyped]  # a large table: loaded on the first Chinese text
+    import zhconv  # a large table: loaded on the first Chinese text
     return str(zhconv.convert(text, "zh-cn"))

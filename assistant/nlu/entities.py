@@ -172,13 +172,14 @@ def _en_time(w: list[str], i: int) -> tuple[str, int, bool] | None:
         return "12:00", i + 1, True
     if w[i] == "midnight":
         return "00:00", i + 1, True
-    m = re.match(r"^(\d{1,2}):(\d{2})$", w[i])
-    if m:
+    clock = re.match(r"^(\d{1,2}):(\d{2})$", w[i])
+    if clock:
         period, j = _en_period(w, i + 1)
-        value = _hhmm(int(m.group(1)), int(m.group(2)), period)
+        value = _hhmm(int(clock.group(1)), int(clock.group(2)), period)
         return (value, j, True) if value else None
     # half past six, quarter to seven, ten past five, twenty minutes to eight
-    minutes, j = None, i
+    minutes: int | None = None
+    j = i
     if w[i] == "half" and w[i + 1:i + 2] == ["past"]:
         minutes, j = 30, i + 1
     elif w[i] == "quarter" or w[i:i + 2] == ["a", "quarter"]:
@@ -208,9 +209,8 @@ def _en_time(w: list[str], i: int) -> tuple[str, int, bool] | None:
         mins = _small(w, j)
         if mins and 0 <= mins[0] < 60 and (mins[0] >= 10 or w[j] == "oh"):
             m, j = mins[0], mins[1]
-        elif w[j:j + 2] and w[j] == "oh" and _small(w, j + 1):
-            mm = _small(w, j + 1)
-            m, j = mm[0], mm[1]
+        elif w[j:j + 2] and w[j] == "oh" and (after_oh := _small(w, j + 1)):
+            m, j = after_oh
     period, end = _en_period(w, j)
     explicit = explicit or bool(period)
     if not explicit and not (i > 0 and w[i - 1] in ("at", "until", "till", "by")):
@@ -305,7 +305,7 @@ def _zh_time(h: int | float | None, minute: str | None, period: str) -> str | No
     if h is None or not float(h).is_integer():
         return None
     h = int(h)
-    m = 0
+    m: int | float = 0
     if minute:
         if minute == "半":
             m = 30
@@ -453,7 +453,7 @@ def _find_zh(tokens: list[Token], lists: ValueIndex | None, today: _dt.date | No
             continue
         m = _ZH_RE.match(text, s)
         ent = _zh_entity(m, text, today) if m else None
-        if ent is None:
+        if m is None or ent is None:
             k += 1
             continue
         end = m.end()
@@ -498,13 +498,13 @@ def _zh_entity(m: re.Match, text: str, today: _dt.date | None) -> tuple[str, Any
         value = _zh_time(zh_number(hour), g["tm"], _ZP.get(g["tp"] or "", ""))
         return ("time", value, "explicit" if g["tp"] else "") if value else None
     if g["dur"]:
-        value = _zh_duration(g["dur"])
-        return ("duration", value, "") if value > 0 else None
+        seconds = _zh_duration(g["dur"])
+        return ("duration", seconds, "") if seconds > 0 else None
     if g["level"]:
         if g["lvw"]:
             return "level", LEVEL_WORDS[g["lvw"]], ""
-        value = zh_number(g["lv"] or g["lv2"])
-        return ("level", max(0, min(100, int(round(value)))), "") if value is not None else None
+        level = zh_number(g["lv"] or g["lv2"])
+        return ("level", max(0, min(100, int(round(level)))), "") if level is not None else None
     if g["num"]:
         num = g["num"]
         after = text[m.end():m.end() + 1]
@@ -512,8 +512,8 @@ def _zh_entity(m: re.Match, text: str, today: _dt.date | None) -> tuple[str, Any
             return None
         if num in ("万", "千", "百"):
             return None
-        value = zh_number(num)
-        return ("number", value, "") if value is not None else None
+        number = zh_number(num)
+        return ("number", number, "") if number is not None else None
     return None
 
 
