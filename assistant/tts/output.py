@@ -7,6 +7,7 @@ a regular file (or nothing) is replaced atomically by a temporary file written b
 anything special is written through. Every OS failure (a full disk, no permission, a folder)
 becomes one SpeechError line instead of a hang or a half-written file reported as written.
 """
+
 from __future__ import annotations
 
 import os
