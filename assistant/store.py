@@ -268,7 +268,8 @@ def _code(exc: BaseException) -> int | None:
 
 
 def _disk_full(exc: BaseException, path: Path) -> bool:
-    """Whether a failure means no space: SQLITE_FULL, ENOSPC, or an I/O error on a full file system."""
+    """Whether a failure means no space: SQLITE_FULL, ENOSPC, or an I/O error on a full file
+    system."""
     if _code(exc) == sqlite3.SQLITE_FULL or getattr(exc, "errno", None) == errno.ENOSPC:
         return True
     if _code(exc) in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN):

@@ -1,4 +1,5 @@
-"""Text from outside the program (stdin lines, command-line words) checked as UTF-8 before it is used.
+"""Text from outside the program (stdin lines, command-line words) checked as UTF-8 before it
+is used.
 
 Python decodes stdin strictly under a UTF-8 locale, so one stray byte (a Latin-1 "é", a binary
 file piped by mistake) raised UnicodeDecodeError and ended `parse -` and `chat`, losing the lines

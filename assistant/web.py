@@ -1,4 +1,5 @@
-"""The one way the assistant talks to the web: a deadline for the whole call, a size cap, no surprise redirects.
+"""The one way the assistant talks to the web: a deadline for the whole call, a size cap, no
+surprise redirects.
 
 urllib's `timeout=` bounds each socket read only, so a server that sends a byte a second holds
 a call forever, and an endless answer is read into memory. Here a call has one deadline for all
@@ -13,6 +14,7 @@ whose `status` is the HTTP status; a call that got no answer has `status` None.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import ssl
@@ -144,10 +146,9 @@ class _Watchdog:
 
     @staticmethod
     def _shut(sock: socket.socket) -> None:
-        try:  # the plain socket call, also for TLS: it wakes a blocked read without touching TLS state
+        # the plain socket call, also for TLS: it wakes a blocked read without touching TLS state
+        with contextlib.suppress(OSError):
             socket.socket.shutdown(sock, socket.SHUT_RDWR)
-        except OSError:
-            pass
 
 
 class _Call:
@@ -289,7 +290,8 @@ class _Call:
         raise AssertionError("unreachable: the last hop returns or raises")
 
     def _check_redirect(self, target: str, hop: int) -> None:
-        """Follow only what cannot leak or change the request; otherwise the redirect is the failure."""
+        """Follow only what cannot leak or change the request; otherwise the redirect is the
+        failure."""
         here, there = origin(self.url), origin(target)
         why = None
         if hop >= self.limits.max_redirects:
@@ -309,7 +311,8 @@ class _Call:
 
     # -- the body --------------------------------------------------------------------------
     def body(self) -> Iterator[bytes]:
-        """The body in pieces; NetworkError past the deadline, the size cap or below the minimum rate."""
+        """The body in pieces; NetworkError past the deadline, the size cap or below the minimum
+        rate."""
         assert self._resp is not None and self._sock is not None and self._watch is not None
         cap = self.limits.max_bytes
         declared = self.headers.get("content-length", "")

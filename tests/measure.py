@@ -23,7 +23,8 @@ print(json.dumps({"code": proc.returncode, "out": proc.stdout.decode("utf-8", "r
 def run_cli_peak(
     *args: str, state_dir: Path, input: str | None = None, timeout: float = 120, **env: str
 ) -> dict:
-    """`python -m assistant ARGS` as a user runs it (stdin: `input`): exit code, output and peak RSS in MB."""
+    """`python -m assistant ARGS` as a user runs it (stdin: `input`): exit code, output and peak
+    RSS in MB."""
     proc = subprocess.run(
         [sys.executable, "-c", _WRAPPER, sys.executable, "-m", "assistant", *args],
         input=input,

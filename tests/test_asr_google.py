@@ -1,4 +1,5 @@
-"""Google's web recogniser over real HTTP on 127.0.0.1: the answer parsed, and a bad server bounded by the deadline."""
+"""Google's web recogniser over real HTTP on 127.0.0.1: the answer parsed, and a bad server
+bounded by the deadline."""
 
 from __future__ import annotations
 

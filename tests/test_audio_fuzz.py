@@ -40,7 +40,8 @@ def test_decoder_fuzz(tmp_path):
 
 
 def test_piped_fuzz_is_quiet(tmp_path):
-    """The same hostile bytes through a pipe (read into memory, then decoded): no traceback on stderr."""
+    """The same hostile bytes through a pipe (read into memory, then decoded): no traceback on
+    stderr."""
     folder = tmp_path / "fuzz"
     cases = [p for p in make_cases(folder) if not p.name.startswith("valid_")]
     script = textwrap.dedent("""
@@ -70,7 +71,8 @@ def test_piped_fuzz_is_quiet(tmp_path):
 
 
 def test_cli_on_fuzzed_files(tmp_path, cli):
-    """A few of them through `run --json` as a user would: one JSON error per file, the batch goes on."""
+    """A few of them through `run --json` as a user would: one JSON error per file, the batch
+    goes on."""
     cases = make_cases(tmp_path / "fuzz", seed=7)
     picked = [p for p in cases if p.name.startswith(("random_", "cut_", "lying_"))][::40]
     res = cli("run", "--json", *map(str, picked), timeout=120)

@@ -1,4 +1,5 @@
-"""Scripted conversations through `assistant chat` (stdin in, `assistant: ...` lines out), both languages.
+"""Scripted conversations through `assistant chat` (stdin in, `assistant: ...` lines out), both
+languages.
 
 The real command, real matcher, real SQLite file, and real HTTP servers on 127.0.0.1 for
 the web services. A conversation is a list of (line typed, what the reply must contain).
@@ -80,7 +81,7 @@ def converse(
 ) -> list[str]:
     replies = chat(tmp_path, [said for said, _ in script], config)
     assert len(replies) == len(script), replies
-    for (said, expected), got in zip(script, replies):
+    for (said, expected), got in zip(script, replies, strict=True):
         assert expected in got, f"{said!r} -> {got!r}, expected {expected!r}"
     return replies
 
@@ -178,7 +179,10 @@ def test_unknown_device_and_home_assistant_down(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}"
-    home = f'[home]\nbackend = "homeassistant"\n[home.homeassistant]\nurl = "{dead}"\ntoken = "t"\ntimeout = 1.0\n'
+    home = (
+        '[home]\nbackend = "homeassistant"\n'
+        f'[home.homeassistant]\nurl = "{dead}"\ntoken = "t"\ntimeout = 1.0\n'
+    )
     converse(
         tmp_path,
         [
@@ -193,7 +197,10 @@ def test_unknown_device_and_home_assistant_down(tmp_path):
 
 def test_home_assistant_through_chat(tmp_path):
     with HomeAssistantServer("tok", ["light.kitchen_light", "light.bedroom_light"]) as ha:
-        home = f'[home]\nbackend = "homeassistant"\n[home.homeassistant]\nurl = "{ha.url}"\ntoken = "tok"\n'
+        home = (
+            '[home]\nbackend = "homeassistant"\n'
+            f'[home.homeassistant]\nurl = "{ha.url}"\ntoken = "tok"\n'
+        )
         converse(
             tmp_path,
             [
@@ -282,7 +289,8 @@ def test_timer_fires_while_idle_and_followup_gives_up(tmp_path):
 
 
 def test_timer_rings_while_the_weather_service_trickles(tmp_path):
-    """A weather call stuck on a server sending a byte now and then must not keep a timer from ringing."""
+    """A weather call stuck on a server sending a byte now and then must not keep a timer from
+    ringing."""
     with HostileServer("trickle_body") as meteo:
         config = write_config(tmp_path / "c.toml", weather_url=meteo.url)
         config.write_text(
@@ -314,7 +322,8 @@ def test_timer_rings_while_the_weather_service_trickles(tmp_path):
             proc.stdin.write("set a timer for two seconds\nwhat's the weather in shanghai\n")
             proc.stdin.flush()
             assert "2 second timer" in lines.get(timeout=60)
-            # the weather call waits up to its 12 s deadline; the timer rings meanwhile, then the apology
+            # the weather call waits up to its 12 s deadline;
+            # the timer rings meanwhile, then the apology
             assert lines.get(timeout=20) == "assistant: Your 2 second timer is done."
             assert lines.get(timeout=30) == "assistant: Sorry, I can't get the weather right now."
         finally:

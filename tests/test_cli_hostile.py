@@ -1,5 +1,5 @@
-"""Hostile input and hostile places to write, through the CLI as a user runs it: one clear line, never a
-traceback, a hang or a deleted file (issue 13, defects 3, 7, 8, 9, 17 and 19)."""
+"""Hostile input and hostile places to write, through the CLI as a user runs it: one clear line,
+never a traceback, a hang or a deleted file (issue 13, defects 3, 7, 8, 9, 17 and 19)."""
 
 from __future__ import annotations
 
@@ -120,7 +120,8 @@ def test_say_to_a_full_disk_is_one_error_line(cli, full_dir):
 
 
 def test_say_to_a_full_device_is_one_error_line_and_the_device_stays(cli, tmp_path):
-    """A private copy of /dev/full (same device numbers), so the test can never replace the real one."""
+    """A private copy of /dev/full (same device numbers), so the test can never replace the real
+    one."""
     device = tmp_path / "full"
     try:
         os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 7))
@@ -146,7 +147,8 @@ def test_run_replies_to_a_full_disk_give_each_file_an_error(cli, tmp_path, full_
 
 
 def test_run_goes_on_after_an_os_error_in_the_middle(cli, tmp_path, model_dir):
-    """A file name too long for the file system is an OSError root gets too (chmod 000 does not stop root)."""
+    """A file name too long for the file system is an OSError root gets too (chmod 000 does not
+    stop root)."""
     good = espeak_wav("what time is it", tmp_path / "good.wav")
     too_long = str(tmp_path / ("a" * 300 + ".wav"))
     result = cli(
@@ -171,12 +173,12 @@ def test_run_plain_output_names_the_failing_file_and_goes_on(cli, tmp_path, mode
     assert "good.wav: heard" in result.out
 
 
-# -- 8: one invalid byte on stdin loses nothing else ------------------------------------------------
+# -- 8: one invalid byte on stdin loses nothing else -----------------------------------------------
 
 
 def _stdin_envs() -> list[dict[str, str]]:
-    """PYTHONIOENCODING=utf-8 makes stdin strict, as a UTF-8 locale such as en_US.UTF-8 does; the real
-    locales are added where this machine has them (`locale -a`)."""
+    """PYTHONIOENCODING=utf-8 makes stdin strict, as a UTF-8 locale such as en_US.UTF-8 does; the
+    real locales are added where this machine has them (`locale -a`)."""
     envs = [{}]
     try:
         have = (
@@ -211,9 +213,10 @@ def _run_bytes(args: list[str], data: bytes, state_dir: Path, **env: str) -> Cli
 
 @pytest.mark.parametrize("env", _stdin_envs())
 def test_parse_stdin_with_a_bad_byte_keeps_every_good_line(state_dir, env):
-    data = "what time is it\nset a timer for 5 minutes\ncaf\xe9 au lait\n".encode(
-        "latin-1"
-    ) + "设一个五分钟的计时器\n".encode()
+    data = (
+        "what time is it\nset a timer for 5 minutes\ncaf\xe9 au lait\n".encode("latin-1")
+        + "设一个五分钟的计时器\n".encode()
+    )
     result = _run_bytes(["parse", "--json", "-"], data, state_dir, **env)
     no_traceback(result)
     assert result.code == 1
@@ -246,7 +249,7 @@ def test_parse_stdin_refuses_an_endless_line_in_bounded_memory(state_dir):
     assert any("stdin line 2 is longer than" in line for line in result.err.splitlines())
 
 
-# -- 17: odd arguments and paths, each one clear line -----------------------------------------------
+# -- 17: odd arguments and paths, each one clear line ----------------------------------------------
 
 
 def test_say_nothing(cli, tmp_path):
@@ -321,7 +324,7 @@ def test_arguments_that_are_not_utf8(state_dir, tmp_path, args, what):
     assert not (tmp_path / "out.wav").exists()
 
 
-# -- 19: invisible characters are removed, not turned into spaces -----------------------------------
+# -- 19: invisible characters are removed, not turned into spaces ----------------------------------
 
 
 @pytest.mark.parametrize(

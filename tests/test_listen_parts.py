@@ -69,7 +69,7 @@ def test_every_spoken_part_is_one_segment_closed_soon_after_it_ends(name):
             merged.append([start, end])
     found = segments(DATA / name)
     assert len(found) == len(merged), (name, [(s.start, s.speech_end) for s in found], merged)
-    for seg, (start, end) in zip(found, merged):
+    for seg, (start, end) in zip(found, merged, strict=True):
         assert seg.start <= start + 0.1
         assert abs(seg.speech_end - end) < 0.25
         # closed by the trailing silence (0.6 s), not by the end of the file

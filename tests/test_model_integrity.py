@@ -15,7 +15,8 @@ from conftest import SAMPLES, no_traceback, run_cli
 
 
 def copy_model(model_dir: Path, dest: Path, link_weights: bool) -> Path:
-    """The installed model in `dest`: small files copied, model.bin hard-linked (read-only use) or copied."""
+    """The installed model in `dest`: small files copied, model.bin hard-linked (read-only use)
+    or copied."""
     src = models.model_path(model_dir)
     folder = models.model_path(dest)
     folder.mkdir(parents=True)
@@ -87,7 +88,8 @@ def test_recogniser_refuses_a_tokenizer_it_cannot_read(tmp_path, model_dir):
 
 
 def test_pull_replaces_a_damaged_model(tmp_path, model_dir, monkeypatch):
-    """`models pull` (what the error says to run) must not call a damaged model 'already installed'."""
+    """`models pull` (what the error says to run) must not call a damaged model 'already
+    installed'."""
     monkeypatch.setenv(
         "HF_ENDPOINT", "http://127.0.0.1:9"
     )  # nothing listens: the fetch fails at once

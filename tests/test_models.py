@@ -1,4 +1,5 @@
-"""Model download: verified by SHA-256, never half-installed, from a real HTTP server on 127.0.0.1."""
+"""Model download: verified by SHA-256, never half-installed, from a real HTTP server on
+127.0.0.1."""
 
 from __future__ import annotations
 
@@ -95,7 +96,8 @@ def test_interrupted_download_never_installed(tmp_path, hub):
 
 
 def test_trickling_mirror_fails_instead_of_hanging(tmp_path, hub):
-    """A mirror sending a few bytes a second is dropped after `timeout` seconds, not waited on for hours."""
+    """A mirror sending a few bytes a second is dropped after `timeout` seconds, not waited on
+    for hours."""
     hub.trickle = 0.2
     failed: list[BaseException] = []
 
@@ -119,7 +121,8 @@ def test_trickling_mirror_fails_instead_of_hanging(tmp_path, hub):
 
 
 def test_hub_redirect_to_its_download_host_is_followed(tmp_path, hub, monkeypatch):
-    """The model hub answers with a redirect to another host (its CDN); a GET without credentials follows it."""
+    """The model hub answers with a redirect to another host (its CDN); a GET without credentials
+    follows it."""
     hub_url = os.environ["HF_ENDPOINT"]  # the hub fixture's server
     with HostileServer("redirect", target=hub_url.replace("127.0.0.1", "localhost")) as front:
         monkeypatch.setenv("HF_ENDPOINT", front.url)

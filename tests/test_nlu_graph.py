@@ -1,4 +1,5 @@
-"""Templates matched as graphs: any size, any order, nothing dropped, every problem with file:line."""
+"""Templates matched as graphs: any size, any order, nothing dropped, every problem with
+file:line."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ intents:
       arm: {type: arm, open: false}
       thing: {type: thing, open: false}
     en:
-      - "<go> [to] [the] ([{colour}]; [{speed}]; [to the {side}]; [{count}]; [{light}]; [{sound}]; [{arm}]) {thing}"
+      - "<go> [to] [the] ([{colour}]; [{speed}]; [to the {side}]; [{count}]; [{light}]; \
+[{sound}]; [{arm}]) {thing}"
 """
 
 
@@ -105,7 +107,8 @@ def test_rare_orders_of_every_part_match_with_every_slot(robot, text, slots):
 
 
 def test_random_sentences_of_the_grammar_all_match(robot):
-    """Sentences drawn from the whole grammar (not its first expansions) come back with their slots."""
+    """Sentences drawn from the whole grammar (not its first expansions) come back with their
+    slots."""
     rng = random.Random(7)
     (graph,) = robot.matcher.graphs_of("robot.move")
     lists = robot.library.lists
@@ -229,7 +232,8 @@ def test_a_large_template_is_a_warning_with_file_and_line(tmp_path, capsys):
 def test_an_ambiguous_template_is_a_warning_naming_the_other_intent(tmp_path, capsys):
     write(
         tmp_path,
-        'intents:\n  gadget.on:\n    slots: {thing: device}\n    en:\n      - "switch on the {thing}"\n',
+        "intents:\n  gadget.on:\n    slots: {thing: device}\n"
+        '    en:\n      - "switch on the {thing}"\n',
     )
     assert main(["intents", "check", "--intents", str(tmp_path)]) == 0
     out = capsys.readouterr().out

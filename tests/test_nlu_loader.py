@@ -1,4 +1,5 @@
-"""Intent files: every problem reported with file and line; the syntax documented in docs/intents.md."""
+"""Intent files: every problem reported with file and line; the syntax documented in
+docs/intents.md."""
 
 import random
 import resource
@@ -166,7 +167,8 @@ def test_bad_slot_mapping_is_reported(tmp_path):
     write(
         tmp_path,
         "bad.yaml",
-        "lists: {size: {s: [small]}}\nintents:\n  a.b:\n    slots:\n      size: {type: size, open: maybe}\n",
+        "lists: {size: {s: [small]}}\nintents:\n  a.b:\n"
+        "    slots:\n      size: {type: size, open: maybe}\n",
     )
     (problem,) = IntentEngine.check([tmp_path])
     assert problem.line == 5 and "open: true|false" in problem.message
@@ -213,7 +215,7 @@ def test_elsewhere_may_not_have_tests(tmp_path):
     assert any("unknown key 'tests'" in str(p) for p in IntentEngine.check([tmp_path]))
 
 
-# ------------------------------------------------------------------ hostile files (issue 13, defects 4 and 13)
+# ------------------------------------------------------- hostile files (issue 13, defects 4 and 13)
 def laughs(levels: int, width: int) -> str:
     """The "billion laughs" file: each anchor is `width` aliases of the one before."""
     lines = [f"a0: &a0 [{', '.join(['lol'] * width)}]"]
@@ -288,7 +290,8 @@ def rule_chain(length: int, body: str) -> str:
             "rule <a> refers to itself (<a> -> <a>)",
         ),
         (
-            "rules:\n  a: '[<b>]'\n  b: 'x (<c>|y)'\n  c: '<a>'\nintents:\n  x.y:\n    en: ['hi <b>']\n",
+            "rules:\n  a: '[<b>]'\n  b: 'x (<c>|y)'\n  c: '<a>'\n"
+            "intents:\n  x.y:\n    en: ['hi <b>']\n",
             7,
             "rule <b> refers to itself (<b> -> <c> -> <a> -> <b>)",
         ),
@@ -325,8 +328,9 @@ def test_huge_intent_file_is_refused_unread(tmp_path):
 
 
 def test_hostile_intent_files_get_file_and_line_from_the_cli(tmp_path, cli):
-    """`intents check` and `parse` on rules that write out to nothing, chained twenty deep (4**19 steps
-    that add no word: hung for hours), and on brackets 5000 deep (was "unexpected RecursionError")."""
+    """`intents check` and `parse` on rules that write out to nothing, chained twenty deep (4**19
+    steps that add no word: hung for hours), and on brackets 5000 deep (was "unexpected
+    RecursionError")."""
     chain = tmp_path / "chain"
     chain.mkdir()
     write(
@@ -359,8 +363,9 @@ def test_hostile_intent_files_get_file_and_line_from_the_cli(tmp_path, cli):
 
 
 def test_many_large_templates_are_refused_past_a_total(tmp_path):
-    """Each template is under the per-template limit through one rule (12,000 edges); 4 MB of them were
-    billions of edges. Compiling stops at a total, with the line of the template that passed it."""
+    """Each template is under the per-template limit through one rule (12,000 edges); 4 MB of
+    them were billions of edges. Compiling stops at a total, with the line of the template that
+    passed it."""
     words = " | ".join(f"w{i}" for i in range(100))
     body = (
         f"rules:\n  b: '({words})'\n  big: '{' '.join(['<b>'] * 60)}'\nintents:\n  x.y:\n    en:\n"
@@ -372,7 +377,8 @@ def test_many_large_templates_are_refused_past_a_total(tmp_path):
 
 
 def test_list_of_a_hundred_thousand_names_loads_in_bounded_time(tmp_path, cli):
-    """A 3 MB list file (under the size limit) took minutes to load: every name was looked up in a list."""
+    """A 3 MB list file (under the size limit) took minutes to load: every name was looked up in
+    a list."""
     rng = random.Random(4)
     names = {
         " ".join(

@@ -73,7 +73,8 @@ def engine():
         # weekday checks and dates
         ("is today friday", "clock.date", {}),
         ("what is the weekday today", "clock.date", {}),
-        # tag questions, what one can go out in, wanting a kind of joke, apostrophes lost by the recogniser
+        # tag questions, what one can go out in, wanting a kind of joke,
+        # apostrophes lost by the recogniser
         (
             "it is so windy in seattle is not it",
             "weather.query",
@@ -86,7 +87,8 @@ def engine():
         # groups of alarms
         ("clear all my evening alarms", "alarm.cancel", {}),
         ("delete every alarm for tomorrow", "alarm.cancel", {"day": 1}),
-        # gear asked about as a need, not a question ("is a scarf needed"), and weather words with extras
+        # gear asked about as a need, not a question ("is a scarf needed"),
+        # and weather words with extras
         ("are gloves needed this weekend", "weather.query", {"gear": "coat"}),
         ("is a raincoat a good idea tomorrow", "weather.query", {"gear": "coat", "day": 1}),
         (
@@ -204,7 +206,8 @@ def test_parsing_does_not_depend_on_the_process_hash_seed():
     code = (
         "import json; from pathlib import Path; from assistant.nlu import IntentEngine; "
         "e = IntentEngine.load([Path('intents')]); "
-        "print(json.dumps([e.parse(t, 'en').intent for t in ['hit the mute key', 'mute it for an hour please', "
+        "print(json.dumps([e.parse(t, 'en').intent for t in "
+        "['hit the mute key', 'mute it for an hour please', "
         "'play some old blues records', 'push the mute button']]))"
     )
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -9,7 +9,44 @@ from assistant.nlu.entities import parse_day, parse_duration, parse_level, parse
 
 ENGINE = IntentEngine.load([BUILTIN_INTENTS])
 WORDS = st.sampled_from(
-    ["set", "a", "timer", "for", "five", "minutes", "七点", "百分之", "明天", "turn", "on", "the", "light", "的", "了", "吧", "%", ":", ".", "一", "两", "半", "half", "past", "quarter", "to", "am", "pm", "percent", "🙂", "\x00", "\u200b", "！", "TV", "灯", "音量"]
+    [
+        "set",
+        "a",
+        "timer",
+        "for",
+        "five",
+        "minutes",
+        "七点",
+        "百分之",
+        "明天",
+        "turn",
+        "on",
+        "the",
+        "light",
+        "的",
+        "了",
+        "吧",
+        "%",
+        ":",
+        ".",
+        "一",
+        "两",
+        "半",
+        "half",
+        "past",
+        "quarter",
+        "to",
+        "am",
+        "pm",
+        "percent",
+        "🙂",
+        "\x00",
+        "\u200b",
+        "！",
+        "TV",
+        "灯",
+        "音量",
+    ]
 )
 ODD = st.one_of(
     st.text(max_size=200),

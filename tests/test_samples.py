@@ -1,4 +1,5 @@
-"""Every sample recording, through the whole loop as `assistant run --json`, gives its intent and a spoken reply."""
+"""Every sample recording, through the whole loop as `assistant run --json`, gives its intent
+and a spoken reply."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from conftest import SAMPLES, no_traceback, run_cli
 
 FREE_TEXT = {"query", "item"}
 MANIFEST = [
-    json.loads(l)
-    for l in (SAMPLES / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
-    if l.strip()
+    json.loads(line)
+    for line in (SAMPLES / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip()
 ]
 
 

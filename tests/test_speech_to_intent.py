@@ -1,4 +1,5 @@
-"""Real speakers' coffee orders through the whole loop, with the recogniser steered by the intents."""
+"""Real speakers' coffee orders through the whole loop, with the recogniser steered by the
+intents."""
 
 from __future__ import annotations
 
@@ -63,8 +64,9 @@ def test_orders_through_the_whole_loop(tmp_path, model_dir):
 
 
 def test_what_whisper_alone_misses_the_steered_pass_hears(biased, engine):
-    """Greedy Whisper without the intents writes "May I help a cappuccino with sweet love?" (no command);
-    steered by the coffee domain it writes the maker's words and the order is understood."""
+    """Greedy Whisper without the intents writes "May I help a cappuccino with sweet love?" (no
+    command); steered by the coffee domain it writes the maker's words and the order is
+    understood."""
     label = LABELS[0]
     utterance = load_audio(DATA / label["file"])
     alone = biased.whisper.decode(biased.whisper.encode(utterance), "en", beam_size=1)[0]
@@ -88,7 +90,8 @@ def test_an_unsure_language_is_decided_by_what_is_understood(biased, engine):
 
 
 def test_a_domain_the_command_is_not_about_is_never_forced_on_it(biased, model_dir, tmp_path):
-    """With only the built-in intents, a coffee order is out of domain and stays so with biasing on."""
+    """With only the built-in intents, a coffee order is out of domain and stays so with biasing
+    on."""
     builtin = IntentEngine.load([BUILTIN_INTENTS])
     recognizer = BiasedRecognizer(biased.whisper, builtin, biased.settings)
     for label in LABELS:

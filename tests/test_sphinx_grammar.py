@@ -1,4 +1,5 @@
-"""The intents' JSGF grammar: pocketsphinx loads it, and the English samples come out right through it."""
+"""The intents' JSGF grammar: pocketsphinx loads it, and the English samples come out right
+through it."""
 
 from __future__ import annotations
 
@@ -113,10 +114,11 @@ def test_english_samples_through_assistant_run(tmp_path):
     )
     results = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
     assert len(results) == len(english), out.stderr[-2000:]
-    right = sum(r.get("intent") == m["intent"] for r, m in zip(results, english))
+    right = sum(r.get("intent") == m["intent"] for r, m in zip(results, english, strict=True))
     assert (tmp_path / "state" / "grammar.jsgf").exists()
     assert right >= FLOOR, [
-        (m["file"], r.get("transcript"), r.get("intent")) for r, m in zip(results, english)
+        (m["file"], r.get("transcript"), r.get("intent"))
+        for r, m in zip(results, english, strict=True)
     ]
 
 

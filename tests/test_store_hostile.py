@@ -1,4 +1,5 @@
-"""The state database under attack: smashed pages, a full disk, racing processes, rows from other tools.
+"""The state database under attack: smashed pages, a full disk, racing processes, rows from
+other tools.
 
 Everything is real: files built through the product and then damaged byte by byte, a small
 tmpfs really filled to the last block, several Python processes writing one file at once.

@@ -118,10 +118,11 @@ def damaged(folder: Path, detail: str) -> ModelError:
 def problems_at_load(model_dir: Path, name: str = "base") -> list[str]:
     """Start-up check: installed by `pull` (the stamp), unchanged since, and every byte still right.
 
-    Size and mtime alone miss bit rot on an SD card, and a model with flipped weights still loads and
-    "hears" nonsense. So every file's SHA-256 is computed on every load as well: 0.08 s for the 148 MB
-    of the base model on this machine's SHA extensions, about 1 s on a Raspberry Pi 4 without them,
-    and the bytes read are the ones the model loader reads next from the page cache anyway.
+    Size and mtime alone miss bit rot on an SD card, and a model with flipped weights still loads
+    and "hears" nonsense. So every file's SHA-256 is computed on every load as well: 0.08 s for the
+    148 MB of the base model on this machine's SHA extensions, about 1 s on a Raspberry Pi 4
+    without them, and the bytes read are the ones the model loader reads next from the page cache
+    anyway.
     """
     spec = spec_for(name)
     folder = model_path(model_dir, name)
@@ -176,7 +177,8 @@ def _fetch_official(
     deadline: float = DOWNLOAD_DEADLINE,
 ) -> None:
     """Each file through the safe fetch: it may take `deadline` seconds, but a source that stops
-    for `timeout` seconds or trickles below MIN_RATE is dropped, and no file may pass MAX_FILE_BYTES."""
+    for `timeout` seconds or trickles below MIN_RATE is dropped, and no file may pass
+    MAX_FILE_BYTES."""
     limits = Limits(
         deadline=deadline,
         max_bytes=MAX_FILE_BYTES,
@@ -258,7 +260,10 @@ def pull(
     log: Callable[[str], None] = print,
     timeout: float = 8.0,
 ) -> Path:
-    """Download, verify and install a model; returns its folder. Never leaves a half model in place."""
+    """Download, verify and install a model; returns its folder.
+
+    Never leaves a half model in place.
+    """
     spec = spec_for(name)
     model_dir = Path(model_dir)
     target = model_path(model_dir, name)
@@ -328,7 +333,7 @@ class ModelStatus:
 
 def list_models(model_dir: Path) -> list[ModelStatus]:
     out = []
-    for key, spec in MODELS.items():
+    for key in MODELS:
         folder = model_path(model_dir, key)
         size = (
             sum(p.stat().st_size for p in folder.glob("*") if p.is_file()) if folder.is_dir() else 0

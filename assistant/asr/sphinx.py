@@ -42,7 +42,8 @@ class SphinxRecognizer:
         from .grammar import NAME, PRONUNCIATIONS
 
         try:
-            # narrower beams than the defaults: the grammar's graph is large and a Pi has little time
+            # narrower beams than the defaults: the grammar's graph is large
+            # and a Pi has little time
             decoder = Decoder(lm=None, loglevel="FATAL", beam=1e-30, wbeam=1e-20, pbeam=1e-30)
             for word, phones in PRONUNCIATIONS.items():
                 if decoder.lookup_word(word) is None:

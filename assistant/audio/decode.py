@@ -44,7 +44,8 @@ UNKNOWN_FRAMES = 1 << 62  # libsndfile's "length unknown" (SF_COUNT_MAX) and any
 
 
 def max_command_seconds(audio_section: dict[str, Any]) -> float:
-    """`[audio] max_command_seconds` of the settings, checked: the one place its default and range live."""
+    """`[audio] max_command_seconds` of the settings, checked: the one place its default and
+    range live."""
     value = audio_section.get("max_command_seconds", DEFAULT_MAX_SECONDS)
     if (
         isinstance(value, bool)
@@ -62,7 +63,8 @@ def clean_samples(audio: np.ndarray) -> np.ndarray:
     """NaN and infinite samples become silence and the rest is clipped to [-1, 1], in place.
 
     One NaN in a float WAV spreads through resampling and the encoder to every frame, and the
-    recogniser then "hears" a string of "!!!!"; one bad sample should cost one sample, not the command.
+    recogniser then "hears" a string of "!!!!"; one bad sample should cost one sample, not the
+    command.
     """
     np.nan_to_num(audio, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
     np.clip(audio, -1.0, 1.0, out=audio)
@@ -123,9 +125,11 @@ def _too_long(name: str, seconds: float | None, max_seconds: float) -> AudioErro
 
 
 def read_stream(path: Path, max_seconds: float) -> bytes:
-    """All bytes of a pipe, FIFO or device, refused past the size a command can have or the deadline.
+    """All bytes of a pipe, FIFO or device, refused past the size a command can have or the
+    deadline.
 
-    Opened without blocking, so a FIFO nobody writes to is a clear error after the deadline, not a hang.
+    Opened without blocking, so a FIFO nobody writes to is a clear error after the deadline, not
+    a hang.
     """
     limit = int(max_seconds * PIPE_BYTES_PER_SECOND) + (1 << 20)
     wait = max_seconds + PIPE_GRACE_SECONDS
@@ -160,7 +164,8 @@ def read_stream(path: Path, max_seconds: float) -> bytes:
 
 
 class _PipeBytes(io.BytesIO):
-    """A pipe's bytes, seekable for libsndfile; a seek a broken header asks for fails quietly, as lseek would.
+    """A pipe's bytes, seekable for libsndfile; a seek a broken header asks for fails quietly,
+    as lseek would.
 
     (An exception in soundfile's seek callback is printed as a traceback and cannot be caught.)
     """
@@ -242,7 +247,8 @@ def load_audio(
 
 
 def load_for_playback(path: str | Path) -> tuple[np.ndarray, int]:
-    """A reply or sound file as mono float32 at its own rate: playback resamples once, to the card's rate."""
+    """A reply or sound file as mono float32 at its own rate: playback resamples once, to the
+    card's rate."""
     try:
         audio, rate = sf.read(str(path), dtype="float32", always_2d=False)
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:

@@ -44,7 +44,8 @@ class _Track:
     done: bool = False  # the source has nothing more
 
     def _fill(self) -> bool:
-        """Something is pending (fetching the next block when needed); False once the source is spent."""
+        """Something is pending (fetching the next block when needed); False once the source is
+        spent."""
         while not len(self.pending) and not self.done:
             try:
                 self.pending = np.asarray(next(self.source), dtype=np.float32).reshape(-1)
@@ -56,7 +57,8 @@ class _Track:
         return bool(len(self.pending))
 
     def take(self, n: int) -> np.ndarray:
-        """Up to n samples (fewer only at the end); afterwards `finished` says if that was the last."""
+        """Up to n samples (fewer only at the end); afterwards `finished` says if that was the
+        last."""
         parts = []
         while n > 0 and self._fill():
             part, self.pending = self.pending[:n], self.pending[n:]
@@ -174,7 +176,8 @@ class Player:
     def play(
         self, audio: np.ndarray | Iterator[np.ndarray], sample_rate: int, channel: str = "speech"
     ) -> None:
-        """Play an array, or an iterator of mono blocks (decoded as they are played), on `channel`."""
+        """Play an array, or an iterator of mono blocks (decoded as they are played), on
+        `channel`."""
         if isinstance(audio, (np.ndarray, list, tuple)):
             audio = np.asarray(audio, dtype=np.float32)
             if audio.ndim == 2:

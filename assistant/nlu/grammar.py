@@ -1,4 +1,5 @@
-"""The template syntax: `(a|b)` alternatives, `[x]` optional, `(a; b; c)` any order, `{slot}`, `<rule>`.
+"""The template syntax: `(a|b)` alternatives, `[x]` optional, `(a; b; c)` any order, `{slot}`,
+`<rule>`.
 
 Parsing gives a small tree. The matcher never expands it: `graph.compile_template` turns
 the tree into a word graph. `expand` lists a tree's phrases (bounded) for the benchmark's
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Union
 
 
 class TemplateError(ValueError):
@@ -48,7 +48,7 @@ class Perm:
     items: tuple[Node, ...]
 
 
-Node = Union[Text, Slot, Rule, Seq, Alt, Perm]
+Node = Text | Slot | Rule | Seq | Alt | Perm
 MAX_PHRASES = 1000
 MAX_PERMUTED = 5
 # brackets inside brackets: real templates use three or four levels; a hostile file with
@@ -57,7 +57,8 @@ MAX_NESTING = 30
 
 
 def parse(template: str) -> Node:
-    """Parse one template; raises TemplateError on unbalanced or too deeply nested brackets or empty names."""
+    """Parse one template; raises TemplateError on unbalanced or too deeply nested brackets or
+    empty names."""
     node, pos = _parse_seq(template, 0, "", 0)
     if pos != len(template):
         raise TemplateError(f"unexpected '{template[pos]}' at column {pos + 1}")
@@ -109,7 +110,8 @@ def _parse_seq(s: str, pos: int, closer: str, depth: int) -> tuple[Node, int]:
                 raise TemplateError(f"'{ch}' at column {pos + 1} is never closed")
             if not name or any(c in name for c in "{}()[]<>|;"):
                 raise TemplateError(
-                    f"bad {'slot' if ch == '{' else 'rule'} name '{s[pos : end + 1]}' at column {pos + 1}"
+                    f"bad {'slot' if ch == '{' else 'rule'} name '{s[pos : end + 1]}' "
+                    f"at column {pos + 1}"
                 )
             options[-1].append(Slot(name) if ch == "{" else Rule(name))
             pos = end + 1
@@ -152,7 +154,7 @@ def names(node: Node, kind: type) -> list[str]:
     return [n for child in children for n in names(child, kind)]
 
 
-Piece = Union[str, Slot]
+Piece = str | Slot
 
 
 def expand(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from . import grammar
 from .grammar import TemplateError
@@ -63,7 +63,7 @@ class SlotRef:
     type: str
 
 
-Label = Union[Word, Value, SlotRef]
+Label = Word | Value | SlotRef
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,8 @@ class _Builder:
         return self._perm(node, start, level)
 
     def _rule(self, name: str, start: int, level: int) -> int:
-        """A rule written out in place; a rule inside itself (directly or through others) is refused."""
+        """A rule written out in place; a rule inside itself (directly or through others) is
+        refused."""
         if name in self.active:
             loop = self.active[self.active.index(name) :] + [name]
             raise TemplateError(

@@ -10,6 +10,7 @@ becomes one SpeechError line instead of a hang or a half-written file reported a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -62,10 +63,8 @@ def _replace(target: Path, data: bytes, keep_mode: int | None) -> None:
             os.fsync(out.fileno())
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 
