@@ -6,7 +6,8 @@ class AssistantError(Exception):
 
 
 class AudioError(AssistantError):
-    """An audio file or device cannot be used (missing, not audio, truncated, silent, no microphone)."""
+    """An audio file or device cannot be used (missing, not audio, truncated, silent, no
+    microphone)."""
 
 
 class ModelError(AssistantError):
@@ -38,8 +39,9 @@ class StateError(AssistantError):
 
 
 class NetworkError(AssistantError):
-    """A web service or download source failed: unreachable, past its deadline, too large, redirected,
-    or it answered with an error. `status` is the HTTP status, None when no answer came."""
+    """A web service or download source failed: unreachable, past its deadline, too large,
+    redirected, or it answered with an error. `status` is the HTTP status, None when no answer
+    came."""
 
     def __init__(self, message: str, status: int | None = None):
         super().__init__(message)

@@ -8,6 +8,7 @@ are carved from the main heap instead of mapped, and the heap only grows. Measur
 a fixed 4 MiB threshold plus a trim before each command 434 MB at 504 ms. That last one is
 what the recogniser does.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -29,7 +30,7 @@ def _glibc() -> Any | None:
     try:
         libc = ctypes.CDLL(name)
         libc.mallopt, libc.malloc_trim  # noqa: B018 - both exist only in glibc
-    except (OSError, AttributeError):   # musl, macOS: nothing to tune
+    except (OSError, AttributeError):  # musl, macOS: nothing to tune
         return None
     return libc
 
@@ -37,8 +38,11 @@ def _glibc() -> Any | None:
 def fix_thresholds() -> bool:
     """Turn off glibc's growing mmap threshold; False where the C library is not glibc."""
     libc = _glibc()
-    return libc is not None and bool(libc.mallopt(M_MMAP_THRESHOLD, THRESHOLD)) \
+    return (
+        libc is not None
+        and bool(libc.mallopt(M_MMAP_THRESHOLD, THRESHOLD))
         and bool(libc.mallopt(M_TRIM_THRESHOLD, THRESHOLD))
+    )
 
 
 def trim() -> None:

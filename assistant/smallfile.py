@@ -4,6 +4,7 @@ Why one home: a FIFO there blocked until a writer came, /dev/zero was read forev
 file was loaded whole. The file is opened without blocking and checked through its descriptor
 (so a FIFO swapped in after a check never waits), and at most `limit` + 1 bytes are read.
 """
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ Timers, alarms, lists, simulated device states and small settings (reply languag
 volume) live here. Every write is one transaction, so a crash never leaves half a
 timer; one connection shared under a lock, because the scheduler thread reads it too.
 """
+
 from __future__ import annotations
 
 import errno
@@ -16,7 +17,8 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from .errors import StateError
 
@@ -78,8 +80,9 @@ class Store:
         self._bad_keys: set[str] = set()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(self.path), check_same_thread=False, timeout=5,
-                                       isolation_level=None)
+            self._db = sqlite3.connect(
+                str(self.path), check_same_thread=False, timeout=5, isolation_level=None
+            )
         except (OSError, sqlite3.Error) as exc:
             raise self._failure(exc, f"cannot open the state database {self.path}") from None
         try:
@@ -109,8 +112,10 @@ class Store:
             problems = [str(exc)]
         if problems != ["ok"]:
             first = " ".join(problems[0].split())
-            raise StateError(f"the state database {self.path} is damaged ({first}); "
-                             "move it away and the assistant starts with an empty one")
+            raise StateError(
+                f"the state database {self.path} is damaged ({first}); "
+                "move it away and the assistant starts with an empty one"
+            )
 
     def _failure(self, exc: BaseException, doing: str) -> StateError:
         """One clear StateError for an SQLite or OS failure; a full disk is named as such."""
@@ -163,24 +168,34 @@ class Store:
         except (TypeError, ValueError):
             if key not in self._bad_keys:
                 self._bad_keys.add(key)
-                log.warning("ignoring setting %r in %s: not JSON (%.40r); using the default", key,
-                            self.path, rows[0][0])
+                log.warning(
+                    "ignoring setting %r in %s: not JSON (%.40r); using the default",
+                    key,
+                    self.path,
+                    rows[0][0],
+                )
             return default
 
     def set(self, key: str, value: Any) -> None:
-        self._write("INSERT INTO settings (key, value) VALUES (?, ?) "
-                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, json.dumps(value)))
+        self._write(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, json.dumps(value)),
+        )
 
     # -- timers and alarms --------------------------------------------------------
     def add_timer(self, kind: str, due: float, lang: str, duration: int | None = None) -> int:
-        cur = self._write("INSERT INTO timers (kind, duration, due, lang, created) VALUES (?, ?, ?, ?, ?)",
-                          (kind, duration, due, lang, time.time()))
+        cur = self._write(
+            "INSERT INTO timers (kind, duration, due, lang, created) VALUES (?, ?, ?, ?, ?)",
+            (kind, duration, due, lang, time.time()),
+        )
         return int(cur.lastrowid)
 
     def timers(self, kind: str | None = None) -> list[TimerRow]:
         sql = "SELECT id, kind, duration, due, lang FROM timers"
-        rows = self._read(sql + (" WHERE kind = ?" if kind else "") + " ORDER BY due, id",
-                          (kind,) if kind else ())
+        rows = self._read(
+            sql + (" WHERE kind = ?" if kind else "") + " ORDER BY due, id", (kind,) if kind else ()
+        )
         return [TimerRow(*r) for r in rows]
 
     def remove_timer(self, timer_id: int) -> bool:
@@ -201,18 +216,26 @@ class Store:
             rows = db.execute("SELECT item FROM list_items WHERE list = ?", (list_name,)).fetchall()
             if any(str(row[0]).lower() == wanted for row in rows):
                 return False
-            db.execute("INSERT INTO list_items (list, item, created) VALUES (?, ?, ?)",
-                       (list_name, item, time.time()))
+            db.execute(
+                "INSERT INTO list_items (list, item, created) VALUES (?, ?, ?)",
+                (list_name, item, time.time()),
+            )
             return True
 
     def items(self, list_name: str) -> list[str]:
-        return [r[0] for r in self._read("SELECT item FROM list_items WHERE list = ? ORDER BY id",
-                                         (list_name,))]
+        return [
+            r[0]
+            for r in self._read(
+                "SELECT item FROM list_items WHERE list = ? ORDER BY id", (list_name,)
+            )
+        ]
 
     def remove_item(self, list_name: str, item: str) -> bool:
-        cur = self._write("DELETE FROM list_items WHERE id = (SELECT id FROM list_items "
-                          "WHERE list = ? AND lower(item) = lower(?) ORDER BY id LIMIT 1)",
-                          (list_name, item))
+        cur = self._write(
+            "DELETE FROM list_items WHERE id = (SELECT id FROM list_items "
+            "WHERE list = ? AND lower(item) = lower(?) ORDER BY id LIMIT 1)",
+            (list_name, item),
+        )
         return cur.rowcount > 0
 
     def clear_list(self, list_name: str) -> int:
@@ -220,17 +243,22 @@ class Store:
 
     # -- simulated home -----------------------------------------------------------
     def device(self, room: str, device: str) -> DeviceState:
-        rows = self._read("SELECT is_on, brightness FROM devices WHERE room = ? AND device = ?",
-                          (room, device))
+        rows = self._read(
+            "SELECT is_on, brightness FROM devices WHERE room = ? AND device = ?", (room, device)
+        )
         if not rows:
             return DeviceState(room, device, False, None)
         return DeviceState(room, device, bool(rows[0][0]), rows[0][1])
 
-    def set_device(self, room: str, device: str, is_on: bool, brightness: int | None = None) -> None:
-        self._write("INSERT INTO devices (room, device, is_on, brightness) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(room, device) DO UPDATE SET is_on = excluded.is_on, "
-                    "brightness = COALESCE(excluded.brightness, devices.brightness)",
-                    (room, device, int(is_on), brightness))
+    def set_device(
+        self, room: str, device: str, is_on: bool, brightness: int | None = None
+    ) -> None:
+        self._write(
+            "INSERT INTO devices (room, device, is_on, brightness) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(room, device) DO UPDATE SET is_on = excluded.is_on, "
+            "brightness = COALESCE(excluded.brightness, devices.brightness)",
+            (room, device, int(is_on), brightness),
+        )
 
 
 def _code(exc: BaseException) -> int | None:
@@ -240,7 +268,8 @@ def _code(exc: BaseException) -> int | None:
 
 
 def _disk_full(exc: BaseException, path: Path) -> bool:
-    """Whether a failure means no space: SQLITE_FULL, ENOSPC, or an I/O error on a full file system."""
+    """Whether a failure means no space: SQLITE_FULL, ENOSPC, or an I/O error on a full file
+    system."""
     if _code(exc) == sqlite3.SQLITE_FULL or getattr(exc, "errno", None) == errno.ENOSPC:
         return True
     if _code(exc) in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN):

@@ -1,4 +1,5 @@
-"""Text from outside the program (stdin lines, command-line words) checked as UTF-8 before it is used.
+"""Text from outside the program (stdin lines, command-line words) checked as UTF-8 before it
+is used.
 
 Python decodes stdin strictly under a UTF-8 locale, so one stray byte (a Latin-1 "é", a binary
 file piped by mistake) raised UnicodeDecodeError and ended `parse -` and `chat`, losing the lines
@@ -7,14 +8,16 @@ reported and skipped, every other line goes on. Command-line words arrive with u
 bytes smuggled in as lone surrogates, which fail later when printed or spoken; they are refused
 up front with the byte named.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import BinaryIO, Callable, Iterator
+from typing import BinaryIO
+from collections.abc import Callable, Iterator
 
 from .errors import ConfigError
 
-MAX_LINE_BYTES = 64 * 1024   # far above any spoken or typed command; caps memory per line
+MAX_LINE_BYTES = 64 * 1024  # far above any spoken or typed command; caps memory per line
 _CHUNK = 64 * 1024
 
 
@@ -38,12 +41,16 @@ class Utf8Lines:
             number += 1
             if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
                 self._drain_line()
-                self._skip(f"stdin line {number} is longer than {MAX_LINE_BYTES // 1024} KiB; skipped")
+                self._skip(
+                    f"stdin line {number} is longer than {MAX_LINE_BYTES // 1024} KiB; skipped"
+                )
                 continue
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                self._skip(f"stdin line {number} is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); skipped")
+                self._skip(
+                    f"stdin line {number} is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); skipped"
+                )
                 continue
             yield text.rstrip("\r\n")
 
@@ -68,5 +75,5 @@ def require_utf8(words: list[str], what: str) -> list[str]:
     for word in words:
         for ch in word:
             if "\udc80" <= ch <= "\udcff":
-                raise ConfigError(f"{what} is not valid UTF-8 (byte 0x{ord(ch) & 0xff:02x})")
+                raise ConfigError(f"{what} is not valid UTF-8 (byte 0x{ord(ch) & 0xFF:02x})")
     return words

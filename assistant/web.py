@@ -1,4 +1,5 @@
-"""The one way the assistant talks to the web: a deadline for the whole call, a size cap, no surprise redirects.
+"""The one way the assistant talks to the web: a deadline for the whole call, a size cap, no
+surprise redirects.
 
 urllib's `timeout=` bounds each socket read only, so a server that sends a byte a second holds
 a call forever, and an endless answer is read into memory. Here a call has one deadline for all
@@ -10,8 +11,10 @@ to http, and never to another origin while the request carries credentials (urll
 `Authorization` header to wherever the redirect points). Any non-2xx answer is a NetworkError
 whose `status` is the HTTP status; a call that got no answer has `status` None.
 """
+
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import ssl
@@ -19,7 +22,7 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from .errors import NetworkError
 
@@ -32,9 +35,9 @@ CHUNK = 64 * 1024
 class Limits:
     """How long and how much one call may take."""
 
-    deadline: float = 5.0          # seconds for the whole call, from name lookup to the last byte
-    max_bytes: int = 1 << 20       # the largest body accepted
-    max_redirects: int = 0         # 0: a redirect is a failure like any other non-2xx answer
+    deadline: float = 5.0  # seconds for the whole call, from name lookup to the last byte
+    max_bytes: int = 1 << 20  # the largest body accepted
+    max_redirects: int = 0  # 0: a redirect is a failure like any other non-2xx answer
     # For long downloads, where a deadline alone would be hours: once `stall` seconds have
     # passed, the body must average `min_rate` bytes/s, and no single read may wait longer than
     # `stall`. 0 turns this off.
@@ -48,21 +51,30 @@ DEFAULT_LIMITS = Limits()
 @dataclass(frozen=True)
 class Response:
     status: int
-    url: str                       # where the answer finally came from (after allowed redirects)
-    headers: dict[str, str]        # lower-case names
+    url: str  # where the answer finally came from (after allowed redirects)
+    headers: dict[str, str]  # lower-case names
     body: bytes
 
 
-def fetch(method: str, url: str, headers: dict[str, str] | None = None, body: bytes | None = None,
-          limits: Limits = DEFAULT_LIMITS) -> Response:
+def fetch(
+    method: str,
+    url: str,
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Response:
     """One 2xx answer read whole into memory (at most `limits.max_bytes`), or NetworkError."""
     with _Call(method, url, headers or {}, body, limits) as call:
         data = b"".join(call.body())
         return Response(call.status, call.url, call.headers, data)
 
 
-def download(url: str, sink: Callable[[bytes], object], limits: Limits,
-             progress: Callable[[int, int], None] | None = None) -> Response:
+def download(
+    url: str,
+    sink: Callable[[bytes], object],
+    limits: Limits,
+    progress: Callable[[int, int], None] | None = None,
+) -> Response:
     """GET `url` and hand the body to `sink` piece by piece (the Response's body is empty)."""
     with _Call("GET", url, {}, None, limits) as call:
         declared = call.headers.get("content-length", "")
@@ -134,16 +146,17 @@ class _Watchdog:
 
     @staticmethod
     def _shut(sock: socket.socket) -> None:
-        try:  # the plain socket call, also for TLS: it wakes a blocked read without touching TLS state
+        # the plain socket call, also for TLS: it wakes a blocked read without touching TLS state
+        with contextlib.suppress(OSError):
             socket.socket.shutdown(sock, socket.SHUT_RDWR)
-        except OSError:
-            pass
 
 
 class _Call:
     """One request, following only the redirects `limits` allows, with the body read on demand."""
 
-    def __init__(self, method: str, url: str, headers: dict[str, str], body: bytes | None, limits: Limits):
+    def __init__(
+        self, method: str, url: str, headers: dict[str, str], body: bytes | None, limits: Limits
+    ):
         self.method, self.url, self.limits = method.upper(), url, limits
         self.request_headers, self.request_body = headers, body
         self.status = 0
@@ -154,7 +167,7 @@ class _Call:
         self._watch: _Watchdog | None = None
         self._started = 0.0
 
-    def __enter__(self) -> "_Call":
+    def __enter__(self) -> _Call:
         self._started = time.monotonic()
         self._watch = _Watchdog(self.limits.deadline)
         try:
@@ -178,12 +191,20 @@ class _Call:
         """What a socket or protocol error means: the deadline, a stall, or the service itself."""
         assert self._watch is not None
         timed_out = isinstance(exc, (TimeoutError, socket.timeout))
-        if self._watch.expired.is_set() or time.monotonic() >= self._watch.ends or \
-                (timed_out and not self.limits.min_rate):  # each wait was all the time left
+        if (
+            self._watch.expired.is_set()
+            or time.monotonic() >= self._watch.ends
+            or (timed_out and not self.limits.min_rate)
+        ):  # each wait was all the time left
             return self._error(str(self._watch.too_late()))
         if timed_out:
             return self._error(f"nothing arrived for {self.limits.stall:g} s")
-        reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        reason = (
+            getattr(exc, "reason", None)
+            or getattr(exc, "strerror", None)
+            or str(exc)
+            or type(exc).__name__
+        )
         return self._error(str(reason))
 
     def _read_timeout(self) -> float:
@@ -240,14 +261,18 @@ class _Call:
             if scheme not in ("http", "https") or not host:
                 raise self._error("only http and https addresses can be used")
             sock = self._connect(scheme, host, port)
-            conn_class = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+            conn_class = (
+                http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+            )
             self._conn, self._sock = conn_class(host, port), sock
             self._conn.sock = sock  # already connected, within the deadline
             parts = urllib.parse.urlsplit(self.url)
             target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
             try:
                 sock.settimeout(self._read_timeout())
-                self._conn.request(self.method, target, body=self.request_body, headers=self.request_headers)
+                self._conn.request(
+                    self.method, target, body=self.request_body, headers=self.request_headers
+                )
                 self._resp = self._conn.getresponse()
             except (OSError, http.client.HTTPException) as exc:
                 raise self._failed(exc) from None
@@ -265,7 +290,8 @@ class _Call:
         raise AssertionError("unreachable: the last hop returns or raises")
 
     def _check_redirect(self, target: str, hop: int) -> None:
-        """Follow only what cannot leak or change the request; otherwise the redirect is the failure."""
+        """Follow only what cannot leak or change the request; otherwise the redirect is the
+        failure."""
         here, there = origin(self.url), origin(target)
         why = None
         if hop >= self.limits.max_redirects:
@@ -277,12 +303,16 @@ class _Call:
         elif there != here and CREDENTIAL_HEADERS & {k.lower() for k in self.request_headers}:
             why = "credentials never go to another host"
         if why:
-            raise self._error(f"HTTP {self.status} redirect to {there[0]}://{there[1]}:{there[2]} "
-                              f"not followed ({why})", self.status)
+            raise self._error(
+                f"HTTP {self.status} redirect to {there[0]}://{there[1]}:{there[2]} "
+                f"not followed ({why})",
+                self.status,
+            )
 
     # -- the body --------------------------------------------------------------------------
     def body(self) -> Iterator[bytes]:
-        """The body in pieces; NetworkError past the deadline, the size cap or below the minimum rate."""
+        """The body in pieces; NetworkError past the deadline, the size cap or below the minimum
+        rate."""
         assert self._resp is not None and self._sock is not None and self._watch is not None
         cap = self.limits.max_bytes
         declared = self.headers.get("content-length", "")
@@ -312,4 +342,6 @@ class _Call:
             return
         elapsed = time.monotonic() - self._started
         if elapsed > self.limits.stall and got < self.limits.min_rate * elapsed:
-            raise self._error(f"too slow: {got / elapsed:.0f} bytes/s, the minimum is {self.limits.min_rate:g}")
+            raise self._error(
+                f"too slow: {got / elapsed:.0f} bytes/s, the minimum is {self.limits.min_rate:g}"
+            )

@@ -5,6 +5,7 @@ between them says whether a change learned the language or the sentences.
 A line's half depends only on its own key (text or file name), so it never moves when
 lines are added, removed or reordered.
 """
+
 from __future__ import annotations
 
 import zlib
@@ -13,5 +14,5 @@ HALVES = ("tune", "check")
 
 
 def half(key: str) -> str:
-    """"tune" or "check" for a line's key (its text, or a recording's file name)."""
+    """ "tune" or "check" for a line's key (its text, or a recording's file name)."""
     return HALVES[zlib.crc32(key.encode("utf-8")) % 2]

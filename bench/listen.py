@@ -22,6 +22,7 @@ Prints
 
 Usage: python bench/listen.py [--minutes 30] [--commands 1000] [--quick]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,6 +58,7 @@ SAMPLES = ROOT / "samples"
 
 # -- audio helpers -------------------------------------------------------------------------
 
+
 def read16(path: Path) -> np.ndarray:
     audio, rate = sf.read(path, dtype="float32")
     if audio.ndim == 2:
@@ -68,7 +70,7 @@ def read16(path: Path) -> np.ndarray:
 
 def trim(audio: np.ndarray) -> np.ndarray:
     loud = np.flatnonzero(np.abs(audio) > 0.08 * np.max(np.abs(audio) + 1e-9))
-    return audio[max(0, loud[0] - 320): loud[-1] + 320] if len(loud) else audio
+    return audio[max(0, loud[0] - 320) : loud[-1] + 320] if len(loud) else audio
 
 
 def level(audio: np.ndarray, peak: float) -> np.ndarray:
@@ -80,7 +82,7 @@ def pink(n: int, rng: np.random.Generator) -> np.ndarray:
     f = np.arange(len(spec), dtype=float)
     f[0] = 1.0
     x = np.fft.irfft(spec / np.sqrt(f), n)
-    return (x / (np.sqrt(np.mean(x ** 2)) + 1e-12)).astype(np.float32)
+    return (x / (np.sqrt(np.mean(x**2)) + 1e-12)).astype(np.float32)
 
 
 def to_pcm(audio: np.ndarray) -> bytes:
@@ -106,7 +108,7 @@ class Builder:
     def add(self, audio: np.ndarray, snr_db: float | None = None) -> tuple[float, float]:
         audio = audio.astype(np.float32)
         if snr_db is not None:  # extra noise over this part only, relative to its own level
-            rms = float(np.sqrt(np.mean(audio ** 2)))
+            rms = float(np.sqrt(np.mean(audio**2)))
             audio = audio + pink(len(audio), self.rng) * rms * 10 ** (-snr_db / 20)
         start = self.t
         self.parts.append(audio)
@@ -115,12 +117,13 @@ class Builder:
 
     def pcm(self) -> bytes:
         audio = np.concatenate(self.parts)
-        audio = audio + pink(len(audio), self.rng) * self.noise_rms   # the room
+        audio = audio + pink(len(audio), self.rng) * self.noise_rms  # the room
         return to_pcm(audio)
 
 
 class PcmSource:
-    """A recording in memory, read like the microphone (the Listener treats it as a file: `path`)."""
+    """A recording in memory, read like the microphone (the Listener treats it as a file:
+    `path`)."""
 
     CHUNK = 480
     SAMPLE_RATE = RATE
@@ -143,7 +146,7 @@ class PcmSource:
         while self._round < self._repeat:
             piece = self._pieces[self._i]
             if self._pos < len(piece):
-                out = piece[self._pos:self._pos + frames * 2]
+                out = piece[self._pos : self._pos + frames * 2]
                 self._pos += len(out)
                 return out
             self._pos = 0
@@ -167,7 +170,7 @@ class MemoRecognizer:
         if key not in self.cache:
             self.calls += 1
             self.cache[key] = self.inner.transcribe(utterance, lang=lang)
-            while len(self.cache) > 64:      # bounded, so the bench does not grow either
+            while len(self.cache) > 64:  # bounded, so the bench does not grow either
                 self.cache.popitem(last=False)
         self.cache.move_to_end(key)
         return self.cache[key]
@@ -175,7 +178,9 @@ class MemoRecognizer:
 
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
+    return (
+        values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
+    )
 
 
 def rss_mb() -> float:
@@ -186,14 +191,17 @@ def rss_mb() -> float:
 
 
 def espeak(text: str, voice: str) -> np.ndarray:
-    wav = subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "--stdout", text], check=True,
-                         capture_output=True).stdout
+    wav = subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", "150", "--stdout", text], check=True, capture_output=True
+    ).stdout
     import io
+
     audio, rate = sf.read(io.BytesIO(wav), dtype="float32")
     return soxr.resample(audio, rate, RATE).astype(np.float32)
 
 
 # -- running the loop ------------------------------------------------------------------------
+
 
 def make_listener(app: Assistant, mode: str = "wake", events: list | None = None) -> Listener:
     config = ListenSettings.from_settings(app.settings, mode=mode)
@@ -214,10 +222,23 @@ def section(title: str) -> None:
 
 def detection(app: Assistant, manifest: dict, quick: bool) -> list[float]:
     section("1. wake detection (full Listener: spotter + transcript check)")
-    samples = [json.loads(line) for line in (SAMPLES / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
-               if line.strip()]
-    by_lang = {lang: [s for s in samples if s["lang"] == lang and s["intent"] and not s.get("snr_db")
-                      and s["heard"] and s["heard_lang"] == lang] for lang in ("en", "zh")}
+    samples = [
+        json.loads(line)
+        for line in (SAMPLES / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    by_lang = {
+        lang: [
+            s
+            for s in samples
+            if s["lang"] == lang
+            and s["intent"]
+            and not s.get("snr_db")
+            and s["heard"]
+            and s["heard_lang"] == lang
+        ]
+        for lang in ("en", "zh")
+    }
     snrs = [30.0, 15.0, 5.0] if not quick else [20.0]
     b = Builder(seed=1)
     b.silence(1.0)
@@ -239,8 +260,18 @@ def detection(app: Assistant, manifest: dict, quick: bool) -> list[float]:
                 b.silence(0.15 if breath == "one breath" else 1.2)
                 cs, ce = b.add(command, snr)
                 b.silence(2.5)
-                trials.append({"lang": info["lang"], "snr": snr, "breath": breath, "start": start, "end": b.t,
-                               "speech_end": ce, "intent": cmd["intent"], "clip": clip})
+                trials.append(
+                    {
+                        "lang": info["lang"],
+                        "snr": snr,
+                        "breath": breath,
+                        "start": start,
+                        "end": b.t,
+                        "speech_end": ce,
+                        "intent": cmd["intent"],
+                        "clip": clip,
+                    }
+                )
     events: list = []
     listener = make_listener(app, events=events)
     t0 = time.perf_counter()
@@ -257,16 +288,26 @@ def detection(app: Assistant, manifest: dict, quick: bool) -> list[float]:
         trial["got"] = [r["intent"] for r in replies]
         heard = [i["text"] for n, t, i in inside if n == "transcript"]
         trial["heard"] = heard[-1] if heard else ""
-        segs = [i for n, t, i in inside if n == "segment" and abs(i["speech_end"] - trial["speech_end"]) < 0.4]
+        segs = [
+            i
+            for n, t, i in inside
+            if n == "segment" and abs(i["speech_end"] - trial["speech_end"]) < 0.4
+        ]
         trial["close_lag"] = (segs[-1]["closed_at"] - trial["speech_end"]) if segs else None
 
     def rate(rows, key="woken"):
-        return f"{sum(1 for r in rows if r[key])}/{len(rows)} ({100.0 * sum(1 for r in rows if r[key]) / max(1, len(rows)):.0f}%)"
+        return (
+            f"{sum(1 for r in rows if r[key])}/{len(rows)} "
+            f"({100.0 * sum(1 for r in rows if r[key]) / max(1, len(rows)):.0f}%)"
+        )
 
     print(f"stream {b.t / 60:.1f} min, {len(trials)} calls, processed in {wall:.0f} s")
     for lang in ("en", "zh"):
         rows = [r for r in trials if r["lang"] == lang]
-        print(f"  {lang}: woken {rate(rows)}   answered {rate(rows, 'answered')}   right intent {rate(rows, 'right')}")
+        print(
+            f"  {lang}: woken {rate(rows)}   answered {rate(rows, 'answered')}   "
+            f"right intent {rate(rows, 'right')}"
+        )
         for snr in snrs:
             sub = [r for r in rows if r["snr"] == snr]
             print(f"      SNR {snr:4.0f} dB: woken {rate(sub)}", end="")
@@ -274,11 +315,22 @@ def detection(app: Assistant, manifest: dict, quick: bool) -> list[float]:
                 print(f"   {breath}: {rate([r for r in sub if r['breath'] == breath])}", end="")
             print()
         if lang == "en":
-            print(f"      by the spotter: {rate([dict(r, s='spotter' in r['by']) for r in rows], 's')}, "
-                  f"by the transcript only: {rate([dict(r, s=r['by'] == ['transcript']) for r in rows], 's')}")
-    wrong = [f"{r['clip']}@{r['snr']:.0f}dB: {r['heard']!r} -> {r['got']}" for r in trials if r["answered"] and not r["right"]]
+            print(
+                "      by the spotter: "
+                f"{rate([dict(r, s='spotter' in r['by']) for r in rows], 's')}, "
+                "by the transcript only: "
+                f"{rate([dict(r, s=r['by'] == ['transcript']) for r in rows], 's')}"
+            )
+    wrong = [
+        f"{r['clip']}@{r['snr']:.0f}dB: {r['heard']!r} -> {r['got']}"
+        for r in trials
+        if r["answered"] and not r["right"]
+    ]
     if wrong:
-        print("  answered wrongly (ASR/NLU on noisy speech, not the listener): " + "; ".join(wrong[:6]))
+        print(
+            "  answered wrongly (ASR/NLU on noisy speech, not the listener): "
+            + "; ".join(wrong[:6])
+        )
     misses = [f"{r['clip']}@{r['snr']:.0f}dB/{r['breath']}" for r in trials if not r["woken"]]
     if misses:
         print("  missed: " + ", ".join(misses[:12]) + (" ..." if len(misses) > 12 else ""))
@@ -286,13 +338,16 @@ def detection(app: Assistant, manifest: dict, quick: bool) -> list[float]:
 
 
 def nonwake_speech(quick: bool) -> list[np.ndarray]:
-    """The project's own speech that is not a wake phrase: sample commands + intents' English tests."""
+    """The project's own speech that is not a wake phrase: sample commands + intents' English
+    tests."""
     clips = [level(trim(read16(p)), 0.4) for p in sorted(SAMPLES.glob("*.wav"))]
     sentences = []
     for f in sorted((ROOT / "intents").glob("*.yaml")):
         data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
         for intent in (data.get("intents") or {}).values():
-            sentences += [s for s in ((intent or {}).get("tests") or {}).get("en", []) if isinstance(s, str)]
+            sentences += [
+                s for s in ((intent or {}).get("tests") or {}).get("en", []) if isinstance(s, str)
+            ]
     voices = ["en-us", "en-us+f2", "en-gb", "en-us+m3"]
     for i, text in enumerate(sentences[: 30 if quick else 120]):
         clips.append(level(trim(espeak(text, voices[i % len(voices)])), 0.4))
@@ -313,18 +368,28 @@ def false_wakes(app: Assistant, clips: list[np.ndarray], minutes: float) -> None
         wake = ListenSettings.from_settings(app.settings).wake
         calls, spans = spotter_calls()
         hours = b.t / 3600
-        print(f"spotter alone (no transcript confirmation) over {b.t / 60:.0f} min of speech + noise "
-              f"({len(clips)} distinct clips), and on {len(spans)} English calls at 30/15/5 dB:")
-        for threshold in sorted({1e-20, 1e-25, 1e-30, 1e-35, 1e-40, wake.kws_threshold}, reverse=True):
+        print(
+            f"spotter alone (no transcript confirmation) over {b.t / 60:.0f} min of speech + noise "
+            f"({len(clips)} distinct clips), and on {len(spans)} English calls at 30/15/5 dB:"
+        )
+        for threshold in sorted(
+            {1e-20, 1e-25, 1e-30, 1e-35, 1e-40, wake.kws_threshold}, reverse=True
+        ):
             t0 = time.process_time()
             hits = len(spot(pcm, wake.phrases["en"], threshold))
             cpu = time.process_time() - t0
             found = spot(calls, wake.phrases["en"], threshold)
             detected = sum(1 for a, e in spans if any(a <= h <= e for h in found))
             mark = "  <- configured" if threshold == wake.kws_threshold else ""
-            print(f"    kws_threshold {threshold:7.0e}: detects {detected:2d}/{len(spans)}  false wakes {hits / hours:6.1f}/h"
-                  f"   CPU {cpu / b.t * 100:.1f}% of one core{mark}")
-        print("    (with [wake] confirm = true, the default, a spotted name also needs the transcript to start with it)")
+            print(
+                f"    kws_threshold {threshold:7.0e}: detects {detected:2d}/{len(spans)}  "
+                f"false wakes {hits / hours:6.1f}/h"
+                f"   CPU {cpu / b.t * 100:.1f}% of one core{mark}"
+            )
+        print(
+            "    (with [wake] confirm = true, the default, a spotted name also needs the "
+            "transcript to start with it)"
+        )
     # full loop, one pass of every clip: Whisper checks each segment for a wake phrase at its start
     b = Builder(seed=4)
     for clip in clips:
@@ -339,19 +404,27 @@ def false_wakes(app: Assistant, clips: list[np.ndarray], minutes: float) -> None
     rejected = [i for n, t, i in events if n == "wake_rejected"]
     answered = [i for n, t, i in events if n == "reply"]
     checked = [i for n, t, i in events if n == "transcript"]
-    print(f"full loop over {b.t / 60:.1f} min ({len(clips)} utterances, {len(checked)} transcribed): "
-          f"{len(wakes)} false wakes = {len(wakes) / (b.t / 3600):.1f} per hour, {len(answered)} answered "
-          f"({len(rejected)} spotted names turned away by the transcript)")
+    print(
+        f"full loop over {b.t / 60:.1f} min ({len(clips)} utterances, {len(checked)} transcribed): "
+        f"{len(wakes)} false wakes = {len(wakes) / (b.t / 3600):.1f} per hour, "
+        f"{len(answered)} answered "
+        f"({len(rejected)} spotted names turned away by the transcript)"
+    )
     for t, info in wakes[:5]:
         print(f"    at {t:7.1f} s: {info}")
-    print(f"CPU while people talk (no wake): {cpu / b.t * 100:.0f}% of one core per second of audio "
-          f"(Whisper checks every segment; wall {wall:.0f} s for {b.t:.0f} s)")
+    print(
+        f"CPU while people talk (no wake): {cpu / b.t * 100:.0f}% of one core per second of audio "
+        f"(Whisper checks every segment; wall {wall:.0f} s for {b.t:.0f} s)"
+    )
 
 
 def spot(pcm: bytes, phrases: list[str], threshold: float) -> list[float]:
     spotter = KeywordSpotter(phrases, threshold)
-    return [hit.end for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES)
-            if (hit := spotter.feed(pcm[i:i + FRAME_BYTES])) is not None]
+    return [
+        hit.end
+        for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES)
+        if (hit := spotter.feed(pcm[i : i + FRAME_BYTES])) is not None
+    ]
 
 
 def spotter_calls() -> tuple[bytes, list[tuple[float, float]]]:
@@ -359,7 +432,7 @@ def spotter_calls() -> tuple[bytes, list[tuple[float, float]]]:
     manifest = json.loads((DATA / "manifest.json").read_text(encoding="utf-8"))
     commands = [level(trim(read16(p)), 0.4) for p in sorted(SAMPLES.glob("en_*.wav"))[:6]]
     b = Builder(seed=8)
-    for p in sorted(SAMPLES.glob("en_*.wav"))[6:9]:     # the room talked first
+    for p in sorted(SAMPLES.glob("en_*.wav"))[6:9]:  # the room talked first
         b.add(level(trim(read16(p)), 0.4))
         b.silence(1.5)
     spans = []
@@ -382,9 +455,13 @@ def latency(app: Assistant, lags: list[float]) -> None:
     cfg = ListenSettings.from_settings(app.settings)
     print(f"trailing silence setting {cfg.endpoint.trailing_silence:.2f} s")
     if lags:
-        print(f"stream time: median {statistics.median(lags) * 1000:.0f} ms   p95 {pct(lags, 0.95) * 1000:.0f} ms   "
-              f"(n={len(lags)}, from the true end of the spoken command in the mix; the VAD's last voiced frame "
-              f"is followed by exactly trailing_silence, the rest is the VAD hearing the word's quiet tail and noise)")
+        print(
+            f"stream time: median {statistics.median(lags) * 1000:.0f} ms   "
+            f"p95 {pct(lags, 0.95) * 1000:.0f} ms   "
+            f"(n={len(lags)}, from the true end of the spoken command in the mix; "
+            "the VAD's last voiced frame is followed by exactly trailing_silence, "
+            "the rest is the VAD hearing the word's quiet tail and noise)"
+        )
     # the processing that adds to it: per-frame cost of VAD + spotter + segmenter
     listener = make_listener(app)
     rng = np.random.default_rng(5)
@@ -392,10 +469,13 @@ def latency(app: Assistant, lags: list[float]) -> None:
     costs = []
     for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
         t0 = time.perf_counter()
-        listener.process(pcm[i:i + FRAME_BYTES])
+        listener.process(pcm[i : i + FRAME_BYTES])
         costs.append((time.perf_counter() - t0) * 1000)
-    print(f"per 30 ms frame processing: median {statistics.median(costs):.2f} ms   p95 {pct(costs, 0.95):.2f} ms "
-          f"  -> wall-clock close lag = stream lag + < {pct(costs, 0.95):.1f} ms")
+    print(
+        f"per 30 ms frame processing: median {statistics.median(costs):.2f} ms   "
+        f"p95 {pct(costs, 0.95):.2f} ms "
+        f"  -> wall-clock close lag = stream lag + < {pct(costs, 0.95):.1f} ms"
+    )
 
 
 def idle_cpu(app: Assistant, seconds: float) -> None:
@@ -405,19 +485,29 @@ def idle_cpu(app: Assistant, seconds: float) -> None:
     pcm = to_pcm(pink(int(RATE * seconds), rng) * 0.004)
     t0 = time.process_time()
     for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
-        listener.process(pcm[i:i + FRAME_BYTES])
+        listener.process(pcm[i : i + FRAME_BYTES])
     cpu = time.process_time() - t0
-    print(f"{cpu / seconds * 1000:.1f} ms CPU per second of audio = {cpu / seconds * 100:.1f}% of one core "
-          f"(VAD + keyword spotter, {seconds:.0f} s of room noise)")
+    print(
+        f"{cpu / seconds * 1000:.1f} ms CPU per second of audio = "
+        f"{cpu / seconds * 100:.1f}% of one core "
+        f"(VAD + keyword spotter, {seconds:.0f} s of room noise)"
+    )
 
 
 def memory(app: Assistant, commands: int) -> None:
     section(f"5. RSS over {commands} simulated commands")
-    scenes = ["en_wake_command.wav", "en_wake_pause.wav", "zh_wake_pause.wav", "zh_wake_command.wav"]
+    scenes = [
+        "en_wake_command.wav",
+        "en_wake_pause.wav",
+        "zh_wake_pause.wav",
+        "zh_wake_command.wav",
+    ]
     pcms = []
     for name in scenes:
         pcm = to_pcm(read16(DATA / name))
-        pcms.append(pcm + b"\0" * (-len(pcm) % FRAME_BYTES))   # whole frames: every pass is cut alike
+        pcms.append(
+            pcm + b"\0" * (-len(pcm) % FRAME_BYTES)
+        )  # whole frames: every pass is cut alike
     real = app.recognizer
     memo = MemoRecognizer(real)
     app._recognizer = memo
@@ -431,11 +521,20 @@ def memory(app: Assistant, commands: int) -> None:
         n = state["replies"]
         if n in (10, 100) or n % 250 == 0 or n == commands:
             state["marks"][n] = rss_mb()
-            print(f"after {n:5d} commands: RSS {state['marks'][n]:6.1f} MB   ({time.perf_counter() - t0:.0f} s, "
-                  f"{memo.calls} distinct Whisper calls)", flush=True)
+            print(
+                f"after {n:5d} commands: RSS {state['marks'][n]:6.1f} MB   "
+                f"({time.perf_counter() - t0:.0f} s, "
+                f"{memo.calls} distinct Whisper calls)",
+                flush=True,
+            )
 
-    listener = Listener(app, ListenSettings.from_settings(app.settings), out=lambda line: None, speak=False,
-                        on_event=on_event)
+    listener = Listener(
+        app,
+        ListenSettings.from_settings(app.settings),
+        out=lambda line: None,
+        speak=False,
+        on_event=on_event,
+    )
     listener.run(PcmSource(pcms, repeat=-(-commands // len(scenes))))
     app._recognizer = real
     marks = state["marks"]
@@ -446,14 +545,25 @@ def memory(app: Assistant, commands: int) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--minutes", type=float, default=30.0, help="length of the non-wake mix for the spotter")
+    ap.add_argument(
+        "--minutes", type=float, default=30.0, help="length of the non-wake mix for the spotter"
+    )
     ap.add_argument("--commands", type=int, default=1000)
     ap.add_argument("--quick", action="store_true", help="smaller runs (a few minutes in all)")
-    ap.add_argument("--only", default="memory,detection,false_wakes,latency,idle",
-                    help="comma-separated sections to run")
-    ap.add_argument("--config", help="settings file (e.g. config/pi.toml, or one with [wake] prompt = false)")
-    ap.add_argument("--spotter-minutes", type=float, default=None,
-                    help="length of the mix for the spotter-alone sweep (default --minutes; 0 skips it)")
+    ap.add_argument(
+        "--only",
+        default="memory,detection,false_wakes,latency,idle",
+        help="comma-separated sections to run",
+    )
+    ap.add_argument(
+        "--config", help="settings file (e.g. config/pi.toml, or one with [wake] prompt = false)"
+    )
+    ap.add_argument(
+        "--spotter-minutes",
+        type=float,
+        default=None,
+        help="length of the mix for the spotter-alone sweep (default --minutes; 0 skips it)",
+    )
     args = ap.parse_args()
     if args.quick:
         args.minutes, args.commands = min(args.minutes, 5.0), min(args.commands, 100)
@@ -463,15 +573,20 @@ def main() -> int:
         app = Assistant(settings)
         t0 = time.perf_counter()
         _ = app.recognizer, app.engine, app.dialog
-        print(f"loaded in {time.perf_counter() - t0:.1f} s; RSS {rss_mb():.0f} MB; "
-              f"load average {Path('/proc/loadavg').read_text().split()[0]} on {__import__('os').cpu_count()} cores")
+        print(
+            f"loaded in {time.perf_counter() - t0:.1f} s; RSS {rss_mb():.0f} MB; "
+            f"load average {Path('/proc/loadavg').read_text().split()[0]} "
+            f"on {__import__('os').cpu_count()} cores"
+        )
         try:
             only = set(args.only.split(","))
             if "memory" in only:
-                memory(app, args.commands)    # first, so the long mixes below do not sit in its RSS
+                memory(app, args.commands)  # first, so the long mixes below do not sit in its RSS
             lags = detection(app, manifest, args.quick) if "detection" in only else []
             if "false_wakes" in only:
-                spot_minutes = args.minutes if args.spotter_minutes is None else args.spotter_minutes
+                spot_minutes = (
+                    args.minutes if args.spotter_minutes is None else args.spotter_minutes
+                )
                 false_wakes(app, nonwake_speech(args.quick), spot_minutes)
             if "latency" in only:
                 latency(app, lags)

@@ -5,6 +5,7 @@ real-time factor, NLU / skill / TTS time, end of input to reply WAV ready, peak 
 and intent accuracy on the samples. Targets are DESIGN section 6.
 Usage: python bench/pipeline.py [--rounds N] [--asr whisper|sphinx]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,11 @@ def pct(values: list[float], q: float) -> float:
 
 
 def row(name: str, values: list[float], unit: str = "ms", target: str = "") -> None:
-    print(f"{name:34} median {statistics.median(values):8.1f} {unit}   p95 {pct(values, 0.95):8.1f} {unit}"
-          f"   max {max(values):8.1f} {unit}  {target}")
+    print(
+        f"{name:34} median {statistics.median(values):8.1f} {unit}   "
+        f"p95 {pct(values, 0.95):8.1f} {unit}"
+        f"   max {max(values):8.1f} {unit}  {target}"
+    )
 
 
 def main() -> int:
@@ -39,29 +43,45 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--asr", default=None)
     args = ap.parse_args()
-    manifest = [json.loads(l) for l in (ROOT / "samples/manifest.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    manifest = [
+        json.loads(line)
+        for line in (ROOT / "samples/manifest.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(state_dir=Path(tmp) / "state")
         t0 = time.perf_counter()
         app = Assistant(settings, asr=args.asr)
-        t_nlu0 = time.perf_counter(); _ = app.engine; t_nlu = time.perf_counter() - t_nlu0
-        t_asr0 = time.perf_counter(); _ = app.recognizer; t_asr = time.perf_counter() - t_asr0
-        t_tts0 = time.perf_counter(); _ = app.speaker; t_tts = time.perf_counter() - t_tts0
+        t_nlu0 = time.perf_counter()
+        _ = app.engine
+        t_nlu = time.perf_counter() - t_nlu0
+        t_asr0 = time.perf_counter()
+        _ = app.recognizer
+        t_asr = time.perf_counter() - t_asr0
+        t_tts0 = time.perf_counter()
+        _ = app.speaker
+        t_tts = time.perf_counter() - t_tts0
         _ = app.dialog
         startup = time.perf_counter() - t0
-        print(f"start-up to ready                  {startup * 1000:8.1f} ms  (target < 3000)   "
-              f"[model load {t_asr * 1000:.0f} ms, intents {t_nlu * 1000:.0f} ms, TTS init {t_tts * 1000:.0f} ms]")
+        print(
+            f"start-up to ready                  {startup * 1000:8.1f} ms  (target < 3000)   "
+            f"[model load {t_asr * 1000:.0f} ms, intents {t_nlu * 1000:.0f} ms, "
+            f"TTS init {t_tts * 1000:.0f} ms]"
+        )
         asr, rtf, nlu, skill, tts, ready = [], [], [], [], [], []
         rtf_cmd = []
         correct = {"en": [0, 0], "zh": [0, 0]}
         for rnd in range(args.rounds):
             for item in manifest:
                 utt = load_audio(ROOT / "samples" / item["file"])
-                start = time.perf_counter()   # end of input: the whole command is in memory
+                start = time.perf_counter()  # end of input: the whole command is in memory
                 turn = app.turn(utt, reply_path=Path(tmp) / f"{rnd}-{item['file']}")
                 ready.append((time.perf_counter() - start) * 1000)
                 t = turn.timings_ms
-                asr.append(t["asr"]); nlu.append(t["nlu"]); skill.append(t["skill"]); tts.append(t["tts"])
+                asr.append(t["asr"])
+                nlu.append(t["nlu"])
+                skill.append(t["skill"])
+                tts.append(t["tts"])
                 rtf.append(t["asr"] / 1000 / utt.duration)
                 if 2.0 <= utt.duration <= 4.0:
                     rtf_cmd.append(t["asr"] / 1000 / utt.duration)

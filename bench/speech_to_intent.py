@@ -19,6 +19,7 @@ Then the 40 sample commands (built-ins only), ASR time per command, real-time fa
 Published on this benchmark (noisy, 6-24 dB): Picovoice Rhino 97.6 %, Microsoft LUIS 89.9 %,
 IBM Watson 86.8 %, Amazon Lex 84.5 %, Google Dialogflow 77.6 %.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,14 +55,16 @@ FRAME = 2048
 
 def max_frame_energy(x: np.ndarray) -> float:
     n = len(x) // FRAME
-    return float((x[:n * FRAME].reshape(n, FRAME) ** 2).sum(axis=1).max())
+    return float((x[: n * FRAME].reshape(n, FRAME) ** 2).sum(axis=1).max())
 
 
 def mix(speech: np.ndarray, noise: np.ndarray, snr_db: float, key: str) -> np.ndarray:
     """Noise at `snr_db` as the benchmark defines it (loudest 2048-sample frames), from a fixed
     place in the noise for each recording, scaled to half of full scale."""
-    start = int(np.random.default_rng(zlib.crc32(key.encode())).integers(0, len(noise) - len(speech)))
-    part = noise[start:start + len(speech)]
+    start = int(
+        np.random.default_rng(zlib.crc32(key.encode())).integers(0, len(noise) - len(speech))
+    )
+    part = noise[start : start + len(speech)]
     scale = np.sqrt(max_frame_energy(speech) / (max_frame_energy(part) * 10 ** (snr_db / 10)))
     mixed = speech + scale * part
     return (mixed / (2 * np.abs(mixed).max())).astype(np.float32)
@@ -78,19 +81,30 @@ def pct(values: list[float], q: float) -> float:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--snr", default="clean," + ",".join(map(str, SNRS)),
-                    help="conditions, e.g. clean,24,6 (default: clean and every SNR)")
+    ap.add_argument(
+        "--snr",
+        default="clean," + ",".join(map(str, SNRS)),
+        help="conditions, e.g. clean,24,6 (default: clean and every SNR)",
+    )
     ap.add_argument("--limit", type=int, default=0, help="only the first N recordings (0: all)")
-    ap.add_argument("--failures", type=int, default=0, help="print this many tuning-half failures per condition")
-    ap.add_argument("--no-fp", action="store_true", help="skip the false-positive runs (built-ins only)")
+    ap.add_argument(
+        "--failures", type=int, default=0, help="print this many tuning-half failures per condition"
+    )
+    ap.add_argument(
+        "--no-fp", action="store_true", help="skip the false-positive runs (built-ins only)"
+    )
     ap.add_argument("--no-samples", action="store_true")
     args = ap.parse_args()
     if not DATA.exists():
         print(f"no benchmark data in {DATA}")
         return 1
-    labels = [json.loads(line) for line in (DATA / "labels.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    labels = [
+        json.loads(line)
+        for line in (DATA / "labels.jsonl").read_text(encoding="utf-8").splitlines()
+        if line
+    ]
     if args.limit:
-        labels = labels[:args.limit]
+        labels = labels[: args.limit]
     noise, rate = sf.read(DATA / "kitchen.wav", dtype="float32")
     assert rate == 16000
     conditions = [None if c == "clean" else float(c) for c in args.snr.split(",")]
@@ -105,8 +119,10 @@ def main() -> int:
         assert isinstance(biased, BiasedRecognizer)
         whisper: WhisperRecognizer = biased.whisper
         biased_builtin = BiasedRecognizer(whisper, builtin, biased.settings)
-        print(f"loaded in {time.perf_counter() - t0:.1f} s; {len(labels)} recordings; "
-              f"conditions: {', '.join('clean' if c is None else f'{c:g} dB' for c in conditions)}")
+        print(
+            f"loaded in {time.perf_counter() - t0:.1f} s; {len(labels)} recordings; "
+            f"conditions: {', '.join('clean' if c is None else f'{c:g} dB' for c in conditions)}"
+        )
         print(f"coffee prompt: {biased.prompt('en', engine.domain('orderDrink'))}\n")
 
         ms = {"plain": [], "biased": []}
@@ -114,7 +130,9 @@ def main() -> int:
         table: dict[str, dict] = {}
         for snr in conditions:
             name = "clean" if snr is None else f"{snr:g} dB"
-            counts = {h: {"n": 0, "plain": 0, "biased": 0, "fp_plain": 0, "fp_biased": 0} for h in HALVES}
+            counts = {
+                h: {"n": 0, "plain": 0, "biased": 0, "fp_plain": 0, "fp_biased": 0} for h in HALVES
+            }
             fails: list[str] = []
             for label in labels:
                 speech, _ = sf.read(DATA / label["file"], dtype="float32")
@@ -129,7 +147,9 @@ def main() -> int:
                     continue
                 t = time.perf_counter()
                 lang = encoded.language[0]
-                plain = whisper.decode(encoded, lang, beam_size=1)[0]     # today's path: greedy, no prompt
+                plain = whisper.decode(encoded, lang, beam_size=1)[
+                    0
+                ]  # today's path: greedy, no prompt
                 t_plain = time.perf_counter() - t
                 t = time.perf_counter()
                 heard = biased.hear(encoded)
@@ -143,7 +163,10 @@ def main() -> int:
                 ok = accepted(m_biased, label)
                 c["biased"] += ok
                 if not ok and half(label["file"]) == "tune" and len(fails) < args.failures:
-                    fails.append(f"  {heard.text!r} -> {m_biased.intent} {m_biased.slots}  (want {label['slots']})")
+                    fails.append(
+                        f"  {heard.text!r} -> {m_biased.intent} {m_biased.slots}  "
+                        f"(want {label['slots']})"
+                    )
                 if not args.no_fp:
                     c["fp_plain"] += builtin.parse(plain.text, plain.lang).intent is not None
                     other = biased_builtin.hear(encoded)
@@ -153,14 +176,26 @@ def main() -> int:
             for h in HALVES:
                 k = counts[h]
                 if k["n"]:
-                    line.append(f"{h} {k['plain'] / k['n']:6.1%} -> {k['biased'] / k['n']:6.1%}"
-                                + ("" if args.no_fp else f" (fp {k['fp_plain']}->{k['fp_biased']}/{k['n']})"))
+                    line.append(
+                        f"{h} {k['plain'] / k['n']:6.1%} -> {k['biased'] / k['n']:6.1%}"
+                        + (
+                            ""
+                            if args.no_fp
+                            else f" (fp {k['fp_plain']}->{k['fp_biased']}/{k['n']})"
+                        )
+                    )
             print("   ".join(line), flush=True)
             if fails:
                 print("\n".join(fails))
 
-        print("\ncommand acceptance (intent and every slot right), plain -> biased, per half and overall:")
-        print(f"{'condition':10} {'tune':>17} {'check':>17} {'all':>17}   false positives, built-ins only (of all)")
+        print(
+            "\ncommand acceptance (intent and every slot right), plain -> biased, "
+            "per half and overall:"
+        )
+        print(
+            f"{'condition':10} {'tune':>17} {'check':>17} {'all':>17}   "
+            "false positives, built-ins only (of all)"
+        )
         means: dict[str, list[float]] = {"plain": [], "biased": []}
         for name, counts in table.items():
             cells = []
@@ -173,12 +208,20 @@ def main() -> int:
                     means["plain"].append(p)
                     means["biased"].append(b)
             n = sum(counts[x]["n"] for x in HALVES)
-            fp = "" if args.no_fp else (f"{sum(counts[x]['fp_plain'] for x in HALVES)} -> "
-                                        f"{sum(counts[x]['fp_biased'] for x in HALVES)} of {n}")
+            fp = (
+                ""
+                if args.no_fp
+                else (
+                    f"{sum(counts[x]['fp_plain'] for x in HALVES)} -> "
+                    f"{sum(counts[x]['fp_biased'] for x in HALVES)} of {n}"
+                )
+            )
             print(f"{name:10} {cells[0]:>17} {cells[1]:>17} {cells[2]:>17}   {fp}")
         if means["biased"]:
-            print(f"{'mean noisy':10} {'':>17} {'':>17} {statistics.mean(means['plain']):6.1%} -> "
-                  f"{statistics.mean(means['biased']):6.1%}")
+            print(
+                f"{'mean noisy':10} {'':>17} {'':>17} {statistics.mean(means['plain']):6.1%} -> "
+                f"{statistics.mean(means['biased']):6.1%}"
+            )
         print("targets: >= 95 % clean, >= 90 % at 6 dB, mean over 24-6 dB >= 95 % (Rhino 97.6 %)")
 
         if not args.no_samples:
@@ -195,16 +238,24 @@ def main() -> int:
                 ok["plain"] += builtin.parse(h.text, h.lang).intent == item["intent"]
                 t = builtin_biased.transcribe(utt)
                 ok["biased"] += builtin.parse(t.text, t.lang).intent == item["intent"]
-            print(f"\nsample commands (built-ins only): plain {ok['plain']}/{len(manifest)}, "
-                  f"biased {ok['biased']}/{len(manifest)}")
+            print(
+                f"\nsample commands (built-ins only): plain {ok['plain']}/{len(manifest)}, "
+                f"biased {ok['biased']}/{len(manifest)}"
+            )
 
     print("\nASR per recording (encode + decoding passes; recordings are 4.6-14.9 s):")
     for path in ("plain", "biased"):
         if ms[path]:
-            print(f"  {path:7} median {statistics.median(ms[path]):7.1f} ms   p95 {pct(ms[path], 0.95):7.1f} ms   "
-                  f"real-time factor median {statistics.median(rtf[path]):.3f}")
-    print(f"peak RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
-          "(two intent engines, recordings up to 15 s; the product's figure: bench/pipeline.py)")
+            print(
+                f"  {path:7} median {statistics.median(ms[path]):7.1f} ms   "
+                f"p95 {pct(ms[path], 0.95):7.1f} ms   "
+                f"real-time factor median {statistics.median(rtf[path]):.3f}"
+            )
+    print(
+        "peak RSS of this process "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
+        "(two intent engines, recordings up to 15 s; the product's figure: bench/pipeline.py)"
+    )
     return 0
 
 

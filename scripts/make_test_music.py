@@ -7,6 +7,7 @@ can be tried on titles, artists, genres and file names in both scripts.
 
     python scripts/make_test_music.py [FOLDER] [--seconds 3]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,12 +20,24 @@ A4 = 440.0
 
 # file name, codec, tags, melody as semitones from A4
 TRACKS = [
-    ("jazz_walk.mp3", "libmp3lame", {"title": "Jazz Walk", "artist": "Tone Quartet", "genre": "Jazz"},
-     [-9, -5, -2, 1, 3, 1, -2, -5]),
-    ("xiaoxingxing.flac", "flac", {"title": "小星星", "artist": "测试乐队", "genre": "儿歌"},
-     [-9, -9, -2, -2, 0, 0, -2]),
-    ("morning_bells.ogg", "libopus", {"title": "Morning Bells", "artist": "The Test Tones", "genre": "Classical"},
-     [3, -2, -5, -9, 3, 7]),
+    (
+        "jazz_walk.mp3",
+        "libmp3lame",
+        {"title": "Jazz Walk", "artist": "Tone Quartet", "genre": "Jazz"},
+        [-9, -5, -2, 1, 3, 1, -2, -5],
+    ),
+    (
+        "xiaoxingxing.flac",
+        "flac",
+        {"title": "小星星", "artist": "测试乐队", "genre": "儿歌"},
+        [-9, -9, -2, -2, 0, 0, -2],
+    ),
+    (
+        "morning_bells.ogg",
+        "libopus",
+        {"title": "Morning Bells", "artist": "The Test Tones", "genre": "Classical"},
+        [3, -2, -5, -9, 3, 7],
+    ),
     ("rainy_day.wav", "pcm_s16le", {}, [-4, -7, -9, -7, -4]),
 ]
 
@@ -38,8 +51,11 @@ def melody(steps: list[int], seconds: float, rate: int = RATE) -> np.ndarray:
     return np.concatenate(notes).astype(np.float32)
 
 
-def write(path: Path, codec: str, tags: dict[str, str], audio: np.ndarray, rate: int = RATE) -> None:
+def write(
+    path: Path, codec: str, tags: dict[str, str], audio: np.ndarray, rate: int = RATE
+) -> None:
     import av
+
     with av.open(str(path), "w") as out:
         for key, value in tags.items():
             out.metadata[key] = value
@@ -47,7 +63,9 @@ def write(path: Path, codec: str, tags: dict[str, str], audio: np.ndarray, rate:
         stream.layout = "mono"
         pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
         for start in range(0, len(pcm), 4096):
-            frame = av.AudioFrame.from_ndarray(pcm[None, start:start + 4096], format="s16", layout="mono")
+            frame = av.AudioFrame.from_ndarray(
+                pcm[None, start : start + 4096], format="s16", layout="mono"
+            )
             frame.sample_rate = rate
             for packet in stream.encode(frame):
                 out.mux(packet)
@@ -68,7 +86,11 @@ def make(folder: Path, seconds: float = 3.0) -> list[Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder", nargs="?", default=str(Path(__file__).resolve().parent.parent / "tests/data/music"))
+    parser.add_argument(
+        "folder",
+        nargs="?",
+        default=str(Path(__file__).resolve().parent.parent / "tests/data/music"),
+    )
     parser.add_argument("--seconds", type=float, default=3.0, help="length of each tune")
     args = parser.parse_args()
     for path in make(Path(args.folder), args.seconds):

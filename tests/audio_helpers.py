@@ -1,4 +1,5 @@
 """Making test recordings with the product's own parts (espeak-ng, soundfile, soxr)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -9,8 +10,15 @@ import soundfile as sf
 import soxr
 
 
-def espeak_wav(text: str, path: Path, voice: str = "en-us", rate: int = 22050, channels: int = 1,
-               fmt: str | None = None, noise: float = 0.0) -> Path:
+def espeak_wav(
+    text: str,
+    path: Path,
+    voice: str = "en-us",
+    rate: int = 22050,
+    channels: int = 1,
+    fmt: str | None = None,
+    noise: float = 0.0,
+) -> Path:
     """Speak `text` with espeak-ng and write it at `rate` Hz with `channels` channels."""
     raw = path.with_suffix(".espeak.wav")
     subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(raw), text], check=True)
@@ -28,7 +36,9 @@ def espeak_wav(text: str, path: Path, voice: str = "en-us", rate: int = 22050, c
     return path
 
 
-def tone_wav(path: Path, seconds: float = 1.0, rate: int = 16000, freq: float = 440.0, amp: float = 0.3) -> Path:
+def tone_wav(
+    path: Path, seconds: float = 1.0, rate: int = 16000, freq: float = 440.0, amp: float = 0.3
+) -> Path:
     t = np.arange(int(seconds * rate)) / rate
     sf.write(path, (amp * np.sin(2 * np.pi * freq * t)).astype(np.float32), rate)
     return path

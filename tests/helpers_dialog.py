@@ -1,4 +1,5 @@
 """Building a real Dialog (real SQLite file in a temp dir) with a clock the test moves."""
+
 from __future__ import annotations
 
 import datetime as dt

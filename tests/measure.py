@@ -1,4 +1,5 @@
 """Peak memory of one CLI run, measured on the real process (no mocks, no sampling)."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,18 @@ print(json.dumps({"code": proc.returncode, "out": proc.stdout.decode("utf-8", "r
 """
 
 
-def run_cli_peak(*args: str, state_dir: Path, input: str | None = None, timeout: float = 120, **env: str) -> dict:
-    """`python -m assistant ARGS` as a user runs it (stdin: `input`): exit code, output and peak RSS in MB."""
-    proc = subprocess.run([sys.executable, "-c", _WRAPPER, sys.executable, "-m", "assistant", *args], input=input,
-                          capture_output=True, text=True, timeout=timeout, env=cli_env(state_dir, **env), cwd=ROOT)
+def run_cli_peak(
+    *args: str, state_dir: Path, input: str | None = None, timeout: float = 120, **env: str
+) -> dict:
+    """`python -m assistant ARGS` as a user runs it (stdin: `input`): exit code, output and peak
+    RSS in MB."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _WRAPPER, sys.executable, "-m", "assistant", *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=cli_env(state_dir, **env),
+        cwd=ROOT,
+    )
     return json.loads(proc.stdout)

@@ -1,4 +1,6 @@
-"""Google's web recogniser over real HTTP on 127.0.0.1: the answer parsed, and a bad server bounded by the deadline."""
+"""Google's web recogniser over real HTTP on 127.0.0.1: the answer parsed, and a bad server
+bounded by the deadline."""
+
 from __future__ import annotations
 
 import threading
@@ -13,8 +15,10 @@ from assistant.types import Utterance
 from helpers_http import HostileServer, RecordingServer
 
 SPEECH = Utterance(np.sin(np.linspace(0, 800, 16000)).astype(np.float32) * 0.3, 16000)
-ANSWER = ('{"result":[]}\n{"result":[{"alternative":[{"transcript":"what time is it","confidence":0.9},'
-          '{"transcript":"what time is hit"}],"final":true}],"result_index":0}\n')
+ANSWER = (
+    '{"result":[]}\n{"result":[{"alternative":[{"transcript":"what time is it","confidence":0.9},'
+    '{"transcript":"what time is hit"}],"final":true}],"result_index":0}\n'
+)
 
 
 class _Speech(BaseHTTPRequestHandler):
@@ -37,7 +41,9 @@ def test_answer_is_read_like_speech_recognition_does():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Speech)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        rec = GoogleRecognizer(timeout=5, endpoint=f"http://127.0.0.1:{server.server_port}/speech-api/v2/recognize")
+        rec = GoogleRecognizer(
+            timeout=5, endpoint=f"http://127.0.0.1:{server.server_port}/speech-api/v2/recognize"
+        )
         got = rec.transcribe(SPEECH, lang="en")
     finally:
         server.shutdown()

@@ -1,4 +1,5 @@
 """Any common recording becomes 16 kHz mono, and bad files say clearly what is wrong."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,11 +10,19 @@ from assistant.errors import AudioError
 from audio_helpers import silence_wav, tone_wav, truncated_wav
 
 
-@pytest.mark.parametrize("rate,channels,fmt,suffix", [
-    (8000, 1, None, ".wav"), (48000, 2, None, ".wav"), (44100, 2, "FLAC", ".flac"),
-    (22050, 1, "AIFF", ".aiff"), (16000, 1, None, ".wav")])
+@pytest.mark.parametrize(
+    "rate,channels,fmt,suffix",
+    [
+        (8000, 1, None, ".wav"),
+        (48000, 2, None, ".wav"),
+        (44100, 2, "FLAC", ".flac"),
+        (22050, 1, "AIFF", ".aiff"),
+        (16000, 1, None, ".wav"),
+    ],
+)
 def test_formats_resampled_to_16k_mono(tmp_path, rate, channels, fmt, suffix):
     import soundfile as sf
+
     t = np.arange(rate) / rate
     mono = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
     data = np.stack([mono] * channels, axis=1) if channels > 1 else mono
@@ -23,7 +32,9 @@ def test_formats_resampled_to_16k_mono(tmp_path, rate, channels, fmt, suffix):
     assert utt.sample_rate == 16000 and utt.audio.ndim == 1
     assert abs(len(utt.audio) - 16000) <= 2
     spectrum = np.abs(np.fft.rfft(utt.audio))
-    assert abs(np.argmax(spectrum) * 16000 / len(utt.audio) - 440) < 5   # the pitch survived resampling
+    assert (
+        abs(np.argmax(spectrum) * 16000 / len(utt.audio) - 440) < 5
+    )  # the pitch survived resampling
 
 
 def test_missing_file(tmp_path):

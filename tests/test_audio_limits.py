@@ -1,5 +1,6 @@
 """Hostile recordings: huge, endless, sparse, piped or with broken samples cost bounded memory and
 time, and give one clear line (or are still understood)."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,11 @@ from audio_helpers import tone_wav
 from conftest import ROOT, SAMPLES, cli_env, no_traceback, run_cli
 from measure import run_cli_peak
 
-MANIFEST = [json.loads(line) for line in (SAMPLES / "manifest.jsonl").read_text().splitlines() if line.strip()]
+MANIFEST = [
+    json.loads(line)
+    for line in (SAMPLES / "manifest.jsonl").read_text().splitlines()
+    if line.strip()
+]
 TIME = next(row for row in MANIFEST if row["file"] == "en_01_time.wav")
 
 
@@ -41,9 +46,15 @@ def silent_wav_in_blocks(path: Path, seconds: int, rate: int = 16000) -> Path:
 
 def sparse_wav(path: Path, data_bytes: int, rate: int = 16000) -> Path:
     """A PCM WAV whose header declares `data_bytes` of audio, made that long with a sparse hole."""
-    header = (b"RIFF" + struct.pack("<I", 36 + data_bytes) + b"WAVE"
-              + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
-              + b"data" + struct.pack("<I", data_bytes))
+    header = (
+        b"RIFF"
+        + struct.pack("<I", 36 + data_bytes)
+        + b"WAVE"
+        + b"fmt "
+        + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
+        + b"data"
+        + struct.pack("<I", data_bytes)
+    )
     with path.open("wb") as fh:
         fh.write(header)
         fh.truncate(len(header) + data_bytes)
@@ -55,7 +66,9 @@ def test_thirty_minute_wav_refused_in_bounded_memory(tmp_path, state_dir):
     wav = silent_wav_in_blocks(tmp_path / "half-hour.wav", 30 * 60)
     res = run_cli_peak("run", str(wav), state_dir=state_dir)
     line = one_error_line(res["err"])
-    assert res["code"] == 1 and "longer than the 60 s a command may last" in line and "1800 s" in line
+    assert (
+        res["code"] == 1 and "longer than the 60 s a command may last" in line and "1800 s" in line
+    )
     assert res["peak_mb"] < 250, res["peak_mb"]
 
 
@@ -85,7 +98,7 @@ def test_file_without_length_stops_past_the_limit(tmp_path):
     wav = tone_wav(tmp_path / "streamed.wav", seconds=5.0)
     data = bytearray(wav.read_bytes())
     at = data.index(b"data")
-    data[at + 4:at + 8] = b"\xff\xff\xff\xff"
+    data[at + 4 : at + 8] = b"\xff\xff\xff\xff"
     data[4:8] = b"\xff\xff\xff\xff"
     wav.write_bytes(bytes(data))
     with pytest.raises(AudioError, match="longer than the 2 s"):
@@ -122,10 +135,18 @@ def test_decoded_samples_are_finite_and_in_range(tmp_path):
 def test_wav_from_stdin_file_and_pipe(state_dir, model_dir):
     sample = SAMPLES / TIME["file"]
     cmd = [sys.executable, "-m", "assistant", "run", "--json", "/dev/stdin"]
-    with sample.open("rb") as fh:   # `run /dev/stdin < sample.wav`
-        from_file = subprocess.run(cmd, stdin=fh, capture_output=True, timeout=300, env=cli_env(state_dir), cwd=ROOT)
-    from_pipe = subprocess.run(cmd, input=sample.read_bytes(), capture_output=True, timeout=300,   # `cat x | run`
-                               env=cli_env(state_dir), cwd=ROOT)
+    with sample.open("rb") as fh:  # `run /dev/stdin < sample.wav`
+        from_file = subprocess.run(
+            cmd, stdin=fh, capture_output=True, timeout=300, env=cli_env(state_dir), cwd=ROOT
+        )
+    from_pipe = subprocess.run(
+        cmd,
+        input=sample.read_bytes(),
+        capture_output=True,
+        timeout=300,  # `cat x | run`
+        env=cli_env(state_dir),
+        cwd=ROOT,
+    )
     for proc in (from_file, from_pipe):
         assert proc.returncode == 0, proc.stderr.decode()
         assert json.loads(proc.stdout.decode().splitlines()[0])["intent"] == TIME["intent"]
@@ -159,10 +180,17 @@ def test_endless_pipe_stops_at_the_limit(tmp_path, state_dir):
 
 def test_wav_streamed_by_its_writer_through_a_pipe(state_dir, model_dir):
     """A writer on a pipe cannot seek back to write the length: espeak-ng puts 0x7ffff000 there."""
-    speak = subprocess.Popen(["espeak-ng", "-v", "en-us", "-w", "/dev/stdout", "what time is it"],
-                             stdout=subprocess.PIPE)
-    proc = subprocess.run([sys.executable, "-m", "assistant", "run", "--json", "/dev/stdin"], stdin=speak.stdout,
-                          capture_output=True, timeout=300, env=cli_env(state_dir), cwd=ROOT)
+    speak = subprocess.Popen(
+        ["espeak-ng", "-v", "en-us", "-w", "/dev/stdout", "what time is it"], stdout=subprocess.PIPE
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant", "run", "--json", "/dev/stdin"],
+        stdin=speak.stdout,
+        capture_output=True,
+        timeout=300,
+        env=cli_env(state_dir),
+        cwd=ROOT,
+    )
     speak.stdout.close()
     speak.wait(timeout=30)
     assert proc.returncode == 0, proc.stdout.decode() + proc.stderr.decode()

@@ -1,5 +1,6 @@
-"""Hostile input and hostile places to write, through the CLI as a user runs it: one clear line, never a
-traceback, a hang or a deleted file (issue 13, defects 3, 7, 8, 9, 17 and 19)."""
+"""Hostile input and hostile places to write, through the CLI as a user runs it: one clear line,
+never a traceback, a hang or a deleted file (issue 13, defects 3, 7, 8, 9, 17 and 19)."""
+
 from __future__ import annotations
 
 import errno
@@ -31,6 +32,7 @@ def _is_wav(data: bytes) -> bool:
 
 # -- 3: say -o never deletes what the user named ---------------------------------------------------
 
+
 def test_say_into_a_symlink_writes_its_target_and_keeps_the_link(cli, tmp_path):
     target = tmp_path / "target.wav"
     target.write_bytes(b"old")
@@ -59,7 +61,9 @@ def test_say_into_a_fifo_writes_through_it_and_keeps_the_fifo(cli, tmp_path):
     no_traceback(result)
     assert result.code == 0, result.err
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode), "the FIFO was replaced by a file"
-    assert not reader.is_alive() and received and _is_wav(received[0]), "the reader got no WAV through the FIFO"
+    assert not reader.is_alive() and received and _is_wav(received[0]), (
+        "the reader got no WAV through the FIFO"
+    )
 
 
 def test_say_over_a_regular_file_replaces_it_whole(cli, tmp_path):
@@ -75,6 +79,7 @@ def test_say_over_a_regular_file_replaces_it_whole(cli, tmp_path):
 
 # -- 9: a full disk is one clear line, quickly -----------------------------------------------------
 
+
 @pytest.fixture
 def full_dir(tmp_path: Path):
     """A folder on a real, full file system: a 64 KiB tmpfs filled to the last byte.
@@ -83,10 +88,15 @@ def full_dir(tmp_path: Path):
     """
     mnt = tmp_path / "full"
     mnt.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
-                             capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
+        capture_output=True,
+        text=True,
+    )
     if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip() or mounted.returncode}")
+        pytest.skip(
+            f"cannot mount a small tmpfs here: {mounted.stderr.strip() or mounted.returncode}"
+        )
     try:
         fd = os.open(mnt / "filler", os.O_WRONLY | os.O_CREAT)
         try:
@@ -103,14 +113,15 @@ def full_dir(tmp_path: Path):
 
 def test_say_to_a_full_disk_is_one_error_line(cli, full_dir):
     out = full_dir / "reply.wav"
-    result = cli("say", "-o", str(out), "hello there", timeout=60)   # it used to hang forever
+    result = cli("say", "-o", str(out), "hello there", timeout=60)  # it used to hang forever
     assert result.code == 1
     assert "No space left on device" in _error_line(result)
     assert not out.exists() or out.stat().st_size == 0 or _is_wav(out.read_bytes())
 
 
 def test_say_to_a_full_device_is_one_error_line_and_the_device_stays(cli, tmp_path):
-    """A private copy of /dev/full (same device numbers), so the test can never replace the real one."""
+    """A private copy of /dev/full (same device numbers), so the test can never replace the real
+    one."""
     device = tmp_path / "full"
     try:
         os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 7))
@@ -134,11 +145,15 @@ def test_run_replies_to_a_full_disk_give_each_file_an_error(cli, tmp_path, full_
 
 # -- 7: a per-file error that is not the project's own does not stop the batch ---------------------
 
+
 def test_run_goes_on_after_an_os_error_in_the_middle(cli, tmp_path, model_dir):
-    """A file name too long for the file system is an OSError root gets too (chmod 000 does not stop root)."""
+    """A file name too long for the file system is an OSError root gets too (chmod 000 does not
+    stop root)."""
     good = espeak_wav("what time is it", tmp_path / "good.wav")
     too_long = str(tmp_path / ("a" * 300 + ".wav"))
-    result = cli("run", "--json", "--reply-dir", str(tmp_path / "replies"), str(good), too_long, str(good))
+    result = cli(
+        "run", "--json", "--reply-dir", str(tmp_path / "replies"), str(good), too_long, str(good)
+    )
     no_traceback(result)
     assert result.code == 1
     first, bad, last = result.json_lines()
@@ -158,14 +173,17 @@ def test_run_plain_output_names_the_failing_file_and_goes_on(cli, tmp_path, mode
     assert "good.wav: heard" in result.out
 
 
-# -- 8: one invalid byte on stdin loses nothing else ------------------------------------------------
+# -- 8: one invalid byte on stdin loses nothing else -----------------------------------------------
+
 
 def _stdin_envs() -> list[dict[str, str]]:
-    """PYTHONIOENCODING=utf-8 makes stdin strict, as a UTF-8 locale such as en_US.UTF-8 does; the real
-    locales are added where this machine has them (`locale -a`)."""
+    """PYTHONIOENCODING=utf-8 makes stdin strict, as a UTF-8 locale such as en_US.UTF-8 does; the
+    real locales are added where this machine has them (`locale -a`)."""
     envs = [{}]
     try:
-        have = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.lower().split()
+        have = (
+            subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.lower().split()
+        )
     except OSError:
         have = []
     for name in ("en_US.UTF-8", "zh_CN.UTF-8"):
@@ -178,19 +196,35 @@ def _run_bytes(args: list[str], data: bytes, state_dir: Path, **env: str) -> Cli
     full_env = cli_env(state_dir, **env)
     if full_env.get("PYTHONIOENCODING") == "":
         del full_env["PYTHONIOENCODING"]
-    proc = subprocess.run([sys.executable, "-m", "assistant", *args], input=data, capture_output=True,
-                          timeout=120, env=full_env, cwd=ROOT)
-    return CliResult(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        input=data,
+        capture_output=True,
+        timeout=120,
+        env=full_env,
+        cwd=ROOT,
+    )
+    return CliResult(
+        proc.returncode,
+        proc.stdout.decode("utf-8", "replace"),
+        proc.stderr.decode("utf-8", "replace"),
+    )
 
 
 @pytest.mark.parametrize("env", _stdin_envs())
 def test_parse_stdin_with_a_bad_byte_keeps_every_good_line(state_dir, env):
-    data = "what time is it\nset a timer for 5 minutes\ncaf\xe9 au lait\n".encode("latin-1") + \
-        "设一个五分钟的计时器\n".encode("utf-8")
+    data = (
+        "what time is it\nset a timer for 5 minutes\ncaf\xe9 au lait\n".encode("latin-1")
+        + "设一个五分钟的计时器\n".encode()
+    )
     result = _run_bytes(["parse", "--json", "-"], data, state_dir, **env)
     no_traceback(result)
     assert result.code == 1
-    assert [o["intent"] for o in result.json_lines()] == ["clock.time", "timer.start", "timer.start"]
+    assert [o["intent"] for o in result.json_lines()] == [
+        "clock.time",
+        "timer.start",
+        "timer.start",
+    ]
     errors = [line for line in result.err.splitlines() if line.strip()]
     assert errors == ["error: stdin line 3 is not valid UTF-8 (byte 0xe9); skipped"]
 
@@ -215,7 +249,8 @@ def test_parse_stdin_refuses_an_endless_line_in_bounded_memory(state_dir):
     assert any("stdin line 2 is longer than" in line for line in result.err.splitlines())
 
 
-# -- 17: odd arguments and paths, each one clear line -----------------------------------------------
+# -- 17: odd arguments and paths, each one clear line ----------------------------------------------
+
 
 def test_say_nothing(cli, tmp_path):
     result = cli("say", "-o", str(tmp_path / "a.wav"), "")
@@ -245,7 +280,9 @@ def test_config_that_is_not_a_regular_file(cli, tmp_path, config):
     if config == "fifo":
         config = str(tmp_path / "settings.fifo")
         os.mkfifo(config)
-    result = cli("parse", "--config", config, "hello", timeout=60)   # /dev/zero used to be read forever
+    result = cli(
+        "parse", "--config", config, "hello", timeout=60
+    )  # /dev/zero used to be read forever
     assert result.code == 1
     line = _error_line(result)
     assert config in line and "not a regular file" in line
@@ -260,30 +297,64 @@ def test_config_that_is_too_big(cli, tmp_path):
     assert str(big) in line and "too big" in line
 
 
-@pytest.mark.parametrize("args,what", [
-    ([b"parse", b"\xff"], "the text to parse"),
-    ([b"parse", b"--json", b"set a timer called caf\xe9"], "the text to parse"),
-    ([b"say", b"-o", b"out.wav", b"hello \xff"], "the text to say"),
-])
+@pytest.mark.parametrize(
+    "args,what",
+    [
+        ([b"parse", b"\xff"], "the text to parse"),
+        ([b"parse", b"--json", b"set a timer called caf\xe9"], "the text to parse"),
+        ([b"say", b"-o", b"out.wav", b"hello \xff"], "the text to say"),
+    ],
+)
 def test_arguments_that_are_not_utf8(state_dir, tmp_path, args, what):
-    proc = subprocess.run([os.fsencode(sys.executable), b"-m", b"assistant", *args], capture_output=True,
-                          timeout=120, env=cli_env(state_dir, PYTHONPATH=str(ROOT)), cwd=tmp_path)
-    result = CliResult(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+    proc = subprocess.run(
+        [os.fsencode(sys.executable), b"-m", b"assistant", *args],
+        capture_output=True,
+        timeout=120,
+        env=cli_env(state_dir, PYTHONPATH=str(ROOT)),
+        cwd=tmp_path,
+    )
+    result = CliResult(
+        proc.returncode,
+        proc.stdout.decode("utf-8", "replace"),
+        proc.stderr.decode("utf-8", "replace"),
+    )
     assert result.code == 1
     line = _error_line(result)
     assert what in line and "not valid UTF-8" in line
     assert not (tmp_path / "out.wav").exists()
 
 
-# -- 19: invisible characters are removed, not turned into spaces -----------------------------------
+# -- 19: invisible characters are removed, not turned into spaces ----------------------------------
 
-@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e",
-                                       "\u200f", "\u202a", "\u2066"])
+
+@pytest.mark.parametrize(
+    "invisible",
+    [
+        "\u200b",
+        "\u200c",
+        "\u200d",
+        "\u2060",
+        "\ufeff",
+        "\u00ad",
+        "\u200e",
+        "\u200f",
+        "\u202a",
+        "\u2066",
+    ],
+)
 def test_invisible_characters_inside_a_word(cli, invisible):
-    result = cli("parse", "--json", f"set a pas{invisible}ta timer for 5 minutes",
-                 f"set a ti{invisible}mer for 5 minutes")
+    result = cli(
+        "parse",
+        "--json",
+        f"set a pas{invisible}ta timer for 5 minutes",
+        f"set a ti{invisible}mer for 5 minutes",
+    )
     no_traceback(result)
     assert result.code == 0, result.err
     named, plain = result.json_lines()
     assert named["intent"] == "timer.start" and named["slots"] == {"duration": 300, "name": "pasta"}
-    assert plain["intent"] == "timer.start" and plain["slots"] == {"duration": 300} and plain["score"] == 1.0
+    assert (
+        plain["intent"] == "timer.start"
+        and plain["slots"] == {"duration": 300}
+        and plain["score"] == 1.0
+    )

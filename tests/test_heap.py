@@ -1,4 +1,5 @@
 """The recogniser's heap settings: on glibc they take, elsewhere they are a no-op."""
+
 import ctypes.util
 import platform
 
@@ -7,7 +8,9 @@ import pytest
 from assistant import heap
 
 
-@pytest.mark.skipif(platform.system() != "Linux" or not ctypes.util.find_library("c"), reason="glibc only")
+@pytest.mark.skipif(
+    platform.system() != "Linux" or not ctypes.util.find_library("c"), reason="glibc only"
+)
 def test_thresholds_fixed_on_glibc():
     assert heap.fix_thresholds() is True
     heap.trim()

@@ -3,6 +3,7 @@
 No Whisper here: these run on the committed recordings of tests/data/listen (see
 scripts/make_listen_samples.py) and on generated audio, in a couple of seconds.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,15 @@ import pytest
 from assistant.audio.earcons import earcon
 from assistant.audio.sources import StreamedFileSource
 from assistant.audio.vad import FRAME_BYTES, EndpointSettings, Segment, Segmenter
-from assistant.audio.wake import (DEFAULT_STOP_WORDS, KeywordSpotter, StopWords, TranscriptWake, WakeSettings,
-                                  latin_sound, spotted_words)
+from assistant.audio.wake import (
+    DEFAULT_STOP_WORDS,
+    KeywordSpotter,
+    StopWords,
+    TranscriptWake,
+    WakeSettings,
+    latin_sound,
+    spotted_words,
+)
 from assistant.errors import ConfigError
 
 DATA = Path(__file__).parent / "data" / "listen"
@@ -36,7 +44,7 @@ def frames(path: Path):
 def pcm_frames(audio: np.ndarray):
     pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
     for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
-        yield pcm[i:i + FRAME_BYTES]
+        yield pcm[i : i + FRAME_BYTES]
 
 
 def segments(path: Path, settings: EndpointSettings | None = None) -> list[Segment]:
@@ -47,6 +55,7 @@ def segments(path: Path, settings: EndpointSettings | None = None) -> list[Segme
 
 
 # -- endpointing -----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", sorted(SCENES))
 def test_every_spoken_part_is_one_segment_closed_soon_after_it_ends(name):
@@ -60,7 +69,7 @@ def test_every_spoken_part_is_one_segment_closed_soon_after_it_ends(name):
             merged.append([start, end])
     found = segments(DATA / name)
     assert len(found) == len(merged), (name, [(s.start, s.speech_end) for s in found], merged)
-    for seg, (start, end) in zip(found, merged):
+    for seg, (start, end) in zip(found, merged, strict=True):
         assert seg.start <= start + 0.1
         assert abs(seg.speech_end - end) < 0.25
         # closed by the trailing silence (0.6 s), not by the end of the file
@@ -111,6 +120,7 @@ def test_bad_endpoint_settings_are_one_clear_error():
 
 # -- the keyword spotter ---------------------------------------------------------------
 
+
 def spot(path: Path, phrases=("hey cortana",)) -> list[float]:
     ks = KeywordSpotter(list(phrases))
     return [hit.end for f in frames(path) if (hit := ks.feed(f)) is not None]
@@ -148,37 +158,64 @@ def test_a_name_without_pronunciation_is_skipped_not_fatal():
 
 # -- the transcript matcher --------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def matcher() -> TranscriptWake:
     w = WakeSettings()
-    return TranscriptWake(["hey cortana", "你好小娜"], w.transcript_threshold, w.transcript_threshold_en)
+    return TranscriptWake(
+        ["hey cortana", "你好小娜"], w.transcript_threshold, w.transcript_threshold_en
+    )
 
 
-@pytest.mark.parametrize("word,key", [("Cortana", "katana"), ("Kotarner", "katana"), ("quick", "kwak"),
-                                      ("phone", "fana"), ("stop", "stap"), ("42", "42")])
+@pytest.mark.parametrize(
+    "word,key",
+    [
+        ("Cortana", "katana"),
+        ("Kotarner", "katana"),
+        ("quick", "kwak"),
+        ("phone", "fana"),
+        ("stop", "stap"),
+        ("42", "42"),
+    ],
+)
 def test_english_sound_keys(word, key):
     assert latin_sound(word) == key
 
 
-@pytest.mark.parametrize("text,phrase,rest", [
-    ("你好小娜，现在几点", "你好小娜", "现在几点"),
-    ("你好小娜", "你好小娜", ""),
-    ("你好小那，声音大一点。", "你好小娜", "声音大一点"),     # homophone
-    ("你好小纳先再几点了", "你好小娜", "先再几点了"),
-    ("Hey, Cortana. What time is it?", "hey cortana", "What time is it"),
-    ("Hey Kortana", "hey cortana", ""),
-    ("你好小娜Ｊ", "你好小娜", ""),                        # decoder noise is not a command
-    ("Hey Kotano, what time is it?", "hey cortana", "what time is it"),   # how Whisper spells an
-    ("Hey Cortardo, turn it up.", "hey cortana", "turn it up"),           # unfamiliar name
-])
+@pytest.mark.parametrize(
+    "text,phrase,rest",
+    [
+        ("你好小娜，现在几点", "你好小娜", "现在几点"),
+        ("你好小娜", "你好小娜", ""),
+        ("你好小那，声音大一点。", "你好小娜", "声音大一点"),  # homophone
+        ("你好小纳先再几点了", "你好小娜", "先再几点了"),
+        ("Hey, Cortana. What time is it?", "hey cortana", "What time is it"),
+        ("Hey Kortana", "hey cortana", ""),
+        ("你好小娜Ｊ", "你好小娜", ""),  # decoder noise is not a command
+        ("Hey Kotano, what time is it?", "hey cortana", "what time is it"),  # how Whisper spells an
+        ("Hey Cortardo, turn it up.", "hey cortana", "turn it up"),  # unfamiliar name
+    ],
+)
 def test_wake_phrase_at_the_start_of_a_transcript(matcher, text, phrase, rest):
     found = matcher.match(text)
     assert found is not None and found.phrase == phrase and found.rest == rest
 
 
-@pytest.mark.parametrize("text", ["你好", "你好，今天几号", "Hello there.", "What time is it?", "小明你好", "",
-                                  "turn on the light, cortana", "Hey can you pass the salt", "Hey Katie!",
-                                  "Hey Carter, dinner is ready"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "你好",
+        "你好，今天几号",
+        "Hello there.",
+        "What time is it?",
+        "小明你好",
+        "",
+        "turn on the light, cortana",
+        "Hey can you pass the salt",
+        "Hey Katie!",
+        "Hey Carter, dinner is ready",
+    ],
+)
 def test_no_wake_phrase(matcher, text):
     assert matcher.match(text) is None
 
@@ -189,10 +226,21 @@ def test_threshold_is_respected():
     assert strict.match("你好小拿铁") is None or strict.match("你好小拿铁").score >= 99
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("Stop.", True), ("停", True), ("停止。", True), ("聽!", True), ("Stop it!", True), ("听职，", True),
-    ("stop the music and play jazz", False), ("What time is it", False), ("好", False), ("", False),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Stop.", True),
+        ("停", True),
+        ("停止。", True),
+        ("聽!", True),
+        ("Stop it!", True),
+        ("听职，", True),
+        ("stop the music and play jazz", False),
+        ("What time is it", False),
+        ("好", False),
+        ("", False),
+    ],
+)
 def test_stop_words(text, expected):
     assert StopWords(DEFAULT_STOP_WORDS).match(text) is expected
 
@@ -207,6 +255,7 @@ def test_wake_settings_from_config_and_flags():
 
 
 # -- earcons -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["listening", "done", "error"])
 def test_earcons_are_short_clean_and_distinct(name):
@@ -229,9 +278,14 @@ def test_the_raspberry_pi_profile_loads():
 
 
 def test_the_systemd_unit_restarts_and_logs_to_the_journal():
-    unit = (Path(__file__).parent.parent / "deploy" / "assistant.service").read_text(encoding="utf-8")
-    lines = {line.split("=", 1)[0]: line.split("=", 1)[1] for line in unit.splitlines() if "=" in line
-             and not line.startswith("#")}
+    unit = (Path(__file__).parent.parent / "deploy" / "assistant.service").read_text(
+        encoding="utf-8"
+    )
+    lines = {
+        line.split("=", 1)[0]: line.split("=", 1)[1]
+        for line in unit.splitlines()
+        if "=" in line and not line.startswith("#")
+    }
     assert lines["Restart"] == "on-failure" and lines["StandardOutput"] == "journal"
     assert "listen" in lines["ExecStart"] and int(lines["StartLimitBurst"]) <= 10
 
@@ -250,4 +304,4 @@ def test_vad_calibrates_to_the_room_noise():
     calibrated_hits = [calibrated.is_speech(f) for f in fan][17:]
     assert calibrated.ambient_rms is not None and 0.015 < calibrated.ambient_rms < 0.025
     assert sum(calibrated_hits) == 0
-    assert plain_hits > 0          # without calibration webrtcvad hears the fan as speech
+    assert plain_hits > 0  # without calibration webrtcvad hears the fan as speech

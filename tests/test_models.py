@@ -1,4 +1,6 @@
-"""Model download: verified by SHA-256, never half-installed, from a real HTTP server on 127.0.0.1."""
+"""Model download: verified by SHA-256, never half-installed, from a real HTTP server on
+127.0.0.1."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,8 +19,8 @@ from helpers_http import HostileServer
 class _Hub(http.server.BaseHTTPRequestHandler):
     files: dict[str, bytes] = {}
     cut_after: int | None = None
-    trickle: float = 0.0            # seconds between bytes: a mirror that never quite stops
-    stop = threading.Event()        # ends a trickle
+    trickle: float = 0.0  # seconds between bytes: a mirror that never quite stops
+    stop = threading.Event()  # ends a trickle
 
     def do_GET(self):  # noqa: N802 - http.server's naming
         name = self.path.rsplit("/", 1)[-1]
@@ -34,7 +36,7 @@ class _Hub(http.server.BaseHTTPRequestHandler):
                 for i in range(len(body)):
                     if self.stop.wait(self.trickle):
                         return
-                    self.wfile.write(body[i:i + 1])
+                    self.wfile.write(body[i : i + 1])
                     self.wfile.flush()
             except OSError:  # the client gave up, as it should
                 pass
@@ -47,15 +49,21 @@ class _Hub(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def hub(monkeypatch):
-    handler = type("Hub", (_Hub,), {"files": {}, "cut_after": None, "trickle": 0.0, "stop": threading.Event()})
+    handler = type(
+        "Hub", (_Hub,), {"files": {}, "cut_after": None, "trickle": 0.0, "stop": threading.Event()}
+    )
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{server.server_port}")
     blobs = {"model.bin": b"weights" * 1000, "config.json": b"{}"}
     handler.files.update(blobs)
-    spec = models.ModelSpec(name="tiny-test", repo="test/tiny", revision="0" * 40,
-                            files={k: hashlib.sha256(v).hexdigest() for k, v in blobs.items()})
+    spec = models.ModelSpec(
+        name="tiny-test",
+        repo="test/tiny",
+        revision="0" * 40,
+        files={k: hashlib.sha256(v).hexdigest() for k, v in blobs.items()},
+    )
     monkeypatch.setitem(models.MODELS, "tiny", spec)
     yield handler
     handler.stop.set()
@@ -88,7 +96,8 @@ def test_interrupted_download_never_installed(tmp_path, hub):
 
 
 def test_trickling_mirror_fails_instead_of_hanging(tmp_path, hub):
-    """A mirror sending a few bytes a second is dropped after `timeout` seconds, not waited on for hours."""
+    """A mirror sending a few bytes a second is dropped after `timeout` seconds, not waited on
+    for hours."""
     hub.trickle = 0.2
     failed: list[BaseException] = []
 
@@ -112,7 +121,8 @@ def test_trickling_mirror_fails_instead_of_hanging(tmp_path, hub):
 
 
 def test_hub_redirect_to_its_download_host_is_followed(tmp_path, hub, monkeypatch):
-    """The model hub answers with a redirect to another host (its CDN); a GET without credentials follows it."""
+    """The model hub answers with a redirect to another host (its CDN); a GET without credentials
+    follows it."""
     hub_url = os.environ["HF_ENDPOINT"]  # the hub fixture's server
     with HostileServer("redirect", target=hub_url.replace("127.0.0.1", "localhost")) as front:
         monkeypatch.setenv("HF_ENDPOINT", front.url)
@@ -126,7 +136,9 @@ def test_changed_file_detected(tmp_path, hub):
     assert not models.installed_ok(tmp_path, "tiny")
     with pytest.raises(ModelError, match="verify"):
         models.require_model(tmp_path, "tiny")
-    assert models.verify(tmp_path, "tiny") == ["config.json has the wrong SHA-256 (corrupt or tampered)"]
+    assert models.verify(tmp_path, "tiny") == [
+        "config.json has the wrong SHA-256 (corrupt or tampered)"
+    ]
 
 
 def test_unknown_model(tmp_path):

@@ -1,4 +1,6 @@
-"""Templates matched as graphs: any size, any order, nothing dropped, every problem with file:line."""
+"""Templates matched as graphs: any size, any order, nothing dropped, every problem with
+file:line."""
+
 from __future__ import annotations
 
 import itertools
@@ -47,7 +49,8 @@ intents:
       arm: {type: arm, open: false}
       thing: {type: thing, open: false}
     en:
-      - "<go> [to] [the] ([{colour}]; [{speed}]; [to the {side}]; [{count}]; [{light}]; [{sound}]; [{arm}]) {thing}"
+      - "<go> [to] [the] ([{colour}]; [{speed}]; [to the {side}]; [{count}]; [{light}]; \
+[{sound}]; [{arm}]) {thing}"
 """
 
 
@@ -63,26 +66,49 @@ def test_a_grammar_of_millions_of_sentences_is_a_small_graph(robot):
     assert len(grammar.expand(tree, robot.library.rules)) == grammar.MAX_PHRASES
     parts = 7
     orders = sum(math.comb(parts, k) * math.factorial(k) for k in range(parts + 1))
-    assert orders > 13000                      # orders of the parts alone, before any value
-    assert graph.size < 2000                   # edges: grows with n * 2^(n-1), not n!
+    assert orders > 13000  # orders of the parts alone, before any value
+    assert graph.size < 2000  # edges: grows with n * 2^(n-1), not n!
 
 
-@pytest.mark.parametrize("text, slots", [
-    ("drive to the blue ball", {"colour": "blue", "thing": "ball"}),
-    ("head with music arm up twice to the left quickly green cup",
-     {"sound": "music", "arm": "up", "count": "two", "side": "left", "speed": "fast", "colour": "green",
-      "thing": "cup"}),
-    ("roll dimmed hand closed singing three times carefully to the back yellow block",
-     {"light": "dim", "arm": "closed", "sound": "song", "count": "three", "speed": "careful", "side": "back",
-      "colour": "yellow", "thing": "block"}),
-])
+@pytest.mark.parametrize(
+    "text, slots",
+    [
+        ("drive to the blue ball", {"colour": "blue", "thing": "ball"}),
+        (
+            "head with music arm up twice to the left quickly green cup",
+            {
+                "sound": "music",
+                "arm": "up",
+                "count": "two",
+                "side": "left",
+                "speed": "fast",
+                "colour": "green",
+                "thing": "cup",
+            },
+        ),
+        (
+            "roll dimmed hand closed singing three times carefully to the back yellow block",
+            {
+                "light": "dim",
+                "arm": "closed",
+                "sound": "song",
+                "count": "three",
+                "speed": "careful",
+                "side": "back",
+                "colour": "yellow",
+                "thing": "block",
+            },
+        ),
+    ],
+)
 def test_rare_orders_of_every_part_match_with_every_slot(robot, text, slots):
     m = robot.parse(text, "en")
     assert m.intent == "robot.move" and m.slots == slots
 
 
 def test_random_sentences_of_the_grammar_all_match(robot):
-    """Sentences drawn from the whole grammar (not its first expansions) come back with their slots."""
+    """Sentences drawn from the whole grammar (not its first expansions) come back with their
+    slots."""
     rng = random.Random(7)
     (graph,) = robot.matcher.graphs_of("robot.move")
     lists = robot.library.lists
@@ -102,19 +128,26 @@ def test_random_sentences_of_the_grammar_all_match(robot):
 
 def test_loading_does_not_grow_with_the_number_of_phrases(tmp_path):
     """A flat template and one with a million times more sentences load in comparable time."""
+
     def load(body: str) -> float:
         folder = write(tmp_path / str(hash(body)), body)
         start = time.perf_counter()
         IntentEngine.load([folder])
         return time.perf_counter() - start
-    small = ROBOT.replace('"<go> [to] [the] ([{colour}]; [{speed}]; [to the {side}]; [{count}]; [{light}]; '
-                          '[{sound}]; [{arm}]) {thing}"', '"<go> [to] [the] [{colour}] {thing}"')
+
+    small = ROBOT.replace(
+        '"<go> [to] [the] ([{colour}]; [{speed}]; [to the {side}]; [{count}]; [{light}]; '
+        '[{sound}]; [{arm}]) {thing}"',
+        '"<go> [to] [the] [{colour}] {thing}"',
+    )
     assert small != ROBOT
     assert load(ROBOT) < 2.0 + 20 * load(small)
 
 
 def test_optional_alternatives_and_rules_inside_chinese_templates(tmp_path):
-    folder = write(tmp_path, """\
+    folder = write(
+        tmp_path,
+        """\
 lists:
   drink: {latte: {en: [latte], zh: [拿铁]}, mocha: {en: [mocha], zh: [摩卡]}}
   size: {large: {en: [large], zh: [大杯]}, small: {en: [small], zh: [小杯]}}
@@ -126,11 +159,14 @@ intents:
     slots: {drink: drink, size: size, temp: temp}
     zh:
       - "[<want>][一杯]([{size}]; [{temp}]){drink}"
-""")
+""",
+    )
     engine = IntentEngine.load([folder])
-    for text, slots in [("给我来一杯冰的大杯拿铁", {"temp": "iced", "size": "large", "drink": "latte"}),
-                        ("来一杯大杯冰摩卡", {"size": "large", "temp": "iced", "drink": "mocha"}),
-                        ("我要热的拿铁", {"temp": "hot", "drink": "latte"})]:
+    for text, slots in [
+        ("给我来一杯冰的大杯拿铁", {"temp": "iced", "size": "large", "drink": "latte"}),
+        ("来一杯大杯冰摩卡", {"size": "large", "temp": "iced", "drink": "mocha"}),
+        ("我要热的拿铁", {"temp": "hot", "drink": "latte"}),
+    ]:
         m = engine.parse(text, "zh")
         assert (m.intent, m.slots) == ("coffee.order", slots), text
 
@@ -143,10 +179,13 @@ def test_every_path_of_a_small_template_is_in_its_graph():
         return tuple(Word(w) for w in text.split())
 
     graph = compile_template(tree, {}, {"size": "list:size", "duration": "duration"}, tokens)
+
     def words(piece) -> list[str]:
         return piece.split() if isinstance(piece, str) else ["{" + piece.name + "}"]
 
-    expanded = {tuple(w for piece in phrase for w in words(piece)) for phrase in grammar.expand(tree, {})}
+    expanded = {
+        tuple(w for piece in phrase for w in words(piece)) for phrase in grammar.expand(tree, {})
+    }
     paths: set[tuple[str, ...]] = set()
 
     def walk(node: int, said: tuple[str, ...]) -> None:
@@ -155,7 +194,13 @@ def test_every_path_of_a_small_template_is_in_its_graph():
             return
         for edge in graph.edges[node]:
             label = edge.label
-            word = () if label is None else (label.text,) if isinstance(label, Word) else ("{" + label.name + "}",)
+            word = (
+                ()
+                if label is None
+                else (label.text,)
+                if isinstance(label, Word)
+                else ("{" + label.name + "}",)
+            )
             walk(edge.target, said + word)
 
     walk(0, ())
@@ -173,15 +218,23 @@ def test_too_many_parts_in_any_order_is_one_clear_problem(tmp_path, capsys):
 def test_a_large_template_is_a_warning_with_file_and_line(tmp_path, capsys):
     many = "; ".join(f"[with {{s{k}}} paint in coat {k}]" for k in range(MAX_PERMUTED))
     slots = "".join(f"      s{k}: {{type: colour}}\n" for k in range(MAX_PERMUTED))
-    write(tmp_path, "lists:\n  colour: {red: [red], blue: [blue]}\nintents:\n  x.y:\n    slots:\n" + slots
-          + f'    en:\n      - "(paint|colour|draw) [the] ({many}) (wall|door|roof)"\n')
+    write(
+        tmp_path,
+        "lists:\n  colour: {red: [red], blue: [blue]}\nintents:\n  x.y:\n    slots:\n"
+        + slots
+        + f'    en:\n      - "(paint|colour|draw) [the] ({many}) (wall|door|roof)"\n',
+    )
     assert main(["intents", "check", "--intents", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert f"robot.yaml:{7 + MAX_PERMUTED}: warning: intent 'x.y': template is large" in out
 
 
 def test_an_ambiguous_template_is_a_warning_naming_the_other_intent(tmp_path, capsys):
-    write(tmp_path, 'intents:\n  gadget.on:\n    slots: {thing: device}\n    en:\n      - "switch on the {thing}"\n')
+    write(
+        tmp_path,
+        "intents:\n  gadget.on:\n    slots: {thing: device}\n"
+        '    en:\n      - "switch on the {thing}"\n',
+    )
     assert main(["intents", "check", "--intents", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "robot.yaml:5: warning: intent 'gadget.on'" in out and "home.turn_on" in out

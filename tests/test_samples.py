@@ -1,4 +1,6 @@
-"""Every sample recording, through the whole loop as `assistant run --json`, gives its intent and a spoken reply."""
+"""Every sample recording, through the whole loop as `assistant run --json`, gives its intent
+and a spoken reply."""
+
 from __future__ import annotations
 
 import json
@@ -9,14 +11,20 @@ import soundfile as sf
 from conftest import SAMPLES, no_traceback, run_cli
 
 FREE_TEXT = {"query", "item"}
-MANIFEST = [json.loads(l) for l in (SAMPLES / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+MANIFEST = [
+    json.loads(line)
+    for line in (SAMPLES / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
 
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory, model_dir):
     tmp = tmp_path_factory.mktemp("samples")
     files = [str(SAMPLES / row["file"]) for row in MANIFEST]
-    result = run_cli("run", "--json", "--reply-dir", str(tmp / "replies"), *files, state_dir=tmp / "state")
+    result = run_cli(
+        "run", "--json", "--reply-dir", str(tmp / "replies"), *files, state_dir=tmp / "state"
+    )
     no_traceback(result)
     assert result.code == 0, result.err
     return {obj["source"].rsplit("/", 1)[-1]: obj for obj in result.json_lines()}

@@ -1,4 +1,6 @@
-"""Real speakers' coffee orders through the whole loop, with the recogniser steered by the intents."""
+"""Real speakers' coffee orders through the whole loop, with the recogniser steered by the
+intents."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +22,11 @@ from conftest import ROOT, no_traceback, run_cli
 
 COFFEE = ROOT / "examples" / "coffee"
 DATA = ROOT / "tests" / "data" / "coffee"
-LABELS = [json.loads(line) for line in (DATA / "labels.jsonl").read_text(encoding="utf-8").splitlines() if line]
+LABELS = [
+    json.loads(line)
+    for line in (DATA / "labels.jsonl").read_text(encoding="utf-8").splitlines()
+    if line
+]
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +44,16 @@ def biased(model_dir, engine, tmp_path_factory):
 
 def test_orders_through_the_whole_loop(tmp_path, model_dir):
     files = [str(DATA / label["file"]) for label in LABELS]
-    result = run_cli("run", "--json", "--intents", str(COFFEE), "--reply-dir", str(tmp_path / "replies"), *files,
-                     state_dir=tmp_path / "state")
+    result = run_cli(
+        "run",
+        "--json",
+        "--intents",
+        str(COFFEE),
+        "--reply-dir",
+        str(tmp_path / "replies"),
+        *files,
+        state_dir=tmp_path / "state",
+    )
     no_traceback(result)
     got = {Path(obj["source"]).name: obj for obj in result.json_lines()}
     for label in LABELS:
@@ -50,8 +64,9 @@ def test_orders_through_the_whole_loop(tmp_path, model_dir):
 
 
 def test_what_whisper_alone_misses_the_steered_pass_hears(biased, engine):
-    """Greedy Whisper without the intents writes "May I help a cappuccino with sweet love?" (no command);
-    steered by the coffee domain it writes the maker's words and the order is understood."""
+    """Greedy Whisper without the intents writes "May I help a cappuccino with sweet love?" (no
+    command); steered by the coffee domain it writes the maker's words and the order is
+    understood."""
     label = LABELS[0]
     utterance = load_audio(DATA / label["file"])
     alone = biased.whisper.decode(biased.whisper.encode(utterance), "en", beam_size=1)[0]
@@ -66,13 +81,17 @@ def test_an_unsure_language_is_decided_by_what_is_understood(biased, engine):
     label = LABELS[0]
     encoded = biased.whisper.encode(load_audio(DATA / label["file"]))
     assert encoded is not None and encoded.language[0] == "en"
-    for share in (0.55, 0.45, 0.3):          # English from barely ahead to well behind
+    for share in (0.55, 0.45, 0.3):  # English from barely ahead to well behind
         heard = biased.hear(replace(encoded, languages={"en": share, "zh": 1 - share}))
-        assert heard.lang == "en" and engine.parse(heard.text, "en").slots == label["slots"], (share, heard)
+        assert heard.lang == "en" and engine.parse(heard.text, "en").slots == label["slots"], (
+            share,
+            heard,
+        )
 
 
 def test_a_domain_the_command_is_not_about_is_never_forced_on_it(biased, model_dir, tmp_path):
-    """With only the built-in intents, a coffee order is out of domain and stays so with biasing on."""
+    """With only the built-in intents, a coffee order is out of domain and stays so with biasing
+    on."""
     builtin = IntentEngine.load([BUILTIN_INTENTS])
     recognizer = BiasedRecognizer(biased.whisper, builtin, biased.settings)
     for label in LABELS:
@@ -91,8 +110,15 @@ def test_biasing_can_be_turned_off(model_dir, engine, tmp_path):
 
 def test_the_prompt_is_the_domain_s_vocabulary_with_every_list_represented(biased, engine):
     prompt = biased.prompt("en", engine.domain("orderDrink"))
-    for value in ("twelve ounce", "dark roast", "triple shot", "cappuccino", "almond milk", "sweetener"):
+    for value in (
+        "twelve ounce",
+        "dark roast",
+        "triple shot",
+        "cappuccino",
+        "almond milk",
+        "sweetener",
+    ):
         assert value in prompt
-    assert "timer" not in prompt and "kitchen" not in prompt      # the built-ins stay out of it
+    assert "timer" not in prompt and "kitchen" not in prompt  # the built-ins stay out of it
     timers = biased.prompt("zh", engine.domain("timer.start"))
     assert "计时器" in timers and "拿铁" not in timers

@@ -1,4 +1,6 @@
-"""The intents' JSGF grammar: pocketsphinx loads it, and the English samples come out right through it."""
+"""The intents' JSGF grammar: pocketsphinx loads it, and the English samples come out right
+through it."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +19,7 @@ from assistant.nlu import IntentEngine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
-FLOOR = 12          # measured 15/20 (bench/sphinx_grammar.py); pocketsphinx hears the espeak samples poorly
+FLOOR = 12  # measured 15/20 (bench/sphinx_grammar.py); pocketsphinx hears the espeak samples poorly
 
 
 @pytest.fixture(scope="module")
@@ -30,11 +32,12 @@ def test_grammar_loads_in_pocketsphinx(engine, tmp_path):
     text = path.read_text()
     assert text.startswith("#JSGF V1.0;")
     assert "public <commands>" in text
-    SphinxRecognizer(grammar=str(path))           # raises RecognizerError if pocketsphinx refuses it
+    SphinxRecognizer(grammar=str(path))  # raises RecognizerError if pocketsphinx refuses it
 
 
 def test_every_grammar_word_is_in_the_dictionary(engine):
     import re
+
     g = build_grammar(engine)
     words = load_dictionary()
     body = re.sub(r"<[^>]+>|//[^\n]*|#JSGF V1.0;|grammar \w+;|public", " ", g.text)
@@ -51,7 +54,9 @@ def test_rebuild_only_when_intents_change(engine, tmp_path):
     other.mkdir()
     (other / "robot.yaml").write_text(
         "intents:\n  robot.wave:\n    en: [wave your arm]\n    zh: [挥手]\n"
-        "    tests:\n      en: [wave your arm]\n      zh: [挥手]\n", encoding="utf-8")
+        "    tests:\n      en: [wave your arm]\n      zh: [挥手]\n",
+        encoding="utf-8",
+    )
     write_grammar(IntentEngine.load([ROOT / "intents", other]), path)
     assert "wave your arm" in path.read_text()
 
@@ -62,7 +67,9 @@ def test_unknown_word_still_builds_a_loading_grammar(tmp_path):
     (folder / "robot.yaml").write_text(
         "intents:\n  robot.dance:\n"
         "    en: ['(frobnicate|do) the (zorblax|dance)', 'zorblax zorblax']\n    zh: [跳舞]\n"
-        "    tests:\n      en: [do the dance]\n      zh: [跳舞]\n", encoding="utf-8")
+        "    tests:\n      en: [do the dance]\n      zh: [跳舞]\n",
+        encoding="utf-8",
+    )
     engine = IntentEngine.load([folder])
     g = build_grammar(engine)
     assert {"frobnicate", "zorblax"} <= g.dropped
@@ -73,19 +80,46 @@ def test_unknown_word_still_builds_a_loading_grammar(tmp_path):
 
 def test_english_samples_through_assistant_run(tmp_path):
     config = tmp_path / "pi-sphinx.toml"
-    config.write_text('language = "en"\n[asr]\nengine = "sphinx"\nsphinx_grammar = true\n', encoding="utf-8")
-    manifest = [json.loads(line) for line in (SAMPLES / "manifest.jsonl").read_text().splitlines() if line.strip()]
+    config.write_text(
+        'language = "en"\n[asr]\nengine = "sphinx"\nsphinx_grammar = true\n', encoding="utf-8"
+    )
+    manifest = [
+        json.loads(line)
+        for line in (SAMPLES / "manifest.jsonl").read_text().splitlines()
+        if line.strip()
+    ]
     english = [m for m in manifest if m["lang"] == "en"]
     env = dict(os.environ, LANG="C.UTF-8")
-    out = subprocess.run([sys.executable, "-m", "assistant", "run", "--json", "--asr", "sphinx",
-                          "--config", str(config), "--state-dir", str(tmp_path / "state"),
-                          "--reply-dir", str(tmp_path / "replies")] + [str(SAMPLES / m["file"]) for m in english],
-                         capture_output=True, text=True, env=env, timeout=300)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant",
+            "run",
+            "--json",
+            "--asr",
+            "sphinx",
+            "--config",
+            str(config),
+            "--state-dir",
+            str(tmp_path / "state"),
+            "--reply-dir",
+            str(tmp_path / "replies"),
+        ]
+        + [str(SAMPLES / m["file"]) for m in english],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     results = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
     assert len(results) == len(english), out.stderr[-2000:]
-    right = sum(r.get("intent") == m["intent"] for r, m in zip(results, english))
+    right = sum(r.get("intent") == m["intent"] for r, m in zip(results, english, strict=True))
     assert (tmp_path / "state" / "grammar.jsgf").exists()
-    assert right >= FLOOR, [(m["file"], r.get("transcript"), r.get("intent")) for r, m in zip(results, english)]
+    assert right >= FLOOR, [
+        (m["file"], r.get("transcript"), r.get("intent"))
+        for r, m in zip(results, english, strict=True)
+    ]
 
 
 def test_grammar_that_cannot_be_written_is_one_clear_error(tmp_path):

@@ -1,8 +1,10 @@
-"""The state database under attack: smashed pages, a full disk, racing processes, rows from other tools.
+"""The state database under attack: smashed pages, a full disk, racing processes, rows from
+other tools.
 
 Everything is real: files built through the product and then damaged byte by byte, a small
 tmpfs really filled to the last block, several Python processes writing one file at once.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,8 +32,16 @@ def _config(tmp_path: Path) -> str:
 
 
 def _chat(tmp_path: Path, state: Path, lines: list[str]):
-    return run_cli("chat", "--state-dir", str(state), "--config", _config(tmp_path),
-                   state_dir=state, input="\n".join(lines) + "\n", timeout=120)
+    return run_cli(
+        "chat",
+        "--state-dir",
+        str(state),
+        "--config",
+        _config(tmp_path),
+        state_dir=state,
+        input="\n".join(lines) + "\n",
+        timeout=120,
+    )
 
 
 def _error_line(result) -> str:
@@ -46,17 +56,25 @@ def _sha(path: Path) -> str:
 
 # -- 5: a damaged file is refused at start, untouched -------------------------------------
 
+
 def test_smashed_pages_are_refused_at_start_and_the_file_is_untouched(tmp_path):
     state = tmp_path / "state"
-    made = _chat(tmp_path, state, ["add milk to my shopping list", "add eggs to my shopping list",
-                                   "set a timer for 5 minutes"])
+    made = _chat(
+        tmp_path,
+        state,
+        [
+            "add milk to my shopping list",
+            "add eggs to my shopping list",
+            "set a timer for 5 minutes",
+        ],
+    )
     assert made.code == 0 and "Added milk" in made.out, made.err
     db = state / "assistant.db"
     data = bytearray(db.read_bytes())
     page = 4096
     assert len(data) >= 4 * page and data[:16] == b"SQLite format 3\x00"
-    for start in range(2 * page, len(data), page):   # every page after the first two, header kept
-        data[start:start + page] = bytes((i * 37 + 11) % 256 for i in range(page))
+    for start in range(2 * page, len(data), page):  # every page after the first two, header kept
+        data[start : start + page] = bytes((i * 37 + 11) % 256 for i in range(page))
     db.write_bytes(bytes(data))
     before = _sha(db)
 
@@ -72,6 +90,7 @@ def test_smashed_pages_are_refused_at_start_and_the_file_is_untouched(tmp_path):
 
 # -- 16: a full disk ---------------------------------------------------------------------
 
+
 @pytest.fixture
 def small_fs(tmp_path):
     """A real 512 KB tmpfs, unmounted afterwards; skipped only where mounting is impossible."""
@@ -79,8 +98,12 @@ def small_fs(tmp_path):
     mnt.mkdir()
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mnt)],
-                          capture_output=True, text=True, timeout=30)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mnt)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
     try:
@@ -108,7 +131,10 @@ def test_full_disk_at_start_says_so(tmp_path, small_fs):
     fresh = _chat(tmp_path, small_fs / "state", ["hello"])
     no_traceback(fresh)
     assert fresh.code == 1
-    assert _error_line(fresh) == f"error: the disk is full: cannot write {small_fs / 'state' / 'assistant.db'}"
+    assert (
+        _error_line(fresh)
+        == f"error: the disk is full: cannot write {small_fs / 'state' / 'assistant.db'}"
+    )
 
 
 def test_full_disk_with_existing_state_at_start_says_so_and_keeps_it(tmp_path, small_fs):
@@ -126,10 +152,24 @@ def test_full_disk_with_existing_state_at_start_says_so_and_keeps_it(tmp_path, s
 
 def test_full_disk_while_running_is_one_line_and_a_spoken_failure(tmp_path, small_fs):
     state = small_fs / "state"
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "chat", "--state-dir", str(state),
-                             "--config", _config(tmp_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                            env={**os.environ, "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "assistant",
+            "chat",
+            "--state-dir",
+            str(state),
+            "--config",
+            _config(tmp_path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"},
+    )
     try:
         assert proc.stdin and proc.stdout
         proc.stdin.write("add milk to my shopping list\n")
@@ -149,8 +189,10 @@ def test_full_disk_while_running_is_one_line_and_a_spoken_failure(tmp_path, smal
     assert len(full_lines) == 3 and len(err.splitlines()) == 3, err
     filler.unlink()
     after = _chat(tmp_path, state, ["what is on my shopping list", "how long is left on the timer"])
-    assert after.out.splitlines() == ["assistant: Your shopping list has one item: milk.",
-                                      "assistant: You don't have any timers."], after.err
+    assert after.out.splitlines() == [
+        "assistant: Your shopping list has one item: milk.",
+        "assistant: You don't have any timers.",
+    ], after.err
 
 
 def test_scheduler_on_a_full_disk_logs_once_and_fires_later(small_fs, caplog):
@@ -162,7 +204,7 @@ def test_scheduler_on_a_full_disk_logs_once_and_fires_later(small_fs, caplog):
         clock.advance(61)
         with caplog.at_level(logging.WARNING):
             for _ in range(20):
-                assert d.tick() == []     # the row cannot be removed, so it is not announced yet
+                assert d.tick() == []  # the row cannot be removed, so it is not announced yet
         problems = [r for r in caplog.records if r.levelno >= logging.ERROR]
         assert len(problems) == 1 and "the disk is full" in problems[0].getMessage()
         assert problems[0].exc_info is None
@@ -193,15 +235,25 @@ d.close()
 
 def test_racing_processes_add_each_item_once(tmp_path):
     state, workers, items = tmp_path / "state", 4, 150
-    Dialog(settings_for(state), engine=None).close()          # the schema exists before the race
+    Dialog(settings_for(state), engine=None).close()  # the schema exists before the race
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")])}
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(state), str(n), str(items)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-             for n in range(workers)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(state), str(n), str(items)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
+        for n in range(workers)
+    ]
     try:
         deadline = time.monotonic() + 120
         while len(list(state.glob("ready-*"))) < workers:
-            assert time.monotonic() < deadline and all(p.poll() is None for p in procs), "a worker did not start"
+            assert time.monotonic() < deadline and all(p.poll() is None for p in procs), (
+                "a worker did not start"
+            )
             time.sleep(0.01)
         (state / "go").touch()
         outputs = [p.communicate(timeout=120) for p in procs]
@@ -224,19 +276,22 @@ def test_racing_processes_add_each_item_once(tmp_path):
 
 # -- 20: a setting row that is not JSON ----------------------------------------------------
 
+
 def test_a_setting_row_that_is_not_json_is_ignored_with_one_line(tmp_path):
     state = tmp_path / "state"
     assert _chat(tmp_path, state, ["hello"]).code == 0
     with sqlite3.connect(state / "assistant.db") as db:
-        db.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                       [("language", "zh-CN, set by another tool"), ("volume", "{loud")])
+        db.executemany(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+            [("language", "zh-CN, set by another tool"), ("volume", "{loud")],
+        )
     result = _chat(tmp_path, state, ["hello", "what time is it", "turn the volume down", "hello"])
     no_traceback(result)
     assert result.code == 0
     replies = result.out.splitlines()
     assert replies[0] == "assistant: Hello! How can I help?" and replies[3] == replies[0]
     assert replies[1].startswith("assistant: It's ")
-    assert replies[2] == "assistant: Volume 60 percent.", replies   # the default 70, one step down
+    assert replies[2] == "assistant: Volume 60 percent.", replies  # the default 70, one step down
     warnings = result.err.splitlines()
     assert len(warnings) == 2 and all("not JSON" in w for w in warnings), result.err
     assert "'language'" in warnings[0] + warnings[1] and "'volume'" in warnings[0] + warnings[1]

@@ -4,6 +4,7 @@ Whisper base misnames the language of one- or two-syllable commands (停 -> Engl
 你好 -> Thai, 嗨 -> Japanese). The product only speaks two languages, so the choice is
 made between those two alone, with the Chinese-script relatives folded into Chinese.
 """
+
 from __future__ import annotations
 
 # Whisper language codes whose probability mass is really "Chinese speech" for our purpose.

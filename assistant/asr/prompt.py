@@ -7,9 +7,13 @@ domain's values lifts the orders understood far more than any general prompt, an
 of every loaded intent's words at once does worse than none, because a maker's values are
 crowded out by the built-ins' (so `biased.py` prompts with one domain at a time).
 """
+
 from __future__ import annotations
 
-MAX_CHARS = {"en": 700, "zh": 250}    # ~150 tokens, inside Whisper's 223; the length costs ~10 ms a pass
+MAX_CHARS = {
+    "en": 700,
+    "zh": 250,
+}  # ~150 tokens, inside Whisper's 223; the length costs ~10 ms a pass
 SEPARATOR = {"en": ", ", "zh": "，"}
 END = {"en": ".", "zh": "。"}
 

@@ -6,6 +6,7 @@ transcribed as English nonsense. With a grammar (a JSGF file built from the inte
 `assistant.asr.grammar`) one decoder is loaded once and kept: compiling the grammar takes
 a second or two, far too long to repeat per command as SpeechRecognition's helper would.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,7 +16,7 @@ from ..errors import RecognizerError
 from ..types import Transcript, Utterance
 from .srbridge import to_audio_data
 
-DITHER = 0.003      # RMS of the noise floor added before decoding with a grammar (about -50 dBFS)
+DITHER = 0.003  # RMS of the noise floor added before decoding with a grammar (about -50 dBFS)
 
 
 class SphinxRecognizer:
@@ -25,7 +26,9 @@ class SphinxRecognizer:
         try:
             import pocketsphinx  # noqa: F401
         except ImportError:
-            raise RecognizerError("pocketsphinx is not installed: pip install pocketsphinx") from None
+            raise RecognizerError(
+                "pocketsphinx is not installed: pip install pocketsphinx"
+            ) from None
         self._recognizer = sr.Recognizer()
         self.grammar = grammar
         self.keywords = keywords
@@ -37,8 +40,10 @@ class SphinxRecognizer:
         from pocketsphinx import Decoder
 
         from .grammar import NAME, PRONUNCIATIONS
+
         try:
-            # narrower beams than the defaults: the grammar's graph is large and a Pi has little time
+            # narrower beams than the defaults: the grammar's graph is large
+            # and a Pi has little time
             decoder = Decoder(lm=None, loglevel="FATAL", beam=1e-30, wbeam=1e-20, pbeam=1e-30)
             for word, phones in PRONUNCIATIONS.items():
                 if decoder.lookup_word(word) is None:
@@ -66,13 +71,19 @@ class SphinxRecognizer:
 
     def transcribe(self, utterance: Utterance, lang: str = "auto") -> Transcript:
         if lang == "zh":
-            raise RecognizerError("pocketsphinx only has an English model here: use --asr whisper for Chinese")
+            raise RecognizerError(
+                "pocketsphinx only has an English model here: use --asr whisper for Chinese"
+            )
         if self._decoder is not None:
             text = self._decode(utterance)
             return Transcript(text=text.strip(), lang="en", confidence=0.5 if text else 0.0)
         try:
-            text = self._recognizer.recognize_sphinx(to_audio_data(utterance), language="en-US",
-                                                     keyword_entries=self.keywords, grammar=self.grammar)
+            text = self._recognizer.recognize_sphinx(
+                to_audio_data(utterance),
+                language="en-US",
+                keyword_entries=self.keywords,
+                grammar=self.grammar,
+            )
         except sr.UnknownValueError:
             text = ""
         except sr.RequestError as exc:

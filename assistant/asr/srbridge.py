@@ -1,4 +1,5 @@
 """Handing our Utterance to SpeechRecognition's recognisers, which take `AudioData`."""
+
 from __future__ import annotations
 
 import numpy as np

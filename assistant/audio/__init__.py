@@ -1,1 +1,2 @@
-"""Audio in and out: file decoding, resampling, sources (file, streamed file, microphone), playback."""
+"""Audio in and out: file decoding, resampling, sources (file, streamed file, microphone),
+playback."""

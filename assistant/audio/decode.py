@@ -10,6 +10,7 @@ decoded a block at a time, stopping as soon as the limit is passed, so a 2-hour 
 sparse 2 GB WAV costs no more than a minute of audio. Pipes (`<(cat x.wav)`, `/dev/stdin`)
 are read as a stream under the same limit and a deadline, never waited on forever.
 """
+
 from __future__ import annotations
 
 import io
@@ -28,24 +29,33 @@ import soxr
 from ..errors import AudioError, ConfigError
 from ..types import SAMPLE_RATE, Utterance
 
-SILENCE_RMS = 10 ** (-50 / 20)   # -50 dBFS: below this a whole file holds no speech
+SILENCE_RMS = 10 ** (-50 / 20)  # -50 dBFS: below this a whole file holds no speech
 SILENCE_PEAK = 10 ** (-40 / 20)
 
-DEFAULT_MAX_SECONDS = 60.0       # a spoken command; longer is a recording, not a command
-MAX_SECONDS_CEILING = 600.0      # what the setting may be raised to
-RATES = (1000, 384_000)          # sample rates a microphone or file can sensibly have
-BLOCK_SAMPLES = 1 << 20          # samples (all channels) decoded at a time: 4 MB whatever the header says
-PIPE_BYTES_PER_SECOND = 96_000 * 2 * 4   # a pipe may carry up to 96 kHz stereo float for the whole limit
-PIPE_GRACE_SECONDS = 10.0        # a pipe's writer gets the command's length plus this to deliver it
-UNKNOWN_FRAMES = 1 << 62         # libsndfile's "length unknown" (SF_COUNT_MAX) and anything near it
+DEFAULT_MAX_SECONDS = 60.0  # a spoken command; longer is a recording, not a command
+MAX_SECONDS_CEILING = 600.0  # what the setting may be raised to
+RATES = (1000, 384_000)  # sample rates a microphone or file can sensibly have
+BLOCK_SAMPLES = 1 << 20  # samples (all channels) decoded at a time: 4 MB whatever the header says
+PIPE_BYTES_PER_SECOND = (
+    96_000 * 2 * 4
+)  # a pipe may carry up to 96 kHz stereo float for the whole limit
+PIPE_GRACE_SECONDS = 10.0  # a pipe's writer gets the command's length plus this to deliver it
+UNKNOWN_FRAMES = 1 << 62  # libsndfile's "length unknown" (SF_COUNT_MAX) and anything near it
 
 
 def max_command_seconds(audio_section: dict[str, Any]) -> float:
-    """`[audio] max_command_seconds` of the settings, checked: the one place its default and range live."""
+    """`[audio] max_command_seconds` of the settings, checked: the one place its default and
+    range live."""
     value = audio_section.get("max_command_seconds", DEFAULT_MAX_SECONDS)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_SECONDS_CEILING:
-        raise ConfigError(f"[audio] max_command_seconds should be a number of seconds above 0 and at most "
-                          f"{MAX_SECONDS_CEILING:g}, got {value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 < value <= MAX_SECONDS_CEILING
+    ):
+        raise ConfigError(
+            f"[audio] max_command_seconds should be a number of seconds above 0 and at most "
+            f"{MAX_SECONDS_CEILING:g}, got {value!r}"
+        )
     return float(value)
 
 
@@ -53,7 +63,8 @@ def clean_samples(audio: np.ndarray) -> np.ndarray:
     """NaN and infinite samples become silence and the rest is clipped to [-1, 1], in place.
 
     One NaN in a float WAV spreads through resampling and the encoder to every frame, and the
-    recogniser then "hears" a string of "!!!!"; one bad sample should cost one sample, not the command.
+    recogniser then "hears" a string of "!!!!"; one bad sample should cost one sample, not the
+    command.
     """
     np.nan_to_num(audio, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
     np.clip(audio, -1.0, 1.0, out=audio)
@@ -89,7 +100,9 @@ def check_wav_header(fh: BinaryIO, size: int, name: str, streamed: bool = False)
         if chunk_id == b"data":
             have = size - pos - 8
             if chunk_len != 0xFFFFFFFF and have < chunk_len and not streamed:
-                raise AudioError(f"{name}: truncated WAV ({have} of {chunk_len} data bytes present)")
+                raise AudioError(
+                    f"{name}: truncated WAV ({have} of {chunk_len} data bytes present)"
+                )
             return
         pos += 8 + chunk_len + (chunk_len & 1)
     raise AudioError(f"{name}: WAV file has no audio data chunk")
@@ -105,14 +118,18 @@ def is_silent(audio: np.ndarray) -> bool:
 
 def _too_long(name: str, seconds: float | None, max_seconds: float) -> AudioError:
     length = f"{seconds:.0f} s of audio is" if seconds is not None else "the audio is"
-    return AudioError(f"{name}: {length} longer than the {max_seconds:g} s a command may last "
-                      "(setting [audio] max_command_seconds)")
+    return AudioError(
+        f"{name}: {length} longer than the {max_seconds:g} s a command may last "
+        "(setting [audio] max_command_seconds)"
+    )
 
 
 def read_stream(path: Path, max_seconds: float) -> bytes:
-    """All bytes of a pipe, FIFO or device, refused past the size a command can have or the deadline.
+    """All bytes of a pipe, FIFO or device, refused past the size a command can have or the
+    deadline.
 
-    Opened without blocking, so a FIFO nobody writes to is a clear error after the deadline, not a hang.
+    Opened without blocking, so a FIFO nobody writes to is a clear error after the deadline, not
+    a hang.
     """
     limit = int(max_seconds * PIPE_BYTES_PER_SECOND) + (1 << 20)
     wait = max_seconds + PIPE_GRACE_SECONDS
@@ -147,7 +164,8 @@ def read_stream(path: Path, max_seconds: float) -> bytes:
 
 
 class _PipeBytes(io.BytesIO):
-    """A pipe's bytes, seekable for libsndfile; a seek a broken header asks for fails quietly, as lseek would.
+    """A pipe's bytes, seekable for libsndfile; a seek a broken header asks for fails quietly,
+    as lseek would.
 
     (An exception in soundfile's seek callback is printed as a traceback and cannot be caught.)
     """
@@ -205,8 +223,9 @@ def _decode(source: str | BinaryIO, name: str, max_seconds: float) -> tuple[np.n
     return audio, rate
 
 
-def load_audio(path: str | Path, reject_silence: bool = True,
-               max_seconds: float = DEFAULT_MAX_SECONDS) -> Utterance:
+def load_audio(
+    path: str | Path, reject_silence: bool = True, max_seconds: float = DEFAULT_MAX_SECONDS
+) -> Utterance:
     """Decode a file into an Utterance at 16 kHz mono; AudioError with one clear line otherwise.
 
     This is where recorded audio enters the pipeline, so it is also where samples are made sane.
@@ -228,7 +247,8 @@ def load_audio(path: str | Path, reject_silence: bool = True,
 
 
 def load_for_playback(path: str | Path) -> tuple[np.ndarray, int]:
-    """A reply or sound file as mono float32 at its own rate: playback resamples once, to the card's rate."""
+    """A reply or sound file as mono float32 at its own rate: playback resamples once, to the
+    card's rate."""
     try:
         audio, rate = sf.read(str(path), dtype="float32", always_2d=False)
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:

@@ -1,10 +1,11 @@
 """PyAudio access with ALSA's console noise silenced and a clear error when there is no device."""
+
 from __future__ import annotations
 
 import contextlib
 import os
 from dataclasses import dataclass
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import AudioError
 
@@ -32,7 +33,9 @@ def open_pyaudio():
     try:
         import pyaudio
     except ImportError:
-        raise AudioError("PyAudio is not installed: pip install 'assistant[mic]' (needs portaudio19-dev)") from None
+        raise AudioError(
+            "PyAudio is not installed: pip install 'assistant[mic]' (needs portaudio19-dev)"
+        ) from None
     with quiet_stderr():
         return pyaudio.PyAudio()
 
@@ -52,8 +55,15 @@ def list_devices() -> list[Device]:
         found = []
         for i in range(pa.get_device_count()):
             info = pa.get_device_info_by_index(i)
-            found.append(Device(i, str(info.get("name")), int(info.get("maxInputChannels", 0)),
-                                int(info.get("maxOutputChannels", 0)), int(info.get("defaultSampleRate", 0))))
+            found.append(
+                Device(
+                    i,
+                    str(info.get("name")),
+                    int(info.get("maxInputChannels", 0)),
+                    int(info.get("maxOutputChannels", 0)),
+                    int(info.get("defaultSampleRate", 0)),
+                )
+            )
         return found
     finally:
         pa.terminate()

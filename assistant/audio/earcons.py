@@ -5,9 +5,10 @@ microphone; "done" (falling) when a listening window closes with nothing said; "
 (a low double buzz) when a command could not be handled. Each is under 0.3 s so it never
 hides the start of what the user says next, and the project ships no binary sound files.
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -27,7 +28,7 @@ def _gap(seconds: float) -> np.ndarray:
     return np.zeros(int(seconds * RATE), dtype=np.float32)
 
 
-@lru_cache(maxsize=None)
+@cache
 def earcon(name: str) -> tuple[np.ndarray, int]:
     """The named earcon as (float32 samples, sample rate); cached, so made once per process."""
     if name == "listening":

@@ -5,13 +5,14 @@ wake word) can cut them mid-sentence, music can keep playing while the assistant
 and the assistant's volume can be scaled when no system mixer exists. With no sound card
 a silent sink paces playback by the clock, so everything above behaves the same.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import soxr
@@ -37,13 +38,14 @@ class _Track:
     """
 
     source: Iterator[np.ndarray]
-    pos: int = 0                 # samples played
+    pos: int = 0  # samples played
     paused: bool = False
     pending: np.ndarray = field(default_factory=lambda: _EMPTY)
-    done: bool = False           # the source has nothing more
+    done: bool = False  # the source has nothing more
 
     def _fill(self) -> bool:
-        """Something is pending (fetching the next block when needed); False once the source is spent."""
+        """Something is pending (fetching the next block when needed); False once the source is
+        spent."""
         while not len(self.pending) and not self.done:
             try:
                 self.pending = np.asarray(next(self.source), dtype=np.float32).reshape(-1)
@@ -55,13 +57,14 @@ class _Track:
         return bool(len(self.pending))
 
     def take(self, n: int) -> np.ndarray:
-        """Up to n samples (fewer only at the end); afterwards `finished` says if that was the last."""
+        """Up to n samples (fewer only at the end); afterwards `finished` says if that was the
+        last."""
         parts = []
         while n > 0 and self._fill():
             part, self.pending = self.pending[:n], self.pending[n:]
             parts.append(part)
             n -= len(part)
-        self._fill()   # learn now whether anything is left, so the end is known with the last block
+        self._fill()  # learn now whether anything is left, so the end is known with the last block
         got = np.concatenate(parts) if len(parts) > 1 else (parts[0] if parts else _EMPTY)
         self.pos += len(got)
         return got
@@ -111,10 +114,16 @@ class _PyAudioSink:
         self._pa = open_pyaudio()
         try:
             import pyaudio
+
             with quiet_stderr():
-                self._stream = self._pa.open(format=pyaudio.paInt16, channels=1, rate=OUTPUT_RATE,
-                                             output=True, output_device_index=index,
-                                             frames_per_buffer=BLOCK)
+                self._stream = self._pa.open(
+                    format=pyaudio.paInt16,
+                    channels=1,
+                    rate=OUTPUT_RATE,
+                    output=True,
+                    output_device_index=index,
+                    frames_per_buffer=BLOCK,
+                )
         except Exception:
             self._pa.terminate()
             raise
@@ -164,8 +173,11 @@ class Player:
             if self.problem:
                 log.info("playing to a silent sink: %s", self.problem)
 
-    def play(self, audio: np.ndarray | Iterator[np.ndarray], sample_rate: int, channel: str = "speech") -> None:
-        """Play an array, or an iterator of mono blocks (decoded as they are played), on `channel`."""
+    def play(
+        self, audio: np.ndarray | Iterator[np.ndarray], sample_rate: int, channel: str = "speech"
+    ) -> None:
+        """Play an array, or an iterator of mono blocks (decoded as they are played), on
+        `channel`."""
         if isinstance(audio, (np.ndarray, list, tuple)):
             audio = np.asarray(audio, dtype=np.float32)
             if audio.ndim == 2:
@@ -198,7 +210,7 @@ class Player:
                     if track.paused:
                         continue
                     part = track.take(BLOCK)
-                    block[:len(part)] += part
+                    block[: len(part)] += part
                     if track.finished:
                         track.close()
                         del self._tracks[name]

@@ -1,4 +1,5 @@
 """The alert chime, made from numbers at run time so the project ships no binary sound files."""
+
 from __future__ import annotations
 
 from functools import lru_cache

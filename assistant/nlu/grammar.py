@@ -1,14 +1,15 @@
-"""The template syntax: `(a|b)` alternatives, `[x]` optional, `(a; b; c)` any order, `{slot}`, `<rule>`.
+"""The template syntax: `(a|b)` alternatives, `[x]` optional, `(a; b; c)` any order, `{slot}`,
+`<rule>`.
 
 Parsing gives a small tree. The matcher never expands it: `graph.compile_template` turns
 the tree into a word graph. `expand` lists a tree's phrases (bounded) for the benchmark's
 naive baseline and for tests.
 """
+
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Union
 
 
 class TemplateError(ValueError):
@@ -32,22 +33,22 @@ class Rule:
 
 @dataclass(frozen=True)
 class Seq:
-    items: tuple["Node", ...]
+    items: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Alt:
-    options: tuple["Node", ...]
+    options: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Perm:
     """Parts that may come in any order: `(large; iced; with oat milk)`."""
 
-    items: tuple["Node", ...]
+    items: tuple[Node, ...]
 
 
-Node = Union[Text, Slot, Rule, Seq, Alt, Perm]
+Node = Text | Slot | Rule | Seq | Alt | Perm
 MAX_PHRASES = 1000
 MAX_PERMUTED = 5
 # brackets inside brackets: real templates use three or four levels; a hostile file with
@@ -56,7 +57,8 @@ MAX_NESTING = 30
 
 
 def parse(template: str) -> Node:
-    """Parse one template; raises TemplateError on unbalanced or too deeply nested brackets or empty names."""
+    """Parse one template; raises TemplateError on unbalanced or too deeply nested brackets or
+    empty names."""
     node, pos = _parse_seq(template, 0, "", 0)
     if pos != len(template):
         raise TemplateError(f"unexpected '{template[pos]}' at column {pos + 1}")
@@ -86,7 +88,9 @@ def _parse_seq(s: str, pos: int, closer: str, depth: int) -> tuple[Node, int]:
         if ch in "([":
             flush()
             if depth >= MAX_NESTING:
-                raise TemplateError(f"brackets nested more than {MAX_NESTING} deep at column {pos + 1}")
+                raise TemplateError(
+                    f"brackets nested more than {MAX_NESTING} deep at column {pos + 1}"
+                )
             inner, end = _parse_seq(s, pos + 1, _CLOSE[ch], depth + 1)
             if end >= len(s):
                 raise TemplateError(f"'{ch}' at column {pos + 1} is never closed")
@@ -101,11 +105,14 @@ def _parse_seq(s: str, pos: int, closer: str, depth: int) -> tuple[Node, int]:
             flush()
             close = "}" if ch == "{" else ">"
             end = s.find(close, pos)
-            name = s[pos + 1:end].strip() if end >= 0 else ""
+            name = s[pos + 1 : end].strip() if end >= 0 else ""
             if end < 0:
                 raise TemplateError(f"'{ch}' at column {pos + 1} is never closed")
             if not name or any(c in name for c in "{}()[]<>|;"):
-                raise TemplateError(f"bad {'slot' if ch == '{' else 'rule'} name '{s[pos:end + 1]}' at column {pos + 1}")
+                raise TemplateError(
+                    f"bad {'slot' if ch == '{' else 'rule'} name '{s[pos : end + 1]}' "
+                    f"at column {pos + 1}"
+                )
             options[-1].append(Slot(name) if ch == "{" else Rule(name))
             pos = end + 1
             continue
@@ -147,10 +154,12 @@ def names(node: Node, kind: type) -> list[str]:
     return [n for child in children for n in names(child, kind)]
 
 
-Piece = Union[str, Slot]
+Piece = str | Slot
 
 
-def expand(node: Node, rules: dict[str, Node], limit: int = MAX_PHRASES, _depth: int = 0) -> list[tuple[Piece, ...]]:
+def expand(
+    node: Node, rules: dict[str, Node], limit: int = MAX_PHRASES, _depth: int = 0
+) -> list[tuple[Piece, ...]]:
     """All phrases of a tree (at most `limit`), each a tuple of literal strings and Slots."""
     if _depth > 20:
         raise TemplateError("rules refer to each other in a loop")
@@ -171,7 +180,9 @@ def expand(node: Node, rules: dict[str, Node], limit: int = MAX_PHRASES, _depth:
         return out[:limit]
     if isinstance(node, Perm):
         parts = list(node.items)
-        orders = itertools.permutations(parts) if len(parts) <= MAX_PERMUTED else [parts, parts[::-1]]
+        orders = (
+            itertools.permutations(parts) if len(parts) <= MAX_PERMUTED else [parts, parts[::-1]]
+        )
         out = []
         for order in orders:
             out.extend(expand(Seq(tuple(_spaced(order))), rules, limit, _depth))
@@ -183,7 +194,7 @@ def expand(node: Node, rules: dict[str, Node], limit: int = MAX_PHRASES, _depth:
     for item in node.items:  # type: ignore[union-attr]
         tails = expand(item, rules, limit, _depth)
         results = [head + tail for head in results for tail in tails]
-        if len(results) > limit:      # keep an even spread, not just the first alternatives
+        if len(results) > limit:  # keep an even spread, not just the first alternatives
             step = len(results) / limit
             results = [results[int(k * step)] for k in range(limit)]
     return results

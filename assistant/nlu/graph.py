@@ -12,23 +12,24 @@ Nodes are numbered in topological order: 0 is the start, the last node is the en
 edge goes from a lower to a higher number, which is what a single left-to-right dynamic
 programme over the graph needs.
 """
+
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from . import grammar
 from .grammar import TemplateError
 
-MAX_PERMUTED = 7          # parts of one any-order group: 7 parts are 448 part copies
-MAX_EDGES = 20000         # a template past this is refused with its file and line
-LARGE_EDGES = 3000        # past this a template works but is slow to match: `intents check` warns
+MAX_PERMUTED = 7  # parts of one any-order group: 7 parts are 448 part copies
+MAX_EDGES = 20000  # a template past this is refused with its file and line
+LARGE_EDGES = 3000  # past this a template works but is slow to match: `intents check` warns
 # all templates together (the built-ins have about 6,000): a small template can name a rule of
 # almost MAX_EDGES, so without a total a 4 MB file of them would be billions of edges
 MAX_TOTAL_EDGES = 200_000
-MAX_RULE_DEPTH = 20       # rules inside rules
+MAX_RULE_DEPTH = 20  # rules inside rules
 # Bounds on hostile files, whatever the edges: a template's tree with its rules written out may be
 # this many levels deep (the builder recurses once a level; real templates use about ten) ...
 MAX_LEVELS = 150
@@ -42,7 +43,7 @@ class Word:
     """A literal word (English) or character (Chinese) of a template."""
 
     text: str
-    pinyin: str = ""       # toneless pinyin of a Chinese character, "" for other words
+    pinyin: str = ""  # toneless pinyin of a Chinese character, "" for other words
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Value:
 
     type: str
     value: Any
-    raw: str = field(default="", compare=False)   # as written in the template
+    raw: str = field(default="", compare=False)  # as written in the template
 
 
 @dataclass(frozen=True)
@@ -62,13 +63,15 @@ class SlotRef:
     type: str
 
 
-Label = Union[Word, Value, SlotRef]
+Label = Word | Value | SlotRef
 
 
 @dataclass(frozen=True)
 class Edge:
     target: int
-    label: Label | None     # None: an empty step (an optional part left out, the end of an alternative)
+    label: (
+        Label | None
+    )  # None: an empty step (an optional part left out, the end of an alternative)
 
 
 @dataclass
@@ -77,10 +80,10 @@ class TemplateGraph:
 
     intent: str
     lang: str
-    template: str                       # the source text, for `--explain` and `Match.template`
+    template: str  # the source text, for `--explain` and `Match.template`
     line: int
     edges: tuple[tuple[Edge, ...], ...]  # out-edges of each node, nodes in topological order
-    labels: frozenset[Label]            # every label on some path (what retrieval looks for)
+    labels: frozenset[Label]  # every label on some path (what retrieval looks for)
 
     @property
     def size(self) -> int:
@@ -105,13 +108,18 @@ Tokenizer = Callable[[str], tuple[Label, ...]]
 
 
 class _Builder:
-    def __init__(self, rules: dict[str, grammar.Node], slots: dict[str, str], tokens: Tokenizer,
-                 max_edges: int):
+    def __init__(
+        self,
+        rules: dict[str, grammar.Node],
+        slots: dict[str, str],
+        tokens: Tokenizer,
+        max_edges: int,
+    ):
         self.rules, self.slots, self.tokens, self.max_edges = rules, slots, tokens, max_edges
         self.out: list[list[Edge]] = []
         self.count = 0
         self.steps = 0
-        self.active: list[str] = []       # the rules being written out, outermost first
+        self.active: list[str] = []  # the rules being written out, outermost first
 
     def node(self) -> int:
         self.out.append([])
@@ -120,8 +128,10 @@ class _Builder:
     def edge(self, a: int, b: int, label: Label | None) -> None:
         self.count += 1
         if self.count > self.max_edges:
-            raise TemplateError(f"template too large to match (more than {self.max_edges} graph edges): "
-                                "use fewer parts in one any-order group, or a slot instead of long alternatives")
+            raise TemplateError(
+                f"template too large to match (more than {self.max_edges} graph edges): "
+                "use fewer parts in one any-order group, or a slot instead of long alternatives"
+            )
         self.out[a].append(Edge(b, label))
 
     def build(self, node: grammar.Node, start: int, level: int = 0) -> int:
@@ -129,10 +139,14 @@ class _Builder:
         in the tree with its rules written out."""
         self.steps += 1
         if self.steps > STEPS_PER_EDGE * self.max_edges:
-            raise TemplateError(f"template too large to match (its rules write out to more than "
-                                f"{STEPS_PER_EDGE * self.max_edges} parts)")
+            raise TemplateError(
+                f"template too large to match (its rules write out to more than "
+                f"{STEPS_PER_EDGE * self.max_edges} parts)"
+            )
         if level > MAX_LEVELS:
-            raise TemplateError(f"template nested too deeply through its rules (more than {MAX_LEVELS} levels)")
+            raise TemplateError(
+                f"template nested too deeply through its rules (more than {MAX_LEVELS} levels)"
+            )
         if isinstance(node, grammar.Text):
             cur = start
             for label in self.tokens(node.text):
@@ -160,12 +174,17 @@ class _Builder:
         return self._perm(node, start, level)
 
     def _rule(self, name: str, start: int, level: int) -> int:
-        """A rule written out in place; a rule inside itself (directly or through others) is refused."""
+        """A rule written out in place; a rule inside itself (directly or through others) is
+        refused."""
         if name in self.active:
-            loop = self.active[self.active.index(name):] + [name]
-            raise TemplateError(f"rule <{name}> refers to itself ({' -> '.join(f'<{n}>' for n in loop)})")
+            loop = self.active[self.active.index(name) :] + [name]
+            raise TemplateError(
+                f"rule <{name}> refers to itself ({' -> '.join(f'<{n}>' for n in loop)})"
+            )
         if len(self.active) >= MAX_RULE_DEPTH:
-            raise TemplateError(f"rules nested more than {MAX_RULE_DEPTH} deep (<{self.active[0]}> ...)")
+            raise TemplateError(
+                f"rules nested more than {MAX_RULE_DEPTH} deep (<{self.active[0]}> ...)"
+            )
         if name not in self.rules:
             raise TemplateError(f"unknown rule <{name}>")
         self.active.append(name)
@@ -178,8 +197,10 @@ class _Builder:
         parts = node.items
         n = len(parts)
         if n > MAX_PERMUTED:
-            raise TemplateError(f"{n} parts in one any-order group (at most {MAX_PERMUTED}): "
-                                "split the group or make some parts slots")
+            raise TemplateError(
+                f"{n} parts in one any-order group (at most {MAX_PERMUTED}): "
+                "split the group or make some parts slots"
+            )
         states = {0: start}
         for mask in sorted(range(1 << n), key=lambda m: (bin(m).count("1"), m)):
             here = states[mask]
@@ -194,9 +215,18 @@ class _Builder:
         return states[(1 << n) - 1]
 
 
-def compile_template(tree: grammar.Node, rules: dict[str, grammar.Node], slots: dict[str, str],
-                     tokens: Tokenizer, *, intent: str = "", lang: str = "en", template: str = "",
-                     line: int = 0, max_edges: int = MAX_EDGES) -> TemplateGraph:
+def compile_template(
+    tree: grammar.Node,
+    rules: dict[str, grammar.Node],
+    slots: dict[str, str],
+    tokens: Tokenizer,
+    *,
+    intent: str = "",
+    lang: str = "en",
+    template: str = "",
+    line: int = 0,
+    max_edges: int = MAX_EDGES,
+) -> TemplateGraph:
     """The graph of one parsed template; raises TemplateError when it cannot be built."""
     builder = _Builder(rules, slots, tokens, max_edges)
     start = builder.node()
@@ -222,7 +252,9 @@ def _topological(out: list[list[Edge]], start: int, end: int) -> tuple[tuple[Edg
         return v
 
     for v in range(len(out)):
-        out[v] = list(dict.fromkeys(Edge(alias.get(e.target) or resolve(e.target), e.label) for e in out[v]))
+        out[v] = list(
+            dict.fromkeys(Edge(alias.get(e.target) or resolve(e.target), e.label) for e in out[v])
+        )
     start = resolve(start)
     # reachable from the start, and able to reach the end
     reach: set[int] = set()

@@ -1,4 +1,5 @@
 """Text to speech behind one small protocol; the voice is chosen by the reply's language."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -7,8 +7,10 @@ a regular file (or nothing) is replaced atomically by a temporary file written b
 anything special is written through. Every OS failure (a full disk, no permission, a folder)
 becomes one SpeechError line instead of a hang or a half-written file reported as written.
 """
+
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -61,10 +63,8 @@ def _replace(target: Path, data: bytes, keep_mode: int | None) -> None:
             os.fsync(out.fileno())
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 

@@ -3,6 +3,7 @@
 One engine is initialised per process and reused: initialising it loads the whole
 voice list (~130 voices on espeak-ng), which costs more than speaking a reply.
 """
+
 from __future__ import annotations
 
 import io
@@ -30,17 +31,30 @@ def _quiet_espeak_driver() -> None:
 class Pyttsx3Speaker:
     name = "pyttsx3"
 
-    def __init__(self, rate: int = 165, volume: float = 1.0, voice_en: str | None = None,
-                 voice_zh: str | None = None):
+    def __init__(
+        self,
+        rate: int = 165,
+        volume: float = 1.0,
+        voice_en: str | None = None,
+        voice_zh: str | None = None,
+    ):
         try:
             import pyttsx3
+
             self._engine = pyttsx3.init()
             _quiet_espeak_driver()
-        except Exception as exc:  # the drivers raise a variety of errors when no speech engine exists
-            raise SpeechError(f"no text-to-speech engine available ({exc}); on Linux install espeak-ng") from None
+        except (
+            Exception
+        ) as exc:  # the drivers raise a variety of errors when no speech engine exists
+            raise SpeechError(
+                f"no text-to-speech engine available ({exc}); on Linux install espeak-ng"
+            ) from None
         self._lock = threading.Lock()
         voices = self._engine.getProperty("voices") or []
-        self.voices = {"en": pick_voice(voices, "en", voice_en), "zh": pick_voice(voices, "zh", voice_zh)}
+        self.voices = {
+            "en": pick_voice(voices, "en", voice_en),
+            "zh": pick_voice(voices, "zh", voice_zh),
+        }
         self.rate = rate
         self.volume = volume
 
@@ -51,7 +65,9 @@ class Pyttsx3Speaker:
             raise SpeechError(f"unknown language {lang!r} for speech: use en or zh")
         voice = self.voices[lang]
         if voice is None:
-            raise SpeechError(f"this system has no {'Mandarin' if lang == 'zh' else 'English'} voice installed")
+            raise SpeechError(
+                f"this system has no {'Mandarin' if lang == 'zh' else 'English'} voice installed"
+            )
         for attempt in range(2):
             data = self._render(text, voice)
             if len(data) > 44:

@@ -3,14 +3,40 @@
 On espeak-ng the plain `cmn` voice reads Chinese characters as English letter names;
 `cmn-latn-pinyin` is the one that speaks Mandarin, so it is asked for by id first.
 """
+
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 HINTS = {
-    "en": ("en-us", "en_us", "english", "en-gb", "en_gb", "david", "zira", "alex", "samantha", "en"),
-    "zh": ("cmn-latn-pinyin", "zh-cn", "zh_cn", "chinese", "mandarin", "huihui", "ting-ting", "tingting",
-           "yaoyao", "kangkang", "meijia", "cmn", "zh"),
+    "en": (
+        "en-us",
+        "en_us",
+        "english",
+        "en-gb",
+        "en_gb",
+        "david",
+        "zira",
+        "alex",
+        "samantha",
+        "en",
+    ),
+    "zh": (
+        "cmn-latn-pinyin",
+        "zh-cn",
+        "zh_cn",
+        "chinese",
+        "mandarin",
+        "huihui",
+        "ting-ting",
+        "tingting",
+        "yaoyao",
+        "kangkang",
+        "meijia",
+        "cmn",
+        "zh",
+    ),
 }
 
 
