@@ -107,7 +107,7 @@ class Store:
         try:
             problems = [str(row[0]) for row in self._db.execute("PRAGMA quick_check(1)").fetchall()]
         except sqlite3.DatabaseError as exc:
-            if _code(exc) not in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+            if _code(exc) not in (SQLITE_CORRUPT, SQLITE_NOTADB):
                 raise
             problems = [str(exc)]
         if problems != ["ok"]:
@@ -189,7 +189,7 @@ class Store:
             "INSERT INTO timers (kind, duration, due, lang, created) VALUES (?, ?, ?, ?, ?)",
             (kind, duration, due, lang, time.time()),
         )
-        return int(cur.lastrowid)
+        return int(cur.lastrowid or 0)
 
     def timers(self, kind: str | None = None) -> list[TimerRow]:
         sql = "SELECT id, kind, duration, due, lang FROM timers"
@@ -261,6 +261,10 @@ class Store:
         )
 
 
+# SQLite's primary result codes (sqlite3 names them only from Python 3.11; we support 3.10).
+SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = 10, 11, 13, 14, 26
+
+
 def _code(exc: BaseException) -> int | None:
     """SQLite's primary result code of an exception (None when it carries none)."""
     code = getattr(exc, "sqlite_errorcode", None)
@@ -270,9 +274,9 @@ def _code(exc: BaseException) -> int | None:
 def _disk_full(exc: BaseException, path: Path) -> bool:
     """Whether a failure means no space: SQLITE_FULL, ENOSPC, or an I/O error on a full file
     system."""
-    if _code(exc) == sqlite3.SQLITE_FULL or getattr(exc, "errno", None) == errno.ENOSPC:
+    if _code(exc) == SQLITE_FULL or getattr(exc, "errno", None) == errno.ENOSPC:
         return True
-    if _code(exc) in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN):
+    if _code(exc) in (SQLITE_IOERR, SQLITE_CANTOPEN):
         folder = path.parent
         while not folder.exists() and folder != folder.parent:
             folder = folder.parent

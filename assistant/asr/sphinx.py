@@ -63,6 +63,8 @@ class SphinxRecognizer:
         audio = audio + np.random.default_rng(0).normal(0.0, DITHER, len(audio)).astype(np.float32)
         pcm = (np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
         d = self._decoder
+        if d is None:
+            raise RecognizerError("pocketsphinx has no grammar decoder for this utterance")
         d.start_utt()
         d.process_raw(pcm, False, True)
         d.end_utt()

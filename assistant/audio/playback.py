@@ -179,12 +179,12 @@ class Player:
         """Play an array, or an iterator of mono blocks (decoded as they are played), on
         `channel`."""
         if isinstance(audio, (np.ndarray, list, tuple)):
-            audio = np.asarray(audio, dtype=np.float32)
-            if audio.ndim == 2:
-                audio = audio.mean(axis=1, dtype=np.float32)
-            if sample_rate != OUTPUT_RATE and len(audio):
-                audio = soxr.resample(audio, sample_rate, OUTPUT_RATE).astype(np.float32)
-            source: Iterator[np.ndarray] = iter([audio])
+            whole = np.asarray(audio, dtype=np.float32)
+            if whole.ndim == 2:
+                whole = whole.mean(axis=1, dtype=np.float32)
+            if sample_rate != OUTPUT_RATE and len(whole):
+                whole = soxr.resample(whole, sample_rate, OUTPUT_RATE).astype(np.float32)
+            source: Iterator[np.ndarray] = iter([whole])
         else:
             source = audio if sample_rate == OUTPUT_RATE else _resampled(audio, sample_rate)
         with self._lock:

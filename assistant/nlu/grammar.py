@@ -181,7 +181,9 @@ def expand(
     if isinstance(node, Perm):
         parts = list(node.items)
         orders = (
-            itertools.permutations(parts) if len(parts) <= MAX_PERMUTED else [parts, parts[::-1]]
+            itertools.permutations(parts)
+            if len(parts) <= MAX_PERMUTED
+            else [tuple(parts), tuple(parts[::-1])]
         )
         out = []
         for order in orders:
@@ -191,7 +193,7 @@ def expand(
         return out[:limit]
     # Seq: cartesian product, bounded
     results: list[tuple[Piece, ...]] = [()]
-    for item in node.items:  # type: ignore[union-attr]
+    for item in node.items:
         tails = expand(item, rules, limit, _depth)
         results = [head + tail for head in results for tail in tails]
         if len(results) > limit:  # keep an even spread, not just the first alternatives

@@ -11,6 +11,7 @@ import logging
 import sys
 import tempfile
 import threading
+from typing import Any
 from pathlib import Path
 
 from ..errors import SpeechError
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 def _quiet_espeak_driver() -> None:
     """The espeak driver print()s "Audio saved to ..." on stdout, from its synthesis thread,
     which would corrupt `assistant run --json`; send that module's prints to the log instead."""
-    driver = sys.modules.get("pyttsx3.drivers.espeak")
+    driver: Any = sys.modules.get("pyttsx3.drivers.espeak")  # a module, patched at run time
     if driver is not None:
         driver.print = lambda *args, **_: log.debug(" ".join(str(a) for a in args))
 
