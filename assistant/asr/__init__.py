@@ -18,4 +18,4 @@ class Recognizer(Protocol):
     def transcribe(self, utterance: Utterance, lang: str = "auto") -> Transcript: ...
 
 
-ENGINES = ("whisper", "sphinx", "google")
+ENGINES = ("whisper", "sphinx", "google", "wyoming")
