@@ -8,6 +8,7 @@ clients there are. The intent matcher and the dialog share one "brain" thread (t
 one command at a time anyway), and speech synthesis has its own, so a long reply being spoken
 never holds up a transcript, and a transcript never holds up `describe` or `recognize`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,10 +17,11 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
+from collections.abc import Callable
 
 import numpy as np
-import soundfile as sf
+import soundfile as sf  # type: ignore[import-untyped]
 
 from ..app import Assistant
 from ..audio.decode import max_command_seconds
@@ -30,7 +32,7 @@ from ..types import Match, Reply, Transcript, Utterance
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-NOT_HANDLED = ("fallback", "unsupported")   # the dialog's answers that mean "I could not do that"
+NOT_HANDLED = ("fallback", "unsupported")  # the dialog's answers that mean "I could not do that"
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,8 @@ class Engines:
     def load(self) -> None:
         """Everything loaded before the first client connects (model, intents, voices, state)."""
         app = self.app
-        app.recognizer                                  # noqa: B018 - loads the model once, now
-        app.speaker                                     # noqa: B018
+        app.recognizer  # noqa: B018 - loads the model once, now
+        app.speaker  # noqa: B018
         app.dialog.start(self.announce or (lambda reply: log.info("announce: %s", reply.text)))
 
     @property
@@ -69,17 +71,21 @@ class Engines:
     # -- the four services ---------------------------------------------------------------
     async def transcribe(self, audio: np.ndarray, lang: str) -> Transcript:
         utterance = Utterance(audio, source="wyoming")
-        return await self._on(self._asr, lambda: self.app.recognizer.transcribe(utterance, lang=lang))
+        return await self._on(
+            self._asr, lambda: self.app.recognizer.transcribe(utterance, lang=lang)
+        )
 
     async def recognize(self, text: str, lang: str) -> Match:
         return await self._on(self._brain, lambda: self.app.understand(text, lang=lang))
 
     async def handle(self, text: str, lang: str) -> tuple[Reply, bool]:
         """The dialog's reply, and whether it did something (False: its "didn't catch that")."""
+
         def job() -> tuple[Reply, bool]:
             reply = self.app.respond(self.app.understand(text, lang=lang))
             refused = {dialog_text(key, reply.lang) for key in NOT_HANDLED}
             return reply, reply.text not in refused
+
         return await self._on(self._brain, job)
 
     async def synthesize(self, text: str, lang: str | None) -> Spoken:
@@ -91,6 +97,7 @@ class Engines:
                 path = self.app.speaker.synthesize(text, lang, Path(folder) / "speech.wav")
                 audio, rate = sf.read(str(path), dtype="float32", always_2d=True)
             return Spoken(audio.mean(axis=1, dtype=np.float32), int(rate), lang)
+
         return await self._on(self._tts, job)
 
     def close(self) -> None:

@@ -5,6 +5,7 @@ format we cannot read, a command longer than `[audio] max_command_seconds`, an e
 gets an `error` event and the connection stays open; bytes that are not Wyoming at all, or a
 client that vanishes mid-event, end this connection only, with one log line either way.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -83,7 +84,7 @@ class WyomingHandler(AsyncEventHandler):
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "unix socket"
         self.audio = Collector(self.engines.max_seconds)
         self.lang = self.engines.default_lang
-        self.skipping = False      # audio past the limit: dropped until its audio-stop
+        self.skipping = False  # audio past the limit: dropped until its audio-stop
         self.busy = False
 
     async def write_event(self, event: Event) -> None:
@@ -94,9 +95,13 @@ class WyomingHandler(AsyncEventHandler):
         shared = self.shared
         try:
             if len(shared.handlers) >= shared.max_clients or shared.stopping:
-                log.warning("client %s refused: %s", self.peer,
-                            "the server is stopping" if shared.stopping else
-                            f"already {shared.max_clients} clients ([serve] max_clients)")
+                log.warning(
+                    "client %s refused: %s",
+                    self.peer,
+                    "the server is stopping"
+                    if shared.stopping
+                    else f"already {shared.max_clients} clients ([serve] max_clients)",
+                )
                 await self.write_event(Error(text="server busy, try again", code="busy").event())
                 return
             shared.handlers.add(self)
@@ -113,14 +118,14 @@ class WyomingHandler(AsyncEventHandler):
             log.warning("client %s dropped: %s", self.peer, exc)
         except (asyncio.IncompleteReadError, ConnectionError) as exc:
             log.warning("client %s went away mid-event (%s)", self.peer, type(exc).__name__)
-        except Exception:   # a bug: this connection only, with its traceback in the log
+        except Exception:  # a bug: this connection only, with its traceback in the log
             log.exception("client %s: unexpected failure", self.peer)
         finally:
             shared.handlers.discard(self)
             self.writer.close()
 
     async def stop_if_idle(self) -> None:
-        """On SIGTERM: a client waiting between requests is let go now; a busy one finishes first."""
+        """On SIGTERM: a client between requests is let go now; a busy one finishes first."""
         if not self.busy:
             await self.stop()
 
@@ -174,7 +179,7 @@ class WyomingHandler(AsyncEventHandler):
     def _text(event: Event) -> str:
         text = event.data.get("text")
         if not isinstance(text, str):
-            raise BadRequest(f"{event.type} without a \"text\" string", "bad-event")
+            raise BadRequest(f'{event.type} without a "text" string', "bad-event")
         return text
 
     def _chunk(self, event: Event) -> list[Event]:
@@ -215,18 +220,20 @@ class WyomingHandler(AsyncEventHandler):
         text = self._text(event)
         voice = event.data.get("voice") or {}
         if not isinstance(voice, dict):
-            raise BadRequest("synthesize with a \"voice\" that is not an object", "bad-event")
+            raise BadRequest('synthesize with a "voice" that is not an object', "bad-event")
         name, language = voice.get("name"), voice.get("language")
         lang = ""
         if isinstance(name, str) and name.startswith(VOICE_PREFIX):
-            lang = wanted_lang(name[len(VOICE_PREFIX):], "")
+            lang = wanted_lang(name[len(VOICE_PREFIX) :], "")
         if not lang:
             lang = wanted_lang(language, "")
         spoken = await self.engines.synthesize(text, lang or None)
         pcm = to_pcm16(spoken.audio)
         step = SAMPLES_PER_CHUNK * 2
         out = [AudioStart(rate=spoken.rate, width=2, channels=1).event()]
-        out += [AudioChunk(rate=spoken.rate, width=2, channels=1, audio=pcm[i:i + step]).event()
-                for i in range(0, len(pcm), step)]
+        out += [
+            AudioChunk(rate=spoken.rate, width=2, channels=1, audio=pcm[i : i + step]).event()
+            for i in range(0, len(pcm), step)
+        ]
         out.append(AudioStop().event())
         return out

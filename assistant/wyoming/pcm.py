@@ -1,9 +1,10 @@
-"""Raw PCM from a Wyoming client, in whatever rate, width and channel count it sends, to our 16 kHz mono.
+"""Raw PCM from a Wyoming client, in whatever rate, width and channel count, to our 16 kHz mono.
 
 Chunks are kept as the bytes they came in (the cheapest form) and converted once at audio-stop. The
 total is capped by the longest command allowed (`[audio] max_command_seconds`) in the client's own
 format, so a client that never stops sending costs at most one command's worth of memory.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ import numpy as np
 
 from ..audio.decode import RATES, clean_samples, to_mono_16k
 
-WIDTHS = (1, 2, 3, 4)      # bytes per sample: unsigned 8-bit, then signed 16/24/32-bit little-endian
+WIDTHS = (1, 2, 3, 4)  # bytes per sample: unsigned 8-bit, then signed 16/24/32-bit little-endian
 MAX_CHANNELS = 16
 
 
@@ -53,7 +54,7 @@ class PcmFormat:
 def to_float(pcm: bytes, fmt: PcmFormat) -> np.ndarray:
     """Interleaved PCM bytes -> float32 samples in [-1, 1], shape (frames, channels)."""
     frame = fmt.width * fmt.channels
-    pcm = pcm[:len(pcm) - len(pcm) % frame]          # a torn last frame is dropped, not misread
+    pcm = pcm[: len(pcm) - len(pcm) % frame]  # a torn last frame is dropped, not misread
     if fmt.width == 1:
         audio = (np.frombuffer(pcm, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0
     elif fmt.width == 2:
@@ -101,8 +102,10 @@ class Collector:
 
     def take(self) -> np.ndarray:
         """Everything so far as 16 kHz mono float32, and the collector emptied."""
-        parts = [to_mono_16k(to_float(b"".join(pcm for _, pcm in group), fmt), fmt.rate)
-                 for fmt, group in groupby(self.chunks, key=lambda chunk: chunk[0])]
+        parts = [
+            to_mono_16k(to_float(b"".join(pcm for _, pcm in group), fmt), fmt.rate)
+            for fmt, group in groupby(self.chunks, key=lambda chunk: chunk[0])
+        ]
         self.chunks.clear()
         self.seconds = 0.0
         audio = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)

@@ -6,6 +6,7 @@ with `readexactly` whatever they say (a header claiming 2 GB is 2 GB of memory),
 event raises `ProtocolError` with a one-line reason, so the server can log it and drop that client
 only. Writing uses the package's `async_write_event`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -14,9 +15,9 @@ from typing import Any
 
 from wyoming.event import Event
 
-MAX_HEADER_BYTES = 64 * 1024          # the JSON line; asyncio's default StreamReader limit
-MAX_DATA_BYTES = 1 << 20              # the JSON data block (a long text to speak fits many times)
-MAX_PAYLOAD_BYTES = 4 << 20           # one audio chunk: 4 MB is ~20 s of 48 kHz stereo 16-bit
+MAX_HEADER_BYTES = 64 * 1024  # the JSON line; asyncio's default StreamReader limit
+MAX_DATA_BYTES = 1 << 20  # the JSON data block (a long text to speak fits many times)
+MAX_PAYLOAD_BYTES = 4 << 20  # one audio chunk: 4 MB is ~20 s of 48 kHz stereo 16-bit
 
 
 class ProtocolError(ValueError):
@@ -42,7 +43,7 @@ async def read_event(reader: asyncio.StreamReader) -> Event | None:
     """
     try:
         line = await reader.readline()
-    except ValueError:   # asyncio's LimitOverrunError, re-raised by readline as ValueError
+    except ValueError:  # asyncio's LimitOverrunError, re-raised by readline as ValueError
         raise ProtocolError(f"an event header longer than {MAX_HEADER_BYTES // 1024} KiB") from None
     if not line:
         return None
@@ -53,7 +54,7 @@ async def read_event(reader: asyncio.StreamReader) -> Event | None:
     except (UnicodeDecodeError, ValueError):
         raise ProtocolError(f"not a JSON event header: {line[:40]!r}") from None
     if not isinstance(header, dict) or not isinstance(header.get("type"), str):
-        raise ProtocolError("an event header without a \"type\" string")
+        raise ProtocolError('an event header without a "type" string')
     data = header.get("data") or {}
     if not isinstance(data, dict):
         raise ProtocolError("event data that is not a JSON object")

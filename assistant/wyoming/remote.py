@@ -1,5 +1,6 @@
-"""Engines on another machine, reached over Wyoming: a Pi speaker hands recognition (and speech, if it
-likes) to a bigger machine running wyoming-faster-whisper, wyoming-piper or another `assistant serve`.
+"""Engines on another machine, reached over Wyoming: a Pi speaker hands recognition (and speech,
+if it likes) to a bigger machine running wyoming-faster-whisper, wyoming-piper or another
+`assistant serve`.
 
 Both speak our engine protocols (asr.Recognizer, tts.Speaker), so the rest of the program does not
 know the difference. Every call has one deadline (`timeout`) for connecting and answering, so a
@@ -7,6 +8,7 @@ server that is down or stuck costs that long at most, never a hang. `Fallback` p
 engine behind a remote one: when the remote fails, one `warning:` line says so, the local engine
 answers, and the remote is tried again after `RETRY_SECONDS` (not before every command).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -15,7 +17,8 @@ import logging
 import time
 import wave
 from pathlib import Path
-from typing import Any, Callable, Generic, TypeVar
+from typing import Any, Generic, TypeVar
+from collections.abc import Callable
 
 from wyoming.asr import Transcribe, Transcript as WyTranscript
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
@@ -35,37 +38,48 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 15.0
 RETRY_SECONDS = 30.0
-CHUNK_SAMPLES = 1600                 # 100 ms at 16 kHz
-MAX_SPEECH_SECONDS = 120.0           # a reply from a remote voice longer than this is refused
+CHUNK_SAMPLES = 1600  # 100 ms at 16 kHz
+MAX_SPEECH_SECONDS = 120.0  # a reply from a remote voice longer than this is refused
 E = TypeVar("E")
 
 
-async def _exchange(uri: str, events: list[Event], until: Callable[[Event], bool],
-                    collect: Callable[[Event], None] | None = None) -> Event:
+async def _exchange(
+    uri: str,
+    events: list[Event],
+    until: Callable[[Event], bool],
+    collect: Callable[[Event], None] | None = None,
+) -> Event:
     """Send `events`, then read until an event `until` accepts (an `error` event raises)."""
     client = AsyncClient.from_uri(uri)
     await client.connect()
     try:
         for event in events:
             await client.write_event(event)
-        reader = client._reader          # the package's own reader trusts lengths; ours is bounded
+        reader = client._reader  # the package's own reader trusts lengths; ours is bounded
         assert reader is not None
         while True:
-            event = await read_event(reader)
-            if event is None:
+            got = await read_event(reader)
+            if got is None:
                 raise ConnectionError("the server closed the connection without an answer")
-            if Error.is_type(event.type):
-                raise RuntimeError(f"the server said: {event.data.get('text', 'error')}")
-            if until(event):
-                return event
+            if Error.is_type(got.type):
+                raise RuntimeError(f"the server said: {got.data.get('text', 'error')}")
+            if until(got):
+                return got
             if collect is not None:
-                collect(event)
+                collect(got)
     finally:
         await client.disconnect()
 
 
-def _ask(uri: str, timeout: float, what: str, error: type[AssistantError], events: list[Event],
-         until: Callable[[Event], bool], collect: Callable[[Event], None] | None = None) -> Event:
+def _ask(
+    uri: str,
+    timeout: float,
+    what: str,
+    error: type[AssistantError],
+    events: list[Event],
+    until: Callable[[Event], bool],
+    collect: Callable[[Event], None] | None = None,
+) -> Event:
     """`_exchange` from synchronous code, within one deadline, every failure one line."""
     try:
         return asyncio.run(asyncio.wait_for(_exchange(uri, events, until, collect), timeout))
@@ -88,7 +102,7 @@ def _lang_of(value: Any, text: str) -> str:
 
 
 class WyomingRecognizer:
-    """asr.Recognizer over Wyoming: the utterance as 16 kHz 16-bit mono chunks, a `transcript` back."""
+    """asr.Recognizer over Wyoming: 16 kHz 16-bit mono chunks out, a `transcript` back."""
 
     name = "wyoming"
 
@@ -100,18 +114,32 @@ class WyomingRecognizer:
         pcm = to_pcm16(utterance.audio)
         fmt = {"rate": SAMPLE_RATE, "width": 2, "channels": 1}
         step = CHUNK_SAMPLES * 2
-        events = [Transcribe(language=None if lang == "auto" else lang).event(), AudioStart(**fmt).event()]
-        events += [AudioChunk(audio=pcm[i:i + step], **fmt).event() for i in range(0, len(pcm), step)]
+        events = [
+            Transcribe(language=None if lang == "auto" else lang).event(),
+            AudioStart(**fmt).event(),
+        ]
+        events += [
+            AudioChunk(audio=pcm[i : i + step], **fmt).event() for i in range(0, len(pcm), step)
+        ]
         events.append(AudioStop().event())
-        answer = _ask(self.uri, self.timeout, "recogniser", RecognizerError, events,
-                      lambda e: WyTranscript.is_type(e.type))
+        answer = _ask(
+            self.uri,
+            self.timeout,
+            "recogniser",
+            RecognizerError,
+            events,
+            lambda e: WyTranscript.is_type(e.type),
+        )
         text = str(answer.data.get("text") or "").strip()
-        return Transcript(text, _lang_of(answer.data.get("language"), text) if lang == "auto" else lang,
-                          confidence=1.0 if text else 0.0)
+        return Transcript(
+            text,
+            _lang_of(answer.data.get("language"), text) if lang == "auto" else lang,
+            confidence=1.0 if text else 0.0,
+        )
 
 
 class WyomingSpeaker:
-    """tts.Speaker over Wyoming: `synthesize` with the language as the voice, the audio back as a WAV."""
+    """tts.Speaker over Wyoming: `synthesize` with the language as the voice, a WAV back."""
 
     name = "wyoming"
 
@@ -139,8 +167,15 @@ class WyomingSpeaker:
                 chunks.append(event.payload)
 
         request = Synthesize(text=text, voice=SynthesizeVoice(language=lang)).event()
-        _ask(self.uri, self.timeout, "voice", SpeechError, [request], lambda e: AudioStop.is_type(e.type),
-             collect)
+        _ask(
+            self.uri,
+            self.timeout,
+            "voice",
+            SpeechError,
+            [request],
+            lambda e: AudioStop.is_type(e.type),
+            collect,
+        )
         if not chunks or not fmt:
             raise SpeechError(f"the Wyoming voice at {self.uri} sent no audio for {text!r}")
         return write_audio(Path(path), _wav(b"".join(chunks), fmt[0]))
@@ -152,15 +187,20 @@ def _wav(pcm: bytes, fmt: PcmFormat) -> bytes:
         out.setnchannels(fmt.channels)
         out.setsampwidth(fmt.width)
         out.setframerate(fmt.rate)
-        out.writeframes(pcm[:len(pcm) - len(pcm) % (fmt.width * fmt.channels)])
+        out.writeframes(pcm[: len(pcm) - len(pcm) % (fmt.width * fmt.channels)])
     return buffer.getvalue()
 
 
 class Fallback(Generic[E]):
     """A remote engine with a local one behind it (built only when first needed)."""
 
-    def __init__(self, remote: E, make_local: Callable[[], E] | None, what: str,
-                 warn: Callable[[str], None] | None = None):
+    def __init__(
+        self,
+        remote: E,
+        make_local: Callable[[], E] | None,
+        what: str,
+        warn: Callable[[str], None] | None = None,
+    ):
         self.remote = remote
         self.name = getattr(remote, "name", "wyoming")
         self._make_local = make_local
@@ -183,8 +223,10 @@ class Fallback(Generic[E]):
                 if self._make_local is None:
                     raise
                 self._down_until = time.monotonic() + RETRY_SECONDS
-                self._warn(f"{exc}; using the local {self._what} (trying the server again in "
-                           f"{RETRY_SECONDS:g} s)")
+                self._warn(
+                    f"{exc}; using the local {self._what} (trying the server again in "
+                    f"{RETRY_SECONDS:g} s)"
+                )
         return getattr(self.local(), method)(*args, **kwargs)
 
 
@@ -202,4 +244,3 @@ class FallbackSpeaker(Fallback[Any]):
     def synthesize(self, text: str, lang: str, path: Path) -> Path:
         result: Path = self.call("synthesize", text, lang, path)
         return result
-

@@ -5,6 +5,7 @@ requests are let go, a request already received is answered (up to `[serve] grac
 engines' queues are drained and the dialog closes its state database, so a timer set a moment
 before the stop is still there after the restart.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -12,7 +13,7 @@ import logging
 import signal
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from wyoming.server import AsyncServer, AsyncTcpServer, AsyncUnixServer
 
