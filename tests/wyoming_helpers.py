@@ -126,7 +126,7 @@ def sample_events(name: str, language: str | None = None) -> list[Event]:
 async def ask(
     uri: str, events: list[Event], until: str | tuple[str, ...], timeout: float = 120
 ) -> tuple[Event, list[Event]]:
-    """Send events on a new connection; read until a type in `until` (or error); what came before."""
+    """Send on a new connection; read until a type in `until` (or error); also what came first."""
     async with AsyncClient.from_uri(uri, read_timeout=timeout) as client:
         for event in events:
             await client.write_event(event)
