@@ -221,7 +221,8 @@ def make_recognizer(settings: Settings, name: str, engine=None) -> Recognizer:
         from .asr.whisper import WhisperRecognizer
         folder = require_model(settings.model_dir, settings.asr.model)
         a = settings.asr
-        whisper = WhisperRecognizer(folder, threads=a.threads, compute_type=a.compute_type, beam_size=a.beam_size)
+        whisper = WhisperRecognizer(folder, threads=a.threads, compute_type=a.compute_type, beam_size=a.beam_size,
+                                    workers=int(settings.section("asr").get("workers", 1)))
         if not a.bias or engine is None:
             return whisper
         from .asr.biased import BiasedRecognizer, BiasSettings

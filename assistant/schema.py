@@ -240,6 +240,7 @@ ASR = Table({
     "bias_beam_size": Num(1, 20, whole=True),
     "bias_hypotheses": Num(1, 20, whole=True),
     "sphinx_grammar": Flag(),
+    "workers": Num(1, 8, whole=True),          # Whisper replicas run at once (serve); see bench/serve.py
     "uri": WyomingUri(),                       # engine = "wyoming": the remote recogniser
     "timeout": SECONDS,                        # its deadline for one command
     "fallback": Text(choices=("whisper", "sphinx", "google", "none")),   # when it is down

@@ -112,7 +112,7 @@ def test_handle_runs_the_dialog_with_follow_ups_in_the_language_spoken(server):
         for text, lang in turns:
             answer, _ = await ask(
                 server.uri,
-                [Transcript(text=text, language=lang).event()],
+                [Transcript(text=text, language=lang, context={"conversation_id": "c1"}).event()],
                 ("handled", "not-handled"),
             )
             out.append(answer)
@@ -120,6 +120,7 @@ def test_handle_runs_the_dialog_with_follow_ups_in_the_language_spoken(server):
 
     ask_len, timer, bedroom, kitchen, unknown, listed = run(talk())
     assert ask_len.type == "handled" and ask_len.data["context"]["continue_conversation"] is True
+    assert ask_len.data["context"]["conversation_id"] == "c1"  # the client's context comes back
     assert "how long" in ask_len.data["text"].lower()
     assert timer.type == "handled" and "10 minute" in timer.data["text"]
     assert (
@@ -291,22 +292,58 @@ def test_remote_recogniser_down_falls_back_with_one_line(tmp_path, state_dir, mo
     assert result.code == 1 and "[asr] uri must be a tcp://HOST:PORT" in result.err
 
 
+def test_bad_address_or_busy_port_is_one_line(server, state_dir):
+    bad = run_cli("serve", "--wyoming", "http://0.0.0.0:10700", state_dir=state_dir)
+    assert bad.code == 1 and "--wyoming must be a tcp://HOST:PORT or unix://PATH" in bad.err
+    busy = run_cli("serve", "--wyoming", server.uri, state_dir=state_dir)
+    assert busy.code == 1 and f"cannot listen on {server.uri}" in busy.err
+    assert "Traceback" not in bad.err + busy.err
+
+
+def test_unix_socket_server_answers_and_removes_its_socket(tmp_path, model_dir):
+    """A second, light server (no Whisper loaded: pocketsphinx) on a unix socket."""
+    sock = tmp_path / "wy.sock"
+    cfg = _config(tmp_path, '[asr]\nengine = "sphinx"\n')
+    srv = start_server(tmp_path / "unix", "--config", str(cfg), uri=f"unix://{sock}")
+    try:
+        turn_on = Recognize(text="把灯打开").event()
+        answer, _ = run(ask(srv.uri, [turn_on], ("intent", "not-recognized")))
+        assert answer.type == "intent" and answer.data["name"] == "home.turn_on"
+        assert sock.exists()
+    finally:
+        assert srv.stop() == 0
+    assert not sock.exists()
+
+
 # -- last: stopping --------------------------------------------------------------------------------
 
 
 def test_sigterm_answers_the_request_in_hand_and_keeps_state(server):
+    """SIGTERM arrives while a client is half-way through sending a command: the rest is taken and
+    answered, an idle client is let go, and the server exits 0."""
+
     async def in_flight():
         from wyoming.client import AsyncClient
 
+        events = sample_events("zh_05_timer.wav")
+        idle = AsyncClient.from_uri(server.uri, read_timeout=60)
+        await idle.connect()
         async with AsyncClient.from_uri(server.uri, read_timeout=60) as client:
-            for event in sample_events("zh_05_timer.wav"):
+            for event in events[: len(events) // 2]:
                 await client.write_event(event)
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.3)
             server.proc.terminate()
-            return await client.read_event()
+            await asyncio.sleep(0.5)
+            for event in events[len(events) // 2 :]:
+                await client.write_event(event)
+            answer = await client.read_event()
+        let_go = await idle.read_event()  # None: the server closed the idle connection
+        await idle.disconnect()
+        return answer, let_go
 
-    answer = run(in_flight())
+    answer, let_go = run(in_flight())
     assert answer is not None and answer.type == "transcript" and answer.data["language"] == "zh"
+    assert let_go is None
     assert server.proc.wait(timeout=60) == 0
     assert "stopped" in server.out.read_text()
     # the 10 minute timer set through the dialog earlier is still there for the next front end

@@ -56,12 +56,15 @@ class Server:
 
 
 def start_server(
-    folder: Path, *extra: str, env: dict[str, str] | None = None, timeout: float = 180
+    folder: Path,
+    *extra: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 180,
+    uri: str | None = None,
 ) -> Server:
     folder.mkdir(parents=True, exist_ok=True)
     state = folder / "state"
-    port = free_port()
-    uri = f"tcp://127.0.0.1:{port}"
+    uri = uri or f"tcp://127.0.0.1:{free_port()}"
     log, out = folder / "serve.log", folder / "serve.out"
     full_env = dict(
         os.environ,

@@ -50,7 +50,8 @@ class Engines:
         self.announce = announce
         self.max_seconds = max_command_seconds(app.settings.section("audio"))
         self.default_lang = app.settings.language
-        self._asr = ThreadPoolExecutor(1, thread_name_prefix="wyoming-asr")
+        workers = int(app.settings.section("asr").get("workers", 1))
+        self._asr = ThreadPoolExecutor(workers, thread_name_prefix="wyoming-asr")
         self._brain = ThreadPoolExecutor(1, thread_name_prefix="wyoming-brain")
         self._tts = ThreadPoolExecutor(1, thread_name_prefix="wyoming-tts")
 

@@ -85,7 +85,8 @@ class WyomingHandler(AsyncEventHandler):
         self.audio = Collector(self.engines.max_seconds)
         self.lang = self.engines.default_lang
         self.skipping = False  # audio past the limit: dropped until its audio-stop
-        self.busy = False
+        self.busy = False  # answering an event
+        self.streaming = False  # between audio-start and audio-stop: a command on its way
 
     async def write_event(self, event: Event) -> None:
         await async_write_event(event, self.writer)
@@ -105,7 +106,7 @@ class WyomingHandler(AsyncEventHandler):
                 await self.write_event(Error(text="server busy, try again", code="busy").event())
                 return
             shared.handlers.add(self)
-            while not shared.stopping:
+            while not shared.stopping or self.streaming:
                 event = await read_event(self.reader)
                 if event is None:
                     break
@@ -125,8 +126,9 @@ class WyomingHandler(AsyncEventHandler):
             self.writer.close()
 
     async def stop_if_idle(self) -> None:
-        """On SIGTERM: a client between requests is let go now; a busy one finishes first."""
-        if not self.busy:
+        """On SIGTERM: a client between requests is let go now; one sending or waiting for an
+        answer is served first (within the grace time)."""
+        if not self.busy and not self.streaming:
             await self.stop()
 
     async def handle_event(self, event: Event) -> bool:
@@ -154,6 +156,7 @@ class WyomingHandler(AsyncEventHandler):
         if AudioStart.is_type(kind):
             self.audio.start(self._format(event.data))
             self.skipping = False
+            self.streaming = True
             return []
         if AudioChunk.is_type(kind):
             return self._chunk(event)
@@ -162,7 +165,8 @@ class WyomingHandler(AsyncEventHandler):
         if Recognize.is_type(kind):
             return await self._recognize(self._text(event))
         if Transcript.is_type(kind):
-            return await self._handle(self._text(event), event.data.get("language"))
+            return await self._handle(self._text(event), event.data.get("language"),
+                                      event.data.get("context"))
         if Synthesize.is_type(kind):
             return await self._synthesize(event)
         raise BadRequest(f"unknown event type {kind[:40]!r}", "unknown-event")
@@ -193,6 +197,7 @@ class WyomingHandler(AsyncEventHandler):
         return []
 
     async def _transcript(self) -> list[Event]:
+        self.streaming = False
         if self.skipping:
             self.skipping = False
             return []
@@ -210,10 +215,12 @@ class WyomingHandler(AsyncEventHandler):
         entities = [Entity(name=str(k), value=json_safe(v)) for k, v in match.slots.items()]
         return [Intent(name=match.intent, entities=entities, context=context).event()]
 
-    async def _handle(self, text: str, language: Any) -> list[Event]:
+    async def _handle(self, text: str, language: Any, given: Any) -> list[Event]:
         reply, done = await self.engines.handle(text, wanted_lang(language))
         log.info("client %s: %r -> %r", self.peer, text, reply.text)
-        context = {"language": reply.lang, "continue_conversation": not reply.end_session}
+        # the client's own context (Home Assistant's conversation_id) goes back with ours
+        context = {**(given if isinstance(given, dict) else {}), "language": reply.lang,
+                   "continue_conversation": not reply.end_session}
         return [(Handled if done else NotHandled)(text=reply.text, context=context).event()]
 
     async def _synthesize(self, event: Event) -> list[Event]:
