@@ -280,6 +280,11 @@ def test_remote_recogniser_down_falls_back_with_one_line(tmp_path, state_dir, mo
     assert len(lines) == 1 and "unreachable" in lines[0] and "local recogniser" in lines[0], (
         result.err
     )
+    voice = _config(tmp_path, f'[tts]\nengine = "wyoming"\nuri = "{dead}"\ntimeout = 3\n')
+    said = run_cli("say", "-o", str(tmp_path / "hi.wav"), "你好", "--config", str(voice),
+                   state_dir=state_dir)
+    assert said.code == 0 and (tmp_path / "hi.wav").stat().st_size > 10_000, said.err
+    assert len([line for line in said.err.splitlines() if "local voice" in line]) == 1, said.err
     cfg = _config(tmp_path, f'[asr]\nengine = "wyoming"\nuri = "{dead}"\nfallback = "none"\n')
     result = run_cli(
         "run", str(SAMPLES / "en_01_time.wav"), "--config", str(cfg), state_dir=state_dir

@@ -201,7 +201,7 @@ class WyomingHandler(AsyncEventHandler):
         if self.skipping:
             self.skipping = False
             return []
-        audio = await asyncio.to_thread(self.audio.take)
+        audio = self.audio.take()  # already 16 kHz mono: only the resampler's tail is left
         lang, self.lang = self.lang, self.engines.default_lang
         heard = await self.engines.transcribe(audio, lang)
         log.info("client %s: heard %r (%s)", self.peer, heard.text, heard.lang)

@@ -1,18 +1,19 @@
 """Raw PCM from a Wyoming client, in whatever rate, width and channel count, to our 16 kHz mono.
 
-Chunks are kept as the bytes they came in (the cheapest form) and converted once at audio-stop. The
-total is capped by the longest command allowed (`[audio] max_command_seconds`) in the client's own
-format, so a client that never stops sending costs at most one command's worth of memory.
+Each chunk is converted as it arrives, and the total is capped by the longest command allowed
+(`[audio] max_command_seconds`), so a client that never stops sending costs at most one command's
+worth of 16 kHz mono audio (3.8 MB for 60 s), whatever format it sends.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import groupby
 
 import numpy as np
+import soxr  # type: ignore[import-untyped]
 
-from ..audio.decode import RATES, clean_samples, to_mono_16k
+from ..audio.decode import RATES, clean_samples
+from ..types import SAMPLE_RATE
 
 WIDTHS = (1, 2, 3, 4)  # bytes per sample: unsigned 8-bit, then signed 16/24/32-bit little-endian
 MAX_CHANNELS = 16
@@ -80,33 +81,60 @@ class TooLong(ValueError):
 
 @dataclass
 class Collector:
-    """One request's audio, as it arrives; `max_seconds` caps it in the client's own format."""
+    """One request's audio, converted to 16 kHz mono float32 as each chunk arrives.
+
+    Converting at once (rather than keeping the client's bytes) makes the memory of a request
+    64 kB per second of speech whatever the client sends: 60 s of 384 kHz, 16-channel 32-bit audio
+    would otherwise be 1.5 GB. `max_seconds` caps the length; a chunk may change the format, and a
+    frame torn across two chunks is joined, not misread.
+    """
 
     max_seconds: float
-    fmt: PcmFormat | None = None
-    chunks: list[tuple[PcmFormat, bytes]] = field(default_factory=list)
+    parts: list[np.ndarray] = field(default_factory=list)
     seconds: float = 0.0
+    _fmt: PcmFormat | None = None
+    _stream: soxr.ResampleStream | None = None
+    _carry: bytes = b""
 
     def start(self, fmt: PcmFormat) -> None:
-        self.fmt = fmt
-        self.chunks.clear()
+        self.reset()
+        self._switch(fmt)
+
+    def reset(self) -> None:
+        self.parts = []
         self.seconds = 0.0
+        self._fmt, self._stream, self._carry = None, None, b""
 
     def add(self, fmt: PcmFormat, pcm: bytes) -> None:
-        """A chunk; each carries its own format (a client may change it mid-stream)."""
         self.seconds += len(pcm) / fmt.bytes_per_second
         if self.seconds > self.max_seconds:
-            self.chunks.clear()
+            self.reset()
             raise TooLong(f"audio longer than {self.max_seconds:g} s ([audio] max_command_seconds)")
-        self.chunks.append((fmt, pcm))
+        if fmt != self._fmt:
+            self._switch(fmt)
+        data = self._carry + pcm
+        frame = fmt.width * fmt.channels
+        whole = len(data) - len(data) % frame
+        self._carry = data[whole:]
+        if whole:
+            mono = to_float(data[:whole], fmt).mean(axis=1, dtype=np.float32)
+            self.parts.append(self._stream.resample_chunk(mono) if self._stream else mono)
+
+    def _switch(self, fmt: PcmFormat) -> None:
+        self._flush()
+        self._fmt, self._carry = fmt, b""
+        self._stream = None
+        if fmt.rate != SAMPLE_RATE:
+            self._stream = soxr.ResampleStream(fmt.rate, SAMPLE_RATE, 1, quality="HQ")
+
+    def _flush(self) -> None:
+        if self._stream is not None:
+            self.parts.append(self._stream.resample_chunk(np.zeros(0, np.float32), last=True))
+            self._stream = None
 
     def take(self) -> np.ndarray:
         """Everything so far as 16 kHz mono float32, and the collector emptied."""
-        parts = [
-            to_mono_16k(to_float(b"".join(pcm for _, pcm in group), fmt), fmt.rate)
-            for fmt, group in groupby(self.chunks, key=lambda chunk: chunk[0])
-        ]
-        self.chunks.clear()
-        self.seconds = 0.0
-        audio = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+        self._flush()
+        audio = np.concatenate(self.parts) if self.parts else np.zeros(0, dtype=np.float32)
+        self.reset()
         return clean_samples(np.ascontiguousarray(audio, dtype=np.float32))
