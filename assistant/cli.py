@@ -355,13 +355,16 @@ def cmd_devices(args, settings) -> int:
     return 0
 
 
+COMMANDS = {"run": cmd_run, "listen": cmd_listen, "chat": cmd_chat, "parse": cmd_parse, "say": cmd_say,
+            "models": cmd_models, "intents": cmd_intents, "devices": cmd_devices}
+
+
 def cmd_serve(args, settings) -> int:
     from .wyoming.server import serve
     return serve(settings, args.wyoming, lambda line: print(line, flush=True))
 
 
-COMMANDS = {"serve": cmd_serve, "run": cmd_run, "listen": cmd_listen, "chat": cmd_chat, "parse": cmd_parse, "say": cmd_say,
-            "models": cmd_models, "intents": cmd_intents, "devices": cmd_devices}
+COMMANDS["serve"] = cmd_serve
 
 
 def _logging(verbose: int, settings: Settings | None) -> None:
