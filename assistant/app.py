@@ -106,9 +106,7 @@ class Assistant:
     @property
     def speaker(self) -> Speaker:
         if self._speaker is None:
-            from .tts.pyttsx3_engine import Pyttsx3Speaker
-            t = self.settings.tts
-            self._speaker = Pyttsx3Speaker(rate=t.rate, volume=t.volume, voice_en=t.voice_en, voice_zh=t.voice_zh)
+            self._speaker = make_speaker(self.settings)
         return self._speaker
 
     @property
@@ -203,14 +201,42 @@ class Assistant:
         return turn
 
 
+def make_speaker(settings: Settings):
+    """The configured voice: pyttsx3 here, or `[tts] engine = "wyoming"` on another machine
+    with pyttsx3 behind it for when that machine is down."""
+    from .tts.pyttsx3_engine import Pyttsx3Speaker
+    t = settings.tts
+
+    def local():
+        return Pyttsx3Speaker(rate=t.rate, volume=t.volume, voice_en=t.voice_en, voice_zh=t.voice_zh)
+    section = settings.section("tts")
+    if section.get("engine", "pyttsx3") != "wyoming":
+        return local()
+    from .wyoming.remote import FallbackSpeaker, WyomingSpeaker
+    if not section.get("uri"):
+        raise ConfigError('[tts] engine = "wyoming" needs a uri (tcp://HOST:PORT or unix://PATH)')
+    remote = WyomingSpeaker(section["uri"], timeout=float(section.get("timeout", 15.0)))
+    return FallbackSpeaker(remote, local, "voice (espeak-ng)")
+
+
 def make_recognizer(settings: Settings, name: str, engine=None) -> Recognizer:
     """The configured ASR engine; Whisper steered by the loaded intents unless `[asr] bias = false`."""
+    if name == "wyoming":
+        from .wyoming.remote import FallbackRecognizer, WyomingRecognizer
+        section = settings.section("asr")
+        if not section.get("uri"):
+            raise ConfigError('[asr] engine = "wyoming" needs a uri (tcp://HOST:PORT or unix://PATH)')
+        fallback = section.get("fallback", "whisper")
+        remote = WyomingRecognizer(section["uri"], timeout=float(section.get("timeout", 15.0)))
+        local = None if fallback == "none" else (lambda: make_recognizer(settings, fallback, engine))
+        return FallbackRecognizer(remote, local, f"recogniser ({fallback})")
     if name == "whisper":
         from .asr.models import require_model
         from .asr.whisper import WhisperRecognizer
         folder = require_model(settings.model_dir, settings.asr.model)
         a = settings.asr
-        whisper = WhisperRecognizer(folder, threads=a.threads, compute_type=a.compute_type, beam_size=a.beam_size)
+        whisper = WhisperRecognizer(folder, threads=a.threads, compute_type=a.compute_type, beam_size=a.beam_size,
+                                    workers=int(settings.section("asr").get("workers", 1)))
         if not a.bias or engine is None:
             return whisper
         from .asr.biased import BiasedRecognizer, BiasSettings
@@ -230,7 +256,7 @@ def make_recognizer(settings: Settings, name: str, engine=None) -> Recognizer:
         from .asr.google import GoogleRecognizer
         section = settings.section("google")
         return GoogleRecognizer(timeout=float(section.get("timeout", 5.0)), key=section.get("key"))
-    raise ConfigError(f"unknown speech recogniser {name!r}: use whisper, sphinx or google")
+    raise ConfigError(f"unknown speech recogniser {name!r}: use whisper, sphinx, google or wyoming")
 
 
 def chat(assistant: Assistant, lines, out: Callable[[str], None], lang: str = "auto") -> None:

@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE", help="WAV/FLAC/AIFF recordings")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     p.add_argument("--reply-dir", metavar="DIR", help="write each spoken reply as a WAV file here instead of playing it")
-    p.add_argument("--asr", choices=["whisper", "sphinx", "google"], help="speech recogniser")
+    p.add_argument("--asr", choices=["whisper", "sphinx", "google", "wyoming"], help="speech recogniser")
     _lang(p)
 
     p = sub.add_parser("listen", parents=[common], help="talk to the microphone (or a recording streamed like one)")
@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--always", action="store_true", help="no wake phrase: every utterance is a command")
     p.add_argument("--device", help="microphone name or index (see `assistant devices`)")
     p.add_argument("--no-speak", action="store_true", help="print replies only")
-    p.add_argument("--asr", choices=["whisper", "sphinx", "google"], help="speech recogniser")
+    p.add_argument("--asr", choices=["whisper", "sphinx", "google", "wyoming"], help="speech recogniser")
     _lang(p)
 
     p = sub.add_parser("chat", parents=[common], help="type commands, read replies (no audio)")
@@ -90,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     isub.add_parser("test", parents=[common], help="run every test sentence, print failures")
 
     sub.add_parser("devices", parents=[common], help="list audio input and output devices")
+
+    p = sub.add_parser("serve", parents=[common], help="serve speech, intents, dialog and voices over Wyoming "
+                                                       "(Home Assistant, satellites)")
+    p.add_argument("--wyoming", metavar="URI", required=True, help="tcp://HOST:PORT or unix://PATH")
     return parser
 
 
@@ -353,6 +357,14 @@ def cmd_devices(args, settings) -> int:
 
 COMMANDS = {"run": cmd_run, "listen": cmd_listen, "chat": cmd_chat, "parse": cmd_parse, "say": cmd_say,
             "models": cmd_models, "intents": cmd_intents, "devices": cmd_devices}
+
+
+def cmd_serve(args, settings) -> int:
+    from .wyoming.server import serve
+    return serve(settings, args.wyoming, lambda line: print(line, flush=True))
+
+
+COMMANDS["serve"] = cmd_serve
 
 
 def _logging(verbose: int, settings: Settings | None) -> None:

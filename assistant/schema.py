@@ -87,6 +87,26 @@ class Text(Spec):
 
 
 @dataclass(frozen=True)
+class WyomingUri(Spec):
+    """Where a Wyoming server listens: tcp://HOST:PORT or unix://PATH."""
+
+    def check(self, value: Any) -> str:
+        from urllib.parse import urlparse
+        if not isinstance(value, str):
+            raise Invalid("must be a tcp://HOST:PORT or unix://PATH address")
+        parsed = urlparse(value)
+        try:
+            port = parsed.port
+        except ValueError:
+            port = None
+        if parsed.scheme == "tcp" and parsed.hostname and port is not None:
+            return value
+        if parsed.scheme == "unix" and (parsed.path or parsed.netloc):
+            return value
+        raise Invalid("must be a tcp://HOST:PORT or unix://PATH address")
+
+
+@dataclass(frozen=True)
 class Texts(Spec):
     """A list of strings; a single string means a list of one (never read letter by letter)."""
 
@@ -210,7 +230,7 @@ FOLDER = Text(path=True)
 PHRASES = Texts()
 
 ASR = Table({
-    "engine": Text(choices=("whisper", "sphinx", "google")),
+    "engine": Text(choices=("whisper", "sphinx", "google", "wyoming")),
     "model": Text(),
     "compute_type": Text(choices=("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
                                   "float16", "bfloat16", "float32", "auto", "default")),
@@ -220,6 +240,10 @@ ASR = Table({
     "bias_beam_size": Num(1, 20, whole=True),
     "bias_hypotheses": Num(1, 20, whole=True),
     "sphinx_grammar": Flag(),
+    "workers": Num(1, 8, whole=True),          # Whisper replicas run at once (serve); see bench/serve.py
+    "uri": WyomingUri(),                       # engine = "wyoming": the remote recogniser
+    "timeout": SECONDS,                        # its deadline for one command
+    "fallback": Text(choices=("whisper", "sphinx", "google", "none")),   # when it is down
 })
 
 TTS = Table({
@@ -227,7 +251,12 @@ TTS = Table({
     "volume": Num(0, 1),
     "voice_en": Text(),
     "voice_zh": Text(),
+    "engine": Text(choices=("pyttsx3", "wyoming")),
+    "uri": WyomingUri(),                       # engine = "wyoming": the remote voice
+    "timeout": SECONDS,
 })
+
+SERVE = Table({"max_clients": Num(1, 1024, whole=True), "grace_seconds": Num(0, 600)})
 
 DEVICE = AnyOf((Text(), Num(0, 10_000, whole=True)), "a device name or an index from `assistant devices`")
 AUDIO = Table({"input_device": DEVICE, "output_device": DEVICE, "max_command_seconds": SECONDS})
@@ -330,5 +359,6 @@ SCHEMA = Table({
     "home": HOME,
     "weather": WEATHER,
     "google": GOOGLE,
+    "serve": SERVE,
     "lists": Anything(),
 })

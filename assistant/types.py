@@ -60,3 +60,6 @@ class Reply:
     lang: str = "en"
     audio_path: str | None = None
     end_session: bool = True
+    # False when the reply says the command was not understood or has no skill ("didn't catch
+    # that", "can't do that yet"): front ends such as the Wyoming server report it as not handled
+    handled: bool = True

@@ -31,7 +31,7 @@ def one_error(result: CliResult) -> str:
     ("[asr]\nthreads = 5000\n", "[asr] threads must be between 1 and 64 (got 5000)"),
     ("[asr]\nthreads = 0\n", "[asr] threads must be between 1 and 64 (got 0)"),
     ("[asr]\nbeam_size = 2.5\n", "[asr] beam_size must be a whole number (got 2.5)"),
-    ("[asr]\nengine = \"vosk\"\n", "[asr] engine must be one of whisper, sphinx, google (got \"vosk\")"),
+    ("[asr]\nengine = \"vosk\"\n", "[asr] engine must be one of whisper, sphinx, google, wyoming (got \"vosk\")"),
     ("[tts]\nvolume = 3\n", "[tts] volume must be between 0 and 1 (got 3)"),
     ("[listen]\naggressiveness = 7\n", "[listen] aggressiveness must be between 0 and 3 (got 7)"),
     ("[wake]\nspotter = \"yes\"\n", "[wake] spotter must be true or false (got \"yes\")"),

@@ -16,4 +16,3 @@ class Recognizer(Protocol):
     name: str
 
     def transcribe(self, utterance: Utterance, lang: str = "auto") -> Transcript: ...
-

@@ -84,7 +84,7 @@ class WhisperRecognizer:
     name = "whisper"
 
     def __init__(self, model_path: str | Path, threads: int = 2, compute_type: str = "int8",
-                 beam_size: int = 1, use_vad: bool = True):
+                 beam_size: int = 1, use_vad: bool = True, workers: int = 1):
         model_path = Path(model_path)
         if not (model_path / "model.bin").is_file():
             raise ModelError(f"speech model not found in {model_path}: run `assistant models pull`")
@@ -92,7 +92,7 @@ class WhisperRecognizer:
         try:
             from faster_whisper import WhisperModel
             self.model = WhisperModel(str(model_path), device="cpu", compute_type=compute_type,
-                                      cpu_threads=threads, num_workers=1)
+                                      cpu_threads=threads, num_workers=workers)
         except MemoryError:
             raise
         except Exception as exc:  # noqa: BLE001 - the tokenizers library raises bare Exception on a bad file

@@ -143,14 +143,14 @@ class Dialog:
                 intent = last
                 slots = {**self.session.last_slots, **changed}
         if intent is None:
-            return Reply(text("fallback", lang), lang)
+            return Reply(text("fallback", lang), lang, handled=False)
         return self._run(intent, slots, lang)
 
     def _run(self, intent: str, slots: dict[str, Any], lang: str) -> Reply:
         skill = self.skills.get(intent.split(".", 1)[0])
         if skill is None:
             log.warning("no skill for intent %s", intent)
-            return Reply(text("unsupported", lang), lang)
+            return Reply(text("unsupported", lang), lang, handled=False)
         answer: Answer = skill.handle(intent, slots, lang)
         out_lang = answer.lang or (self.reply_lang(lang) if intent == "system.language" else lang)
         if answer.ask:
@@ -172,7 +172,7 @@ class Dialog:
         """One more try after an answer we could not use, then give up."""
         if pending.retries >= 1:
             self.session.pending = None
-            return Reply(text("fallback", lang), lang)
+            return Reply(text("fallback", lang), lang, handled=False)
         pending.retries += 1
         pending.deadline = time.monotonic() + self.followup_timeout
         return Reply(f"{text('fallback', lang)} {pending.question}" if lang == "en"
