@@ -8,6 +8,7 @@ not found exactly can still be found by sound (`ValueIndex.near`): an English sp
 compared with rapidfuzz, or Chinese compared syllable by syllable in pinyin with the usual
 confusions. The matcher asks for near names only where a template has a slot of that list.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,14 +23,33 @@ from ..lang import words_to_number_zh as zh_number
 from .normalize import normalize, tokenize
 
 # Abbreviations and plurals of units, as recognisers write them.
-UNITS = {"oz": "ounce", "ozs": "ounce", "ounces": "ounce", "lb": "pound", "lbs": "pound", "pounds": "pound",
-         "ml": "milliliter", "millilitre": "milliliter", "milliliters": "milliliter", "millilitres": "milliliter",
-         "kg": "kilogram", "kilograms": "kilogram", "kilos": "kilogram", "cm": "centimeter",
-         "centimetres": "centimeter", "centimeters": "centimeter", "centimetre": "centimeter",
-         "grams": "gram", "liters": "liter", "litres": "liter", "litre": "liter", "pct": "percent"}
+UNITS = {
+    "oz": "ounce",
+    "ozs": "ounce",
+    "ounces": "ounce",
+    "lb": "pound",
+    "lbs": "pound",
+    "pounds": "pound",
+    "ml": "milliliter",
+    "millilitre": "milliliter",
+    "milliliters": "milliliter",
+    "millilitres": "milliliter",
+    "kg": "kilogram",
+    "kilograms": "kilogram",
+    "kilos": "kilogram",
+    "cm": "centimeter",
+    "centimetres": "centimeter",
+    "centimeters": "centimeter",
+    "centimetre": "centimeter",
+    "grams": "gram",
+    "liters": "liter",
+    "litres": "liter",
+    "litre": "liter",
+    "pct": "percent",
+}
 _ZH_NUMERALS = re.compile("[零〇一二两三四五六七八九十百千万]+")
-NEAR_MIN = 0.7           # below this similarity a heard phrase is not a near-miss of a name at all
-NEAR_OPEN = 0.85         # ... of a list that also takes new names (a new name is likelier there)
+NEAR_MIN = 0.7  # below this similarity a heard phrase is not a near-miss of a name at all
+NEAR_OPEN = 0.85  # ... of a list that also takes new names (a new name is likelier there)
 
 
 @lru_cache(maxsize=8192)
@@ -39,7 +59,12 @@ def word_key(word: str) -> str:
         return UNITS[word]
     if len(word) >= 4 and word.endswith("ies"):
         return word[:-3] + "y"
-    if len(word) >= 4 and word.endswith("es") and word[-3] in "sxz" or word.endswith(("ches", "shes")):
+    if (
+        len(word) >= 4
+        and word.endswith("es")
+        and word[-3] in "sxz"
+        or word.endswith(("ches", "shes"))
+    ):
         return word[:-2]
     if len(word) >= 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
@@ -111,7 +136,7 @@ class ValueIndex:
         self._zh: dict[str, list[tuple[str, str]]] = {}
         for list_name, items in lists.items():
             spoken: tuple[list[str], list[str], list[str]] = ([], [], [])
-            said: set[str] = set()        # spoken[0] as a set: a list of 100,000 names was quadratic
+            said: set[str] = set()  # spoken[0] as a set: a list of 100,000 names was quadratic
             for item_id, names in items.items():
                 for lang in LANGS:
                     for name in names.get(lang, []):
@@ -128,8 +153,14 @@ class ValueIndex:
                 self._all_lists.append(list_name)
         self._lists_cache: dict[str, tuple[tuple[str, float], ...]] = {}
 
-    def _add(self, list_name: str, item_id: str, name: str, spoken: tuple[list[str], list[str], list[str]],
-             said: set[str]) -> None:
+    def _add(
+        self,
+        list_name: str,
+        item_id: str,
+        name: str,
+        spoken: tuple[list[str], list[str], list[str]],
+        said: set[str],
+    ) -> None:
         for lang in LANGS:
             keys = name_keys(name, lang)
             if not keys:
@@ -154,12 +185,19 @@ class ValueIndex:
         """The longest list name starting at words[i]: (list, item id, index after it)."""
         first = words[i]
         if lang == "zh":
-            if first not in self.firsts and pinyin(first) not in self.firsts and not _ZH_NUMERALS.match(first):
+            if (
+                first not in self.firsts
+                and pinyin(first) not in self.firsts
+                and not _ZH_NUMERALS.match(first)
+            ):
                 return None
             keys, ends = zh_keys(words, i, self.max_len)
         else:
-            if first not in self.firsts and word_key(first) not in self.firsts and not (
-                    first[:1].isdigit() or en_number(words, i)):
+            if (
+                first not in self.firsts
+                and word_key(first) not in self.firsts
+                and not (first[:1].isdigit() or en_number(words, i))
+            ):
                 return None
             keys, ends = en_keys(words, i, self.max_len)
         for size in range(len(keys), 0, -1):
@@ -178,8 +216,13 @@ class ValueIndex:
             found: dict[str, float] = {}
             form = spoken_form(word_key(word))
             if len(form) >= 3 and self._all_forms:
-                for _, sound, k in process.extract(form, self._all_forms, scorer=fuzz.ratio,
-                                                   score_cutoff=150 * NEAR_MIN - 50, limit=5):
+                for _, sound, k in process.extract(
+                    form,
+                    self._all_forms,
+                    scorer=fuzz.ratio,
+                    score_cutoff=150 * NEAR_MIN - 50,
+                    limit=5,
+                ):
                     name = self._all_lists[k]
                     sim = self._near_en(name, word)
                     if sim is not None:
@@ -212,7 +255,9 @@ class ValueIndex:
         if len(form) < 3:
             return None
         # (spelling + 2 x sound) / 3 >= NEAR_MIN needs a sound of at least (3 x NEAR_MIN - 1) / 2
-        close = process.extract(form, forms, scorer=fuzz.ratio, score_cutoff=150 * NEAR_MIN - 50, limit=8)
+        close = process.extract(
+            form, forms, scorer=fuzz.ratio, score_cutoff=150 * NEAR_MIN - 50, limit=8
+        )
         best, best_k = 0.0, -1
         for _, sound, k in close:
             sim = (fuzz.ratio(text, texts[k]) + 2 * sound) / 300.0

@@ -1,4 +1,5 @@
 """Small talk: greeting, thanks, identity and jokes that rotate instead of repeating."""
+
 from __future__ import annotations
 
 from ..phrases.texts import variants
