@@ -174,7 +174,8 @@ class FrameReader:
         self._put(None)
 
     def get(self, timeout: float = 0.1) -> bytes | None | BaseException | Literal[False]:
-        """A frame, None at the end of a recording, an exception from the device, or False (nothing yet)."""
+        """A frame, None at the end of a recording, an exception from the device, or False
+        (nothing yet)."""
         try:
             return self._q.get(timeout=timeout)
         except queue.Empty:
@@ -212,7 +213,8 @@ class Listener:
             )
             if not self.spotter.active:
                 self.spotter = None
-        # a strict second spotter: its hits (no false wake in 30 min of our speech) need no confirmation
+        # a strict second spotter: its hits (no false wake in 30 min of our speech) need no
+        # confirmation
         self.sure_spotter: KeywordSpotter | None = None
         if self.spotter is not None and wake.confirm and wake.kws_sure_threshold:
             self.sure_spotter = KeywordSpotter(
@@ -520,7 +522,8 @@ def _remove_quietly(path: str | None) -> None:
 
 
 def press_enter_to_talk(stream) -> Callable[[Listener], None]:
-    """Push-to-talk from a terminal (or a pipe): every line read from `stream` opens the microphone."""
+    """Push-to-talk from a terminal (or a pipe): every line read from `stream` opens the
+    microphone."""
 
     def start(listener: Listener) -> None:
         def read() -> None:

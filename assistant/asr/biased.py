@@ -7,9 +7,9 @@ what can be said but only sees the text. Here the two work together on one encod
 
 1. a plain pass (beam search, no prompt) in the likelier language, in both when the language
    is unsure; the intent engine reads its hypotheses (one a little less likely than Whisper's
-   first may win when it is understood better) and names the domain the best is about: the intent file of
-   its nearest intent (a maker's coffee file, the built-in timers...), accepted or not, and
-   of a close second one;
+   first may win when it is understood better) and names the domain the best is about: the
+   intent file of its nearest intent (a maker's coffee file, the built-in timers...), accepted
+   or not, and of a close second one;
 2. a biased pass: beam search with that domain's vocabulary as Whisper's prompt (list values
    first, then its command words; a maker's domain is never crowded out by the built-ins,
    because only the domain the command is about is in the prompt), several hypotheses;
@@ -95,7 +95,8 @@ class BiasedRecognizer:
         self._prompts: dict[tuple[str, tuple[str, ...]], str | None] = {}
 
     def prompt(self, lang: str, intents: list[str]) -> str | None:
-        """The vocabulary of some intents as a Whisper prompt (built once per domain and language)."""
+        """The vocabulary of some intents as a Whisper prompt (built once per domain and
+        language)."""
         key = (lang, tuple(sorted(intents)))
         if key not in self._prompts:
             self._prompts[key] = build_prompt(self.understanding.vocabulary(lang, intents), lang)
@@ -139,8 +140,8 @@ class BiasedRecognizer:
         return Transcript(h.text, h.lang, confidence, alternatives)
 
     def _plain(self, encoded: Encoded, lang: str) -> _Reading:
-        """The plain pass's best reading: Whisper's first hypothesis, or one close behind it that the
-        intent engine understands better ("What? I visit." / "What time is it?")."""
+        """The plain pass's best reading: Whisper's first hypothesis, or one close behind it that
+        the intent engine understands better ("What? I visit." / "What time is it?")."""
         s = self.settings
         beam = self.whisper.beam_size
         readings = [

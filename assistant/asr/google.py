@@ -1,9 +1,10 @@
-"""Google's free web recogniser (the speech API SpeechRecognition's recognize_google uses): optional, online.
+"""Google's free web recogniser (the speech API SpeechRecognition's recognize_google uses):
+optional, online.
 
 The request is the one SpeechRecognition builds (FLAC from its AudioData, the same URL and key),
 but it goes through assistant.web, so it has one deadline for the whole call (`[google] timeout`)
-and a size cap: with no network, or a server that trickles, it fails with one clear line, never hangs.
-For "auto" it asks in both languages and keeps the more confident answer.
+and a size cap: with no network, or a server that trickles, it fails with one clear line, never
+hangs. For "auto" it asks in both languages and keeps the more confident answer.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ MAX_ANSWER_BYTES = 1 << 20
 
 
 def best_result(answer: str) -> dict[str, Any] | None:
-    """The first result with alternatives from the API's answer (one JSON object per line), or None."""
+    """The first result with alternatives from the API's answer (one JSON object per line), or
+    None."""
     for line in answer.splitlines():
         if not line.strip():
             continue

@@ -15,9 +15,9 @@ extra work:
   vocabulary: the free-text values in the intents' own English tests and a short list of
   common things people play and buy (list names already have their own slots). Each free
   slot copies that vocabulary into the compiled FSG, so it is kept small, and free slots of
-  `elsewhere` phrases are left out (the phrase without them still catches the command). A loop over the whole
-  dictionary would make the grammar as loose as the open vocabulary; dropping those
-  templates would lose "play some jazz" and "add milk to my list" altogether.
+  `elsewhere` phrases are left out (the phrase without them still catches the command). A
+  loop over the whole dictionary would make the grammar as loose as the open vocabulary;
+  dropping those templates would lose "play some jazz" and "add milk to my list" altogether.
 
 pocketsphinx refuses a grammar holding a word its dictionary lacks, so every word is
 checked against the dictionary the decoder uses; an alternative with an unknown word is
@@ -106,7 +106,9 @@ WEEKDAYS = list(WORDS_TO_WEEKDAY_EN)
 # Rules for the built-in slot types, in JSGF. Each word is in pocketsphinx's en-us dictionary.
 TYPE_RULES = {
     "digit": " | ".join(ONES),
-    "num": f"zero | <digit> | {' | '.join(TEENS)} | ({' | '.join(TENS)}) [<digit>] | [a | one] hundred",
+    "num": (
+        f"zero | <digit> | {' | '.join(TEENS)} | ({' | '.join(TENS)}) [<digit>] | [a | one] hundred"
+    ),
     "number": "<num> [point <digit>]",
     "level": "<num> [percent] | (half | full | max | maximum)",
     "unit": "second | seconds | minute | minutes | hour | hours",
@@ -124,7 +126,8 @@ TYPE_RULES = {
     "time": "<clock>",
     "weekday": " | ".join(WEEKDAYS),
     "day": (
-        "today | tonight | tomorrow [morning | afternoon | evening | night] | [the] day after tomorrow "
+        "today | tonight | tomorrow [morning | afternoon | evening | night] "
+        "| [the] day after tomorrow "
         "| this (morning | afternoon | evening) | [on | next | this] <weekday>"
     ),
     "ordinal": f"{' | '.join(ORDINALS)} | (twenty | thirty) ({' | '.join(ORDINALS[:9])})",
@@ -155,7 +158,8 @@ class Grammar:
 
 
 def dictionary_path() -> Path:
-    """The pronunciation dictionary bundled with the `pocketsphinx` package (what the decoder loads)."""
+    """The pronunciation dictionary bundled with the `pocketsphinx` package (what the decoder
+    loads)."""
     import pocketsphinx
 
     return Path(pocketsphinx.get_model_path()) / "en-us" / "cmudict-en-us.dict"
@@ -345,7 +349,8 @@ def build_grammar(engine, dictionary: frozenset[str] | None = None) -> Grammar:
 
 
 def grammar_key(engine) -> str:
-    """A hash of everything the grammar depends on: templates, rules, lists, test values, this module."""
+    """A hash of everything the grammar depends on: templates, rules, lists, test values, this
+    module."""
     h = hashlib.sha256()
     lib = engine.library
     for spec in list(lib.intents.values()) + list(lib.elsewhere):

@@ -167,7 +167,8 @@ class Segmenter:
         self._window_deadline = None
 
     def reset(self) -> None:
-        """Forget any speech in progress (after a barge-in, or when a window opens mid-utterance)."""
+        """Forget any speech in progress (after a barge-in, or when a window opens
+        mid-utterance)."""
         self._buf.clear()
         self._pre.clear()
         self._in_speech = False

@@ -139,7 +139,8 @@ class Detection:
 
 
 def spotted_words(phrase: str, keyphrases: dict[str, str]) -> str:
-    """What the spotter listens for: the configured keyphrase, or the phrase without a filler opener."""
+    """What the spotter listens for: the configured keyphrase, or the phrase without a filler
+    opener."""
     phrase = phrase.lower().strip()
     if phrase in keyphrases:
         return keyphrases[phrase]
@@ -163,7 +164,8 @@ class KeywordSpotter:
             from pocketsphinx import Decoder
         except ImportError:
             raise ConfigError(
-                "pocketsphinx is not installed: pip install pocketsphinx (or set [wake] spotter = false)"
+                "pocketsphinx is not installed: pip install pocketsphinx "
+                "(or set [wake] spotter = false)"
             ) from None
         pron = {**BUILTIN_PRONUNCIATIONS, **(pronunciations or {})}
         self._decoder = Decoder(lm=None, keyphrase="hey", kws_threshold=1e-20, loglevel="FATAL")

@@ -1,4 +1,5 @@
-"""Typed values found in text before matching: durations, times, days, levels, numbers, languages, list items.
+"""Typed values found in text before matching: durations, times, days, levels, numbers,
+languages, list items.
 
 The finder replaces each span by an `Entity`, so "set a timer for five minutes" and
 "set a timer for 90 seconds" both look like "set a timer for <duration>" to the matcher,
@@ -10,9 +11,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass
-from typing import Any, Union
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from ..lang import (
     EN_ORDINALS,
@@ -40,7 +41,7 @@ class Entity:
     period: str = ""  # "am"/"pm" carried by a day word such as "明早" or "tomorrow morning"
 
 
-Item = Union[Token, Entity]
+Item = Token | Entity
 
 # ---------------------------------------------------------------------------------------- English
 _EN_DUR_UNITS = {
@@ -371,7 +372,8 @@ _ZH_RE = re.compile(
     rf"|(?P<tp2>{_ZH_PERIOD_RE})(?P<th2>\d{{1,2}}):(?P<tm2>\d{{2}}))"
     rf"|(?P<dur>(?:(?:{_N})个?半?(?:小时|钟头|个钟)|半个?(?:小时|钟头))(?:{_N}分钟?)?(?:{_N}秒钟?)?"
     rf"|(?:{_N})(?:分钟|分(?=半|{_N}秒))半?(?:钟)?(?:{_N}秒钟?)?|半分钟|(?:{_N})刻钟|(?:{_N})秒钟?)"
-    rf"|(?P<level>百分之(?P<lv>{_N})|(?P<lv2>{_N}) ?percent|(?P<lvw>最亮|最大|最高|最强|最响|最暗|最低|最小|最弱))"
+    rf"|(?P<level>百分之(?P<lv>{_N})|(?P<lv2>{_N}) ?percent"
+    rf"|(?P<lvw>最亮|最大|最高|最强|最响|最暗|最低|最小|最弱))"
     rf"|(?P<num>{_N})"
 )
 _CLASSIFIERS = set("个首杯只张份次遍些下点会起样直共定切般边件位段集部本项条")
@@ -432,10 +434,7 @@ def find(
     placeholders: Iterable[str] = (),
 ) -> list[Item]:
     """Replace every entity span of a tokenised text by an Entity."""
-    if lang == "zh":
-        items = _find_zh(tokens, lists, today)
-    else:
-        items = _find_en(tokens, lists, today)
+    items = _find_zh(tokens, lists, today) if lang == "zh" else _find_en(tokens, lists, today)
     return _apply_periods(items)
 
 
@@ -647,13 +646,13 @@ def _zh_entity(m: re.Match, text: str, today: _dt.date | None) -> tuple[str, Any
             not g["tp"]
             and not g["tm"]
             and (hour in ("一", "两", "几") or before in "大小高低亮暗快慢响轻多少强弱声")
-        ):
-            if (
+            and (
                 hour == "一"
                 or after not in ("钟", "整", "")
                 or before in "大小高低亮暗快慢响轻多少强弱声"
-            ):
-                return None
+            )
+        ):
+            return None
         value = _zh_time(zh_number(hour), g["tm"], _ZP.get(g["tp"] or "", ""))
         return ("time", value, "explicit" if g["tp"] else "") if value else None
     if g["dur"]:
@@ -677,7 +676,8 @@ def _zh_entity(m: re.Match, text: str, today: _dt.date | None) -> tuple[str, Any
 
 
 def _apply_periods(items: list[Item]) -> list[Item]:
-    """A day word's period ("明早", "tomorrow morning") fixes a following bare hour ("七点" -> 07:00)."""
+    """A day word's period ("明早", "tomorrow morning") fixes a following bare hour
+    ("七点" -> 07:00)."""
     period = next(
         (it.period for it in items if isinstance(it, Entity) and it.type == "day" and it.period), ""
     )
@@ -713,13 +713,15 @@ def _first(
 
 
 def parse_duration(text: str, lang: str = "auto") -> int | None:
-    """Seconds in "five minutes", "an hour and a half", "一个半小时", "90 seconds"; None if absent."""
+    """Seconds in "five minutes", "an hour and a half", "一个半小时", "90 seconds"; None if
+    absent."""
     ent = _first(text, lang, ("duration",))
     return ent.value if ent else None
 
 
 def parse_time(text: str, lang: str = "auto") -> str | None:
-    """ "HH:MM" (24 h) in "7 am", "half past six in the evening", "下午三点半"; a bare hour counts."""
+    """ "HH:MM" (24 h) in "7 am", "half past six in the evening", "下午三点半"; a bare hour
+    counts."""
     ent = _first(text, lang, ("time",))
     if ent:
         return ent.value

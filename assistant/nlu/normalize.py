@@ -117,7 +117,8 @@ _ZH_NUMERAL = "零〇一二两三四五六七八九十百千万点半"
 
 
 def clean(text: str) -> str:
-    """Unicode clean-up for both languages: NFKC (full-width -> half-width), no invisible or control chars."""
+    """Unicode clean-up for both languages: NFKC (full-width -> half-width), no invisible or
+    control chars."""
     text = unicodedata.normalize("NFKC", text or "")
     return _CONTROL.sub(" ", _INVISIBLE.sub("", text))
 
@@ -156,7 +157,8 @@ def normalize_en(text: str, piece: bool = False) -> str:
 
 
 def normalize_zh(text: str, piece: bool = False) -> str:
-    """Chinese clean-up: simplified characters, half-width, no particles, no spaces between characters."""
+    """Chinese clean-up: simplified characters, half-width, no particles, no spaces between
+    characters."""
     text = to_simplified(clean(text))
     text = re.sub(r"(\d)\s*%", r"\1 percent", text)
     text = re.sub(r"[^\w\s.:%]", " ", text)
@@ -187,8 +189,5 @@ _ZH_SPLIT = re.compile(rf"[A-Za-z]+(?:'[a-z]+)?|\d+(?:[.:]\d+)?|[{CJK_RANGES}]|[
 
 def tokenize(text: str, lang: str) -> list[Token]:
     """Tokens of an already normalised text."""
-    if lang == "zh":
-        parts = _ZH_SPLIT.findall(text)
-    else:
-        parts = text.split()
+    parts = _ZH_SPLIT.findall(text) if lang == "zh" else text.split()
     return [Token(p.lower(), p) for p in parts if p.strip(".:")]

@@ -54,7 +54,8 @@ NEAR_OPEN = 0.85  # ... of a list that also takes new names (a new name is likel
 
 @lru_cache(maxsize=8192)
 def word_key(word: str) -> str:
-    """One English word as a value key: unit names in full, plurals singular ("lattes" -> "latte")."""
+    """One English word as a value key: unit names in full, plurals singular ("lattes" ->
+    "latte")."""
     if word in UNITS:
         return UNITS[word]
     if len(word) >= 4 and word.endswith("ies"):
@@ -72,7 +73,8 @@ def word_key(word: str) -> str:
 
 
 def en_keys(words: list[str], start: int = 0, limit: int = 1 << 30) -> tuple[list[str], list[int]]:
-    """Keys of `words` from `start` (at most `limit`) and, for each key, the index after its words."""
+    """Keys of `words` from `start` (at most `limit`) and, for each key, the index after its
+    words."""
     keys: list[str] = []
     ends: list[int] = []
     i = start
@@ -90,7 +92,8 @@ def en_keys(words: list[str], start: int = 0, limit: int = 1 << 30) -> tuple[lis
 
 
 def zh_keys(chars: list[str], start: int = 0, limit: int = 1 << 30) -> tuple[list[str], list[int]]:
-    """Keys of Chinese tokens: a run of numerals is one key, its value in digits ("十二" -> "12")."""
+    """Keys of Chinese tokens: a run of numerals is one key, its value in digits
+    ("十二" -> "12")."""
     keys: list[str] = []
     ends: list[int] = []
     i = start
@@ -144,7 +147,8 @@ class ValueIndex:
             self._spoken[list_name] = spoken
         self.firsts = frozenset(k[0] for k in self.by_key) | frozenset(k[0] for k in self.by_pinyin)
         self._near_cache: dict[tuple[str, str], Near | None] = {}
-        # every English name's spoken form with its list, to tell which lists a heard word may be from
+        # every English name's spoken form with its list, to tell which lists a heard word may be
+        # from
         self._all_forms: list[str] = []
         self._all_lists: list[str] = []
         for list_name, (_, forms, _) in self._spoken.items():
@@ -210,13 +214,14 @@ class ValueIndex:
         return None
 
     def lists_near(self, word: str) -> tuple[tuple[str, float], ...]:
-        """The lists with an English name `word` sounds like ("cappucino" -> coffeeDrink), for retrieval."""
+        """The lists with an English name `word` sounds like ("cappucino" -> coffeeDrink), for
+        retrieval."""
         got = self._lists_cache.get(word)
         if got is None:
             found: dict[str, float] = {}
             form = spoken_form(word_key(word))
             if len(form) >= 3 and self._all_forms:
-                for _, sound, k in process.extract(
+                for _, _sound, k in process.extract(
                     form,
                     self._all_forms,
                     scorer=fuzz.ratio,
@@ -245,7 +250,8 @@ class ValueIndex:
         return got
 
     def _near_en(self, list_name: str, heard: str) -> Near | None:
-        """Spelling and sound both count, sound twice: "dark rose" ~ "dark roast", not "shed" ~ "study"."""
+        """Spelling and sound both count, sound twice: "dark rose" ~ "dark roast", not "shed" ~
+        "study"."""
         texts, forms, ids = self._spoken.get(list_name, ([], [], []))
         words = heard.lower().split()
         if not texts or not words:

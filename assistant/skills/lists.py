@@ -1,4 +1,5 @@
-"""Lists (shopping, to-do, or any the matcher's `shopping_list` list names): add, show, remove, clear.
+"""Lists (shopping, to-do, or any the matcher's `shopping_list` list names): add, show, remove,
+clear.
 
 Items live in SQLite, one row each, so a list survives a restart and a crash never
 leaves half an item. The `list` slot picks the list; without it, the shopping list.

@@ -65,7 +65,8 @@ class Track:
 
 
 def read_track(path: Path) -> Track:
-    """A file's tags (container and stream metadata, where Ogg keeps them), title = file name if untagged."""
+    """A file's tags (container and stream metadata, where Ogg keeps them), title = file name if
+    untagged."""
     tags: dict[str, str] = {}
     try:
         import av

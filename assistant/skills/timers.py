@@ -38,7 +38,8 @@ class _Scheduled(Skill):
         return [(self._missed(row), row.lang) for row in self._take_due()]
 
     def _take_due(self) -> list[TimerRow]:
-        """Rows whose time has come, each removed (so announced) exactly once, in today's reply language."""
+        """Rows whose time has come, each removed (so announced) exactly once, in today's reply
+        language."""
         now = self._now_ts()
         return [
             TimerRow(row.id, row.kind, row.duration, row.due, self.env.reply_lang(row.lang))
@@ -60,7 +61,8 @@ class _Scheduled(Skill):
     ) -> Answer:
         """Cancel the chosen rows; the reply names the one, or says "both" / "all N".
 
-        More than CONFIRM_OVER rows only once the user said yes (`confirm` True); a no keeps them."""
+        More than CONFIRM_OVER rows only once the user said yes (`confirm` True); a no keeps
+        them."""
         if len(active) > CONFIRM_OVER and confirm is not True:
             if confirm is False:
                 return self.say(f"{self.kind}.kept", lang, count=len(active))

@@ -1,4 +1,5 @@
-"""JSON over HTTP for the web skills (weather, Home Assistant), through the one safe fetch in assistant.web.
+"""JSON over HTTP for the web skills (weather, Home Assistant), through the one safe fetch in
+assistant.web.
 
 Every call has the skill's deadline and size cap, follows no redirect, and every failure is one
 ServiceError so a skill turns "service down, slow, redirected or refusing" into a spoken apology.
