@@ -108,7 +108,8 @@ def model_dir() -> Path:
     settings = load_settings()
     if not installed_ok(settings.model_dir):
         pytest.fail(
-            f"no verified speech model in {settings.model_dir}: run `assistant models pull` (make test does)"
+            f"no verified speech model in {settings.model_dir}: "
+            "run `assistant models pull` (make test does)"
         )
     return settings.model_dir
 

@@ -61,7 +61,11 @@ def _zh_samples():
     manifest = SAMPLES / "manifest.jsonl"
     if not manifest.exists():
         return []
-    rows = [json.loads(l) for l in manifest.read_text(encoding="utf-8").splitlines() if l.strip()]
+    rows = [
+        json.loads(line)
+        for line in manifest.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     return [r for r in rows if r["lang"] == "zh"][:4]
 
 

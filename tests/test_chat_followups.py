@@ -119,7 +119,8 @@ def test_weather_what_about_tomorrow(tmp_path, engine):
             )
             assert (
                 talk(d, engine, "what about tomorrow").text
-                == "Tomorrow in London: light rain, from 2 degrees to 8 degrees. Chance of rain 60 percent."
+                == "Tomorrow in London: light rain, from 2 degrees to 8 degrees. "
+                "Chance of rain 60 percent."
             )
             assert talk(d, engine, "北京呢").text == "北京明天晴，零下5度到5度。"
         finally:

@@ -12,7 +12,7 @@ from conftest import no_traceback
 
 def _one_error_line(result) -> str:
     no_traceback(result)
-    lines = [l for l in result.err.splitlines() if l.strip()]
+    lines = [line for line in result.err.splitlines() if line.strip()]
     assert lines, "expected an error message"
     assert lines[-1].startswith("error:"), result.err
     return lines[-1]
@@ -116,7 +116,8 @@ def test_8k_mono_and_48k_stereo_are_understood(cli, tmp_path, model_dir):
 
 @pytest.mark.without("microphone")
 def test_speaker_profile_waits_for_a_microphone(tmp_path, state_dir):
-    """Started at boot before the USB mic is plugged in: one line, then it keeps looking (no crash loop)."""
+    """Started at boot before the USB mic is plugged in: one line, then it keeps looking (no crash
+    loop)."""
     import subprocess
     import sys
     from conftest import ROOT, cli_env
@@ -139,5 +140,5 @@ def test_speaker_profile_waits_for_a_microphone(tmp_path, state_dir):
     proc.terminate()
     _, err = proc.communicate(timeout=10)
     assert "Traceback" not in err
-    lines = [l for l in err.splitlines() if l.startswith("error:")]
+    lines = [line for line in err.splitlines() if line.startswith("error:")]
     assert len(lines) == 1 and "looking again every 5 s" in lines[0]

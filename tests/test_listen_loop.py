@@ -220,9 +220,12 @@ def test_a_spotted_name_the_transcript_does_not_confirm_is_a_false_wake(tmp_path
 def test_a_reply_paused_for_a_spotted_word_resumes_or_stops_on_what_the_transcript_says(
     tmp_path, recognizer
 ):
-    # the spotter listens for "stop" here: it pauses the joke at once; the transcript ("Stop.") is not
-    # the name, so the pause is released and the stop word then cuts the reply
-    config = '[listen]\nearcons = false\n[wake]\nkws_sure_threshold = "off"\n[wake.keyphrases]\n"hey cortana" = "stop"\n'
+    # the spotter listens for "stop" here: it pauses the joke at once; the transcript ("Stop.") is
+    # not the name, so the pause is released and the stop word then cuts the reply
+    config = (
+        '[listen]\nearcons = false\n[wake]\nkws_sure_threshold = "off"\n'
+        '[wake.keyphrases]\n"hey cortana" = "stop"\n'
+    )
     run = run_scene(tmp_path, recognizer, "en_barge_in.wav", speak=True, config=config)
     assert len(run.named("reply")) == 1, run.lines
     names = [n for n, _ in run.events]

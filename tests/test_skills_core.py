@@ -98,7 +98,7 @@ def test_a_failing_skill_gives_an_apology_and_logs(dialog, caplog):
 
 def test_jokes_rotate_and_never_repeat_back_to_back(dialog):
     jokes = [dialog.handle(m("chat.joke", "en")).text for _ in range(4)]
-    assert all(a != b for a, b in zip(jokes, jokes[1:]))
+    assert all(a != b for a, b in zip(jokes, jokes[1:], strict=False))
     zh = dialog.handle(m("chat.joke", "zh"))
     assert zh.lang == "zh" and not any(c.isascii() and c.isalpha() for c in zh.text)
 

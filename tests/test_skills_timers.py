@@ -144,11 +144,13 @@ def test_announcement_speaks_the_language_chosen_since(dialog, clock):
 
 
 def _many_timers(tmp_path, clock, count: int) -> None:
-    """`count` running timers, written straight into the real file as a long-running session leaves them."""
+    """`count` running timers, written straight into the real file as a long-running session
+    leaves them."""
     start = clock().timestamp()
     with sqlite3.connect(tmp_path / "assistant.db") as db:
         db.executemany(
-            "INSERT INTO timers (kind, duration, due, lang, created) VALUES ('timer', ?, ?, 'en', ?)",
+            "INSERT INTO timers (kind, duration, due, lang, created) "
+            "VALUES ('timer', ?, ?, 'en', ?)",
             [(60 + i, start + 60 + i, start) for i in range(count)],
         )
 

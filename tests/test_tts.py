@@ -1,4 +1,5 @@
-"""Replies are spoken in the language of the reply, and the words survive a round trip through Whisper."""
+"""Replies are spoken in the language of the reply, and the words survive a round trip through
+Whisper."""
 
 from __future__ import annotations
 
