@@ -21,6 +21,7 @@ Replies play through the project's `Player` without blocking, which is what lets
 user talk over them. Nothing grows with time: the queue and segment buffers are bounded,
 the models are the Assistant's (loaded once), and the spotter restarts its utterance.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -38,9 +39,33 @@ from .audio.earcons import earcon
 from .audio.vad import FRAME_BYTES, FRAME_MS, EndpointSettings, Segment, Segmenter
 from .audio.wake import KeywordSpotter, StopWords, TranscriptWake, WakeSettings
 from .errors import AssistantError, AudioError, ConfigError
-from .listen_state import (Action, Earcon, Emit, Event, Heard, Hold, NoSpeech, OpenWindow, PauseMedia, Playing,
-                           Print, Release, Replied, Reroute, ResetSegmenter, Rules, RunCommand, SegmentClosed,
-                           Spotted, State, StopSpeech, Tick, Transcribe, step, window_open)
+from .listen_state import (
+    Action,
+    Earcon,
+    Emit,
+    Event,
+    Heard,
+    Hold,
+    NoSpeech,
+    OpenWindow,
+    PauseMedia,
+    Playing,
+    Print,
+    Release,
+    Replied,
+    Reroute,
+    ResetSegmenter,
+    Rules,
+    RunCommand,
+    SegmentClosed,
+    Spotted,
+    State,
+    StopSpeech,
+    Tick,
+    Transcribe,
+    step,
+    window_open,
+)
 from .types import SAMPLE_RATE, Reply, Transcript, Utterance
 
 if TYPE_CHECKING:
@@ -58,30 +83,36 @@ class ListenSettings:
     mode: str = "wake"
     endpoint: EndpointSettings = field(default_factory=EndpointSettings)
     wake: WakeSettings = field(default_factory=WakeSettings)
-    followup_timeout: float = 8.0      # how long a follow-up question keeps the microphone open
-    barge_in_silence: float = 0.35     # shorter end-of-speech while a reply plays, so "stop" acts fast
-    barge_in_max: float = 3.0          # longer segments during playback are not barge-in candidates
+    followup_timeout: float = 8.0  # how long a follow-up question keeps the microphone open
+    barge_in_silence: float = 0.35  # shorter end-of-speech while a reply plays, so "stop" acts fast
+    barge_in_max: float = 3.0  # longer segments during playback are not barge-in candidates
     earcons: bool = True
     earcon_volume: float = 0.5
-    queue_seconds: float = 20.0        # microphone audio held while a command is processed
+    queue_seconds: float = 20.0  # microphone audio held while a command is processed
 
     @classmethod
-    def from_settings(cls, settings: Any, mode: str | None = None,
-                      wake_phrases: list[str] | None = None) -> ListenSettings:
+    def from_settings(
+        cls, settings: Any, mode: str | None = None, wake_phrases: list[str] | None = None
+    ) -> ListenSettings:
         table = settings.section("listen")
         mode = mode or str(table.get("mode", "wake")).replace("-", "_")
         if mode not in MODES:
             raise ConfigError(f"[listen] mode {mode!r}: use wake, push_to_talk or always")
         dialog = settings.section("dialog")
         try:
-            return cls(mode=mode, endpoint=EndpointSettings.from_config(table),
-                       wake=WakeSettings.from_config(settings.section("wake"), wake_phrases),
-                       followup_timeout=float(table.get("followup_timeout", dialog.get("followup_timeout", 8.0))),
-                       barge_in_silence=float(table.get("barge_in_silence", 0.35)),
-                       barge_in_max=float(table.get("barge_in_max", 3.0)),
-                       earcons=bool(table.get("earcons", True)),
-                       earcon_volume=float(table.get("earcon_volume", 0.5)),
-                       queue_seconds=float(table.get("queue_seconds", 20.0)))
+            return cls(
+                mode=mode,
+                endpoint=EndpointSettings.from_config(table),
+                wake=WakeSettings.from_config(settings.section("wake"), wake_phrases),
+                followup_timeout=float(
+                    table.get("followup_timeout", dialog.get("followup_timeout", 8.0))
+                ),
+                barge_in_silence=float(table.get("barge_in_silence", 0.35)),
+                barge_in_max=float(table.get("barge_in_max", 3.0)),
+                earcons=bool(table.get("earcons", True)),
+                earcon_volume=float(table.get("earcon_volume", 0.5)),
+                queue_seconds=float(table.get("queue_seconds", 20.0)),
+            )
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"[listen] settings: {exc}") from None
 
@@ -97,7 +128,9 @@ class FrameReader:
     def __init__(self, source: Any, live: bool, max_seconds: float = 20.0):
         self._source = source
         self._live = live
-        self._q: queue.Queue[bytes | None | BaseException] = queue.Queue(maxsize=max(10, int(max_seconds * 1000 / FRAME_MS)))
+        self._q: queue.Queue[bytes | None | BaseException] = queue.Queue(
+            maxsize=max(10, int(max_seconds * 1000 / FRAME_MS))
+        )
         self._stop = threading.Event()
         self.dropped = 0
         self._thread = threading.Thread(target=self._run, name="mic-reader", daemon=True)
@@ -117,7 +150,10 @@ class FrameReader:
                         self._q.get_nowait()
                         self.dropped += 1
                         if self.dropped in (1, 100, 1000) or self.dropped % 10000 == 0:
-                            log.warning("listening fell behind: dropped %d frames of microphone audio", self.dropped)
+                            log.warning(
+                                "listening fell behind: dropped %d frames of microphone audio",
+                                self.dropped,
+                            )
                     except queue.Empty:
                         pass
 
@@ -138,7 +174,8 @@ class FrameReader:
         self._put(None)
 
     def get(self, timeout: float = 0.1) -> bytes | None | BaseException | Literal[False]:
-        """A frame, None at the end of a recording, an exception from the device, or False (nothing yet)."""
+        """A frame, None at the end of a recording, an exception from the device, or False
+        (nothing yet)."""
         try:
             return self._q.get(timeout=timeout)
         except queue.Empty:
@@ -152,9 +189,15 @@ class FrameReader:
 class Listener:
     """The listening loop around a loaded `Assistant` (its recogniser, NLU, dialog and player)."""
 
-    def __init__(self, assistant: Assistant, config: ListenSettings | None = None,
-                 out: Callable[[str], None] = print, lang: str = "auto", speak: bool = True,
-                 on_event: Callable[[str, dict], None] | None = None):
+    def __init__(
+        self,
+        assistant: Assistant,
+        config: ListenSettings | None = None,
+        out: Callable[[str], None] = print,
+        lang: str = "auto",
+        speak: bool = True,
+        on_event: Callable[[str, dict], None] | None = None,
+    ):
         self.assistant = assistant
         self.config = config or ListenSettings()
         self.out = out
@@ -165,25 +208,38 @@ class Listener:
         wake = self.config.wake
         self.spotter: KeywordSpotter | None = None
         if wake.spotter and wake.phrases.get("en"):
-            self.spotter = KeywordSpotter(wake.phrases["en"], wake.kws_threshold, wake.keyphrases, wake.pronunciations)
+            self.spotter = KeywordSpotter(
+                wake.phrases["en"], wake.kws_threshold, wake.keyphrases, wake.pronunciations
+            )
             if not self.spotter.active:
                 self.spotter = None
-        # a strict second spotter: its hits (no false wake in 30 min of our speech) need no confirmation
+        # a strict second spotter: its hits (no false wake in 30 min of our speech) need no
+        # confirmation
         self.sure_spotter: KeywordSpotter | None = None
         if self.spotter is not None and wake.confirm and wake.kws_sure_threshold:
-            self.sure_spotter = KeywordSpotter(wake.phrases["en"], wake.kws_sure_threshold, wake.keyphrases,
-                                               wake.pronunciations)
-        self.transcript_wake = TranscriptWake(wake.all_phrases(), wake.transcript_threshold,
-                                              wake.transcript_threshold_en)
+            self.sure_spotter = KeywordSpotter(
+                wake.phrases["en"], wake.kws_sure_threshold, wake.keyphrases, wake.pronunciations
+            )
+        self.transcript_wake = TranscriptWake(
+            wake.all_phrases(), wake.transcript_threshold, wake.transcript_threshold_en
+        )
         # once the spotter has heard the name, finding it in the transcript only has to locate it
-        self.spotted_wake = TranscriptWake(wake.all_phrases(), min(wake.transcript_threshold, 65.0),
-                                           min(wake.transcript_threshold_en, 65.0))
+        self.spotted_wake = TranscriptWake(
+            wake.all_phrases(),
+            min(wake.transcript_threshold, 65.0),
+            min(wake.transcript_threshold_en, 65.0),
+        )
         self.stop_words = StopWords(wake.stop_words)
-        self.rules = Rules(mode=self.config.mode, confirm=wake.confirm, transcript_wake=wake.transcript,
-                           max_segment=wake.max_segment, barge_in_max=self.config.barge_in_max,
-                           followup_timeout=self.config.followup_timeout)
-        self.state = State()          # everything the loop remembers between frames (listen_state.py)
-        self._segments: list[Segment] = []   # the segment being decided (its audio), innermost last
+        self.rules = Rules(
+            mode=self.config.mode,
+            confirm=wake.confirm,
+            transcript_wake=wake.transcript,
+            max_segment=wake.max_segment,
+            barge_in_max=self.config.barge_in_max,
+            followup_timeout=self.config.followup_timeout,
+        )
+        self.state = State()  # everything the loop remembers between frames (listen_state.py)
+        self._segments: list[Segment] = []  # the segment being decided (its audio), innermost last
         self._trigger = threading.Event()
         self._quit = threading.Event()
         self._voice_lock = threading.Lock()
@@ -200,7 +256,7 @@ class Listener:
     # -- the loop ------------------------------------------------------------------------
     def run(self, source: Any) -> None:
         """Listen until the recording ends, `quit()` is called or the device fails."""
-        _ = self.assistant.recognizer          # load the speech model before the microphone opens
+        _ = self.assistant.recognizer  # load the speech model before the microphone opens
         _ = self.assistant.engine
         self.assistant.dialog.start(self._announce)
         live = not hasattr(source, "path")
@@ -243,9 +299,11 @@ class Listener:
         """One 30 ms frame through the spotter and the endpointer."""
         self._tick()
         playing = self._speaking() or self._media_playing()
-        self.segmenter.trailing_silence = (self.config.barge_in_silence
-                                           if playing and not window_open(self.state, self.rules)
-                                           else self.config.endpoint.trailing_silence)
+        self.segmenter.trailing_silence = (
+            self.config.barge_in_silence
+            if playing and not window_open(self.state, self.rules)
+            else self.config.endpoint.trailing_silence
+        )
         if self.spotter is not None and self.config.mode != "push_to_talk":
             hit = self.spotter.feed(frame)
             sure = self.sure_spotter.feed(frame) if self.sure_spotter is not None else None
@@ -260,15 +318,22 @@ class Listener:
             self._on_segment(result)
 
     def _on_segment(self, seg: Segment) -> None:
-        self._event("segment", start=round(seg.start, 2), speech_end=round(seg.speech_end, 2),
-                    closed_at=round(seg.closed_at, 2), reason=seg.reason)
+        self._event(
+            "segment",
+            start=round(seg.start, 2),
+            speech_end=round(seg.speech_end, 2),
+            closed_at=round(seg.closed_at, 2),
+            reason=seg.reason,
+        )
         spot = self.state.spot
         rest_voiced = 0.0
         if spot is not None and seg.start - 0.1 <= spot.end <= seg.closed_at:
-            rest_voiced = self._voiced_seconds(seg.pcm[_cut(seg, spot.end):])
+            rest_voiced = self._voiced_seconds(seg.pcm[_cut(seg, spot.end) :])
         self._segments.append(seg)
         try:
-            self._feed(SegmentClosed(seg.start, seg.closed_at, seg.duration, rest_voiced, self._playing()))
+            self._feed(
+                SegmentClosed(seg.start, seg.closed_at, seg.duration, rest_voiced, self._playing())
+            )
         finally:
             self._segments.pop()
 
@@ -288,7 +353,9 @@ class Listener:
             self._earcon(action.name)
         elif isinstance(action, OpenWindow):
             self.segmenter.open_window(action.timeout)
-            self._event("window_open", timeout=action.timeout or self.config.endpoint.no_speech_timeout)
+            self._event(
+                "window_open", timeout=action.timeout or self.config.endpoint.no_speech_timeout
+            )
         elif isinstance(action, ResetSegmenter):
             self.segmenter.reset()
         elif isinstance(action, StopSpeech):
@@ -312,12 +379,16 @@ class Listener:
     def _hear(self, after: float | None) -> Heard:
         """The transcript of the segment being decided (from `after` on), and what is in it."""
         seg = self._segments[-1]
-        transcript = self._transcribe(seg.pcm if after is None else seg.pcm[_cut(seg, after):])
+        transcript = self._transcribe(seg.pcm if after is None else seg.pcm[_cut(seg, after) :])
         text = transcript.text
-        return Heard(text, transcript.lang,
-                     name=self.transcript_wake.match(text) if text else None,
-                     spotted=self.spotted_wake.match(text),
-                     stop=self.stop_words.match(text), playing=self._playing())
+        return Heard(
+            text,
+            transcript.lang,
+            name=self.transcript_wake.match(text) if text else None,
+            spotted=self.spotted_wake.match(text),
+            stop=self.stop_words.match(text),
+            playing=self._playing(),
+        )
 
     def _run_command(self, text: str, lang: str) -> None:
         self.out(f"heard: {text}")
@@ -330,8 +401,13 @@ class Listener:
             self._earcon("error")
             return
         self.out(f"assistant: {reply.text}")
-        self._event("reply", text=reply.text, intent=getattr(match, "intent", None),
-                    end_session=reply.end_session, ms=round((time.perf_counter() - t0) * 1000, 1))
+        self._event(
+            "reply",
+            text=reply.text,
+            intent=getattr(match, "intent", None),
+            end_session=reply.end_session,
+            ms=round((time.perf_counter() - t0) * 1000, 1),
+        )
         if self.speak:
             self._say(reply)
         self._feed(Replied(reply.end_session, speaking=self.speak and self._speaking()))
@@ -341,22 +417,36 @@ class Listener:
         audio = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
         t0 = time.perf_counter()
         try:
-            transcript = self.assistant.recognizer.transcribe(Utterance(audio, SAMPLE_RATE, "microphone"),
-                                                              lang=self.lang)
+            transcript = self.assistant.recognizer.transcribe(
+                Utterance(audio, SAMPLE_RATE, "microphone"), lang=self.lang
+            )
         except AssistantError as exc:
             self.out(f"error: {exc}")
             self._earcon("error")
             return Transcript("", self.lang if self.lang != "auto" else "en")
         if "\ufffd" in transcript.text:  # a character cut in half by the decoder
-            transcript = Transcript(transcript.text.replace("\ufffd", ""), transcript.lang,
-                                    transcript.confidence, transcript.alternatives)
-        self._event("transcript", text=transcript.text, lang=transcript.lang,
-                    seconds=round(len(audio) / SAMPLE_RATE, 2), ms=round((time.perf_counter() - t0) * 1000, 1))
+            transcript = Transcript(
+                transcript.text.replace("\ufffd", ""),
+                transcript.lang,
+                transcript.confidence,
+                transcript.alternatives,
+            )
+        self._event(
+            "transcript",
+            text=transcript.text,
+            lang=transcript.lang,
+            seconds=round(len(audio) / SAMPLE_RATE, 2),
+            ms=round((time.perf_counter() - t0) * 1000, 1),
+        )
         return transcript
 
     def _voiced_seconds(self, pcm: bytes) -> float:
         vad = self.segmenter.vad
-        n = sum(1 for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES) if vad.is_speech(pcm[i:i + FRAME_BYTES]))
+        n = sum(
+            1
+            for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES)
+            if vad.is_speech(pcm[i : i + FRAME_BYTES])
+        )
         return n * FRAME_MS / 1000.0
 
     def _speaking(self) -> bool:
@@ -377,6 +467,7 @@ class Listener:
     def _say(self, reply: Reply) -> None:
         """Synthesize and start playing; returns at once so the user can talk over it."""
         from .audio.decode import load_for_playback
+
         try:
             with self._voice_lock:
                 path = self.assistant.voice(reply).audio_path
@@ -389,7 +480,10 @@ class Listener:
         player = self.assistant.player
         if not player.available and not self._played_note:
             self._played_note = True
-            log.info("%s: replies play to a silent sink (real time, so barge-in still works)", player.problem)
+            log.info(
+                "%s: replies play to a silent sink (real time, so barge-in still works)",
+                player.problem,
+            )
         player.play(audio, rate, channel="speech")
         self._event("speaking", seconds=round(len(audio) / rate, 2))
         _remove_quietly(reply.audio_path)
@@ -422,26 +516,39 @@ def _remove_quietly(path: str | None) -> None:
     if not path:
         return
     import os
+
     with contextlib.suppress(OSError):
         os.unlink(path)
 
 
 def press_enter_to_talk(stream) -> Callable[[Listener], None]:
-    """Push-to-talk from a terminal (or a pipe): every line read from `stream` opens the microphone."""
+    """Push-to-talk from a terminal (or a pipe): every line read from `stream` opens the
+    microphone."""
+
     def start(listener: Listener) -> None:
         def read() -> None:
             for _line in stream:
                 listener.trigger()
+
         if getattr(stream, "isatty", lambda: False)():
             print("Press Enter, then speak (Ctrl-C to quit).", flush=True)
         threading.Thread(target=read, name="enter-to-talk", daemon=True).start()
+
     return start
 
 
-def listen(assistant: Assistant, source: Any, out: Callable[[str], None], mode: str | None = None,
-           wake_phrases: list[str] | None = None, lang: str = "auto", speak: bool = True,
-           on_event: Callable[[str, dict], None] | None = None,
-           on_start: Callable[[Listener], None] | None = None, retry_seconds: float = 5.0) -> Listener:
+def listen(
+    assistant: Assistant,
+    source: Any,
+    out: Callable[[str], None],
+    mode: str | None = None,
+    wake_phrases: list[str] | None = None,
+    lang: str = "auto",
+    speak: bool = True,
+    on_event: Callable[[str, dict], None] | None = None,
+    on_start: Callable[[Listener], None] | None = None,
+    retry_seconds: float = 5.0,
+) -> Listener:
     """Build a Listener from the assistant's settings and run it on `source` until it ends.
 
     A recording ends the loop at its end. A live microphone that fails (unplugged, taken

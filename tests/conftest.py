@@ -1,4 +1,5 @@
 """Shared fixtures: the real speech model, a fresh state folder, and the CLI as a user runs it."""
+
 from __future__ import annotations
 
 import json
@@ -26,18 +27,32 @@ class CliResult:
 
 def cli_env(state_dir: Path, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONIOENCODING": "utf-8",
-                "ASSISTANT_STATE_DIR": str(state_dir)})
+    env.update(
+        {
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+            "PYTHONIOENCODING": "utf-8",
+            "ASSISTANT_STATE_DIR": str(state_dir),
+        }
+    )
     env.pop("ASSISTANT_CONFIG", None)
     env.update(extra)
     return env
 
 
-def run_cli(*args: str, state_dir: Path, input: str | None = None, timeout: float = 300,
-            **env: str) -> CliResult:
+def run_cli(
+    *args: str, state_dir: Path, input: str | None = None, timeout: float = 300, **env: str
+) -> CliResult:
     """Run `python -m assistant ARGS` in a subprocess, exactly as a user would."""
-    proc = subprocess.run([sys.executable, "-m", "assistant", *args], input=input, capture_output=True,
-                          text=True, timeout=timeout, env=cli_env(state_dir, **env), cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=cli_env(state_dir, **env),
+        cwd=ROOT,
+    )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 
@@ -52,6 +67,7 @@ def state_dir(tmp_path: Path) -> Path:
 def cli(state_dir: Path):
     def call(*args: str, **kw) -> CliResult:
         return run_cli(*args, state_dir=state_dir, **kw)
+
     return call
 
 
@@ -71,6 +87,7 @@ def make_dialog(tmp_path: Path):
         d = Dialog(settings_for(tmp_path, **sections), engine, player=player, now=now or Clock())
         made.append(d)
         return d
+
     yield make
     for d in made:
         d.close()
@@ -90,17 +107,24 @@ def model_dir() -> Path:
 
     settings = load_settings()
     if not installed_ok(settings.model_dir):
-        pytest.fail(f"no verified speech model in {settings.model_dir}: run `assistant models pull` (make test does)")
+        pytest.fail(
+            f"no verified speech model in {settings.model_dir}: "
+            "run `assistant models pull` (make test does)"
+        )
     return settings.model_dir
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "without(part): run only where this machine lacks the part "
-                            "(sound_card, microphone, sound_output, internet); see tests/hardware.py")
+    config.addinivalue_line(
+        "markers",
+        "without(part): run only where this machine lacks the part "
+        "(sound_card, microphone, sound_output, internet); see tests/hardware.py",
+    )
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     from hardware import skip_if_present
+
     skip_if_present(item)
 
 

@@ -1,4 +1,5 @@
 """The real Whisper model, kept loaded, choosing between English and Chinese only."""
+
 from __future__ import annotations
 
 import json
@@ -30,6 +31,7 @@ def test_traditional_to_simplified():
 def whisper(model_dir):
     from assistant.asr.whisper import WhisperRecognizer
     from assistant.asr.models import model_path
+
     return WhisperRecognizer(model_path(model_dir), threads=2)
 
 
@@ -49,6 +51,7 @@ def test_forced_language(whisper, tmp_path):
 def test_noise_is_not_heard_as_a_command(whisper, tmp_path):
     import numpy as np
     from assistant.types import Utterance
+
     noise = np.random.default_rng(1).normal(0, 0.05, 16000 * 2).astype(np.float32)
     out = whisper.transcribe(Utterance(noise, 16000, "noise"))
     assert out.text == ""
@@ -58,7 +61,11 @@ def _zh_samples():
     manifest = SAMPLES / "manifest.jsonl"
     if not manifest.exists():
         return []
-    rows = [json.loads(l) for l in manifest.read_text(encoding="utf-8").splitlines() if l.strip()]
+    rows = [
+        json.loads(line)
+        for line in manifest.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     return [r for r in rows if r["lang"] == "zh"][:4]
 
 

@@ -1,4 +1,5 @@
 """Follow-up questions and context through the real matcher and a real Dialog, in-process."""
+
 from __future__ import annotations
 
 import time
@@ -40,7 +41,9 @@ def test_unusable_answer_is_asked_again_once_then_dropped(dialog, engine):
     again = talk(dialog, engine, "purple elephants")
     assert again.text == "Sorry, I didn't catch that. For how long?" and not again.end_session
     assert talk(dialog, engine, "purple elephants").text == "Sorry, I didn't catch that."
-    assert talk(dialog, engine, "five minutes").text == "Sorry, I didn't catch that."  # no longer pending
+    assert (
+        talk(dialog, engine, "five minutes").text == "Sorry, I didn't catch that."
+    )  # no longer pending
 
 
 def test_a_new_command_replaces_the_question(dialog, engine):
@@ -82,7 +85,10 @@ def test_followup_gives_up_politely_after_the_timeout(tmp_path, engine):
 
 
 def test_and_the_kitchen(dialog, engine):
-    assert talk(dialog, engine, "turn on the light in the bedroom").text == "Okay, the bedroom light is on."
+    assert (
+        talk(dialog, engine, "turn on the light in the bedroom").text
+        == "Okay, the bedroom light is on."
+    )
     assert talk(dialog, engine, "and the kitchen").text == "Okay, the kitchen light is on."
     assert talk(dialog, engine, "关掉卧室的灯").text == "好的，卧室的灯关上了。"
     assert talk(dialog, engine, "还有厨房的").text == "好的，厨房的灯关上了。"
@@ -95,17 +101,27 @@ def test_fragment_after_an_unrelated_command_is_not_guessed(dialog, engine):
 
 
 def test_weather_what_about_tomorrow(tmp_path, engine):
-    forecasts = {(51.51, -0.13): [{"code": 3, "max": 9, "min": 4, "rain": 10},
-                                  {"code": 61, "max": 8, "min": 2, "rain": 60}, {"code": 0, "max": 1, "min": 0, "rain": 0}],
-                 (39.9, 116.41): [{"code": 0, "max": 5, "min": -5, "rain": 0}] * 3}
+    forecasts = {
+        (51.51, -0.13): [
+            {"code": 3, "max": 9, "min": 4, "rain": 10},
+            {"code": 61, "max": 8, "min": 2, "rain": 60},
+            {"code": 0, "max": 1, "min": 0, "rain": 0},
+        ],
+        (39.9, 116.41): [{"code": 0, "max": 5, "min": -5, "rain": 0}] * 3,
+    }
     with OpenMeteoServer({}, forecasts) as meteo:
         conf = {"forecast_url": meteo.url, "geocoding_url": meteo.url, "timeout": 2}
         d = Dialog(settings_for(tmp_path, weather=conf), engine, now=Clock())
         try:
-            assert talk(d, engine, "what's the weather in London").text == \
-                "Today in London: overcast, from 4 degrees to 9 degrees."
-            assert talk(d, engine, "what about tomorrow").text == \
-                "Tomorrow in London: light rain, from 2 degrees to 8 degrees. Chance of rain 60 percent."
+            assert (
+                talk(d, engine, "what's the weather in London").text
+                == "Today in London: overcast, from 4 degrees to 9 degrees."
+            )
+            assert (
+                talk(d, engine, "what about tomorrow").text
+                == "Tomorrow in London: light rain, from 2 degrees to 8 degrees. "
+                "Chance of rain 60 percent."
+            )
             assert talk(d, engine, "北京呢").text == "北京明天晴，零下5度到5度。"
         finally:
             d.close()

@@ -1,4 +1,5 @@
 """Bad input gives one clear line and a non-zero exit, never a traceback."""
+
 from __future__ import annotations
 
 import time
@@ -11,18 +12,24 @@ from conftest import no_traceback
 
 def _one_error_line(result) -> str:
     no_traceback(result)
-    lines = [l for l in result.err.splitlines() if l.strip()]
+    lines = [line for line in result.err.splitlines() if line.strip()]
     assert lines, "expected an error message"
     assert lines[-1].startswith("error:"), result.err
     return lines[-1]
 
 
-@pytest.mark.parametrize("maker,expected", [
-    (lambda d: d / "missing.wav", "no such file"),
-    (lambda d: (d / "notes.wav").write_text("not audio") and d / "notes.wav", "not a readable audio file"),
-    (lambda d: truncated_wav(d / "cut.wav"), "truncated WAV"),
-    (lambda d: silence_wav(d / "quiet.wav"), "only silence"),
-])
+@pytest.mark.parametrize(
+    "maker,expected",
+    [
+        (lambda d: d / "missing.wav", "no such file"),
+        (
+            lambda d: (d / "notes.wav").write_text("not audio") and d / "notes.wav",
+            "not a readable audio file",
+        ),
+        (lambda d: truncated_wav(d / "cut.wav"), "truncated WAV"),
+        (lambda d: silence_wav(d / "quiet.wav"), "only silence"),
+    ],
+)
 def test_run_bad_file_gives_json_error_and_exit_1(cli, tmp_path, maker, expected):
     path = maker(tmp_path)
     result = cli("run", "--json", str(path))
@@ -34,7 +41,14 @@ def test_run_bad_file_gives_json_error_and_exit_1(cli, tmp_path, maker, expected
 
 def test_run_bad_file_does_not_stop_the_others(cli, tmp_path, model_dir):
     good = espeak_wav("what time is it", tmp_path / "good.wav")
-    result = cli("run", "--json", "--reply-dir", str(tmp_path / "replies"), str(tmp_path / "missing.wav"), str(good))
+    result = cli(
+        "run",
+        "--json",
+        "--reply-dir",
+        str(tmp_path / "replies"),
+        str(tmp_path / "missing.wav"),
+        str(good),
+    )
     assert result.code == 1
     bad, ok = result.json_lines()
     assert "error" in bad and ok["intent"] == "clock.time"
@@ -70,7 +84,7 @@ def test_no_network_for_online_engine(cli, tmp_path):
     result = cli("run", "--asr", "google", str(good), timeout=60)
     assert result.code == 1
     assert "unreachable" in _one_error_line(result)
-    assert time.monotonic() - t0 < 45   # fails quickly, never hangs
+    assert time.monotonic() - t0 < 45  # fails quickly, never hangs
 
 
 def test_bad_config_file(cli, tmp_path):
@@ -102,15 +116,22 @@ def test_8k_mono_and_48k_stereo_are_understood(cli, tmp_path, model_dir):
 
 @pytest.mark.without("microphone")
 def test_speaker_profile_waits_for_a_microphone(tmp_path, state_dir):
-    """Started at boot before the USB mic is plugged in: one line, then it keeps looking (no crash loop)."""
+    """Started at boot before the USB mic is plugged in: one line, then it keeps looking (no crash
+    loop)."""
     import subprocess
     import sys
     from conftest import ROOT, cli_env
+
     cfg = tmp_path / "speaker.toml"
     cfg.write_text("[listen]\nwait_for_microphone = true\n")
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "listen", "--always", "--config", str(cfg)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                            env=cli_env(state_dir))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "listen", "--always", "--config", str(cfg)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=cli_env(state_dir),
+    )
     try:
         proc.wait(timeout=12)
         pytest.fail("listen exited although it should wait for a microphone")
@@ -119,5 +140,5 @@ def test_speaker_profile_waits_for_a_microphone(tmp_path, state_dir):
     proc.terminate()
     _, err = proc.communicate(timeout=10)
     assert "Traceback" not in err
-    lines = [l for l in err.splitlines() if l.startswith("error:")]
+    lines = [line for line in err.splitlines() if line.startswith("error:")]
     assert len(lines) == 1 and "looking again every 5 s" in lines[0]

@@ -5,6 +5,7 @@ than real time; replies still "play" in real time on the silent sink, which is w
 barge-in observable here). A command after the wake phrase is answered; the same command
 without it is not; "stop" cuts a reply; a follow-up question reopens the microphone.
 """
+
 from __future__ import annotations
 
 import json
@@ -44,22 +45,35 @@ class Run:
         self.events.append((name, info))
 
     def said(self, prefix: str) -> list[str]:
-        return [line[len(prefix):].strip() for line in self.lines if line.startswith(prefix)]
+        return [line[len(prefix) :].strip() for line in self.lines if line.startswith(prefix)]
 
     def named(self, name: str) -> list[dict]:
         return [info for n, info in self.events if n == name]
 
 
-def run_scene(tmp_path, recognizer, name: str, mode: str | None = None, speak: bool = False,
-              config: str = "", wake: list[str] | None = None, before=None) -> Run:
+def run_scene(
+    tmp_path,
+    recognizer,
+    name: str,
+    mode: str | None = None,
+    speak: bool = False,
+    config: str = "",
+    wake: list[str] | None = None,
+    before=None,
+) -> Run:
     cfg = tmp_path / "assistant.toml"
     cfg.write_text(config, encoding="utf-8")
     settings = load_settings(cfg, state_dir=tmp_path / "state", env={})
     app = Assistant(settings, recognizer=recognizer)
     run = Run()
     try:
-        listener = Listener(app, ListenSettings.from_settings(settings, mode=mode, wake_phrases=wake),
-                            out=run.out, speak=speak, on_event=run.event)
+        listener = Listener(
+            app,
+            ListenSettings.from_settings(settings, mode=mode, wake_phrases=wake),
+            out=run.out,
+            speak=speak,
+            on_event=run.event,
+        )
         if before:
             before(listener)
         listener.run(StreamedFileSource(DATA / name, realtime=False))
@@ -68,8 +82,9 @@ def run_scene(tmp_path, recognizer, name: str, mode: str | None = None, speak: b
     return run
 
 
-@pytest.mark.parametrize("name", ["en_wake_command.wav", "en_wake_pause.wav", "zh_wake_command.wav",
-                                  "zh_wake_pause.wav"])
+@pytest.mark.parametrize(
+    "name", ["en_wake_command.wav", "en_wake_pause.wav", "zh_wake_command.wav", "zh_wake_pause.wav"]
+)
 def test_a_command_after_the_wake_phrase_is_answered(tmp_path, recognizer, name):
     scene = SCENES[name]
     run = run_scene(tmp_path, recognizer, name)
@@ -86,7 +101,7 @@ def test_a_command_after_the_wake_phrase_is_answered(tmp_path, recognizer, name)
 def test_without_the_wake_phrase_nothing_is_answered(tmp_path, recognizer, name):
     run = run_scene(tmp_path, recognizer, name)
     assert run.said("assistant:") == [] and run.said("heard:") == []
-    assert len(run.named("ignored")) == 2          # both commands were heard, neither acted on
+    assert len(run.named("ignored")) == 2  # both commands were heard, neither acted on
 
 
 def test_always_listening_answers_every_command(tmp_path, recognizer):
@@ -95,9 +110,16 @@ def test_always_listening_answers_every_command(tmp_path, recognizer):
 
 
 def test_push_to_talk_opens_the_microphone_for_one_command(tmp_path, recognizer):
-    run = run_scene(tmp_path, recognizer, "zh_no_wake.wav", mode="push_to_talk",
-                    before=lambda listener: listener.trigger())
-    assert [r["intent"] for r in run.named("reply")] == ["system.help"]   # the second one needed Enter again
+    run = run_scene(
+        tmp_path,
+        recognizer,
+        "zh_no_wake.wav",
+        mode="push_to_talk",
+        before=lambda listener: listener.trigger(),
+    )
+    assert [r["intent"] for r in run.named("reply")] == [
+        "system.help"
+    ]  # the second one needed Enter again
 
 
 @pytest.mark.parametrize("name", ["en_barge_in.wav", "zh_barge_in.wav"])
@@ -108,7 +130,7 @@ def test_stop_during_a_long_reply_cuts_it(tmp_path, recognizer, name):
     assert speaking and speaking[0]["seconds"] > 2.0
     stopped = run.named("speech_stopped")
     assert len(stopped) == 1 and stopped[0]["by"] == "stop", run.events
-    assert stopped[0]["at"] < speaking[0]["seconds"] - 0.5      # cut mid-sentence
+    assert stopped[0]["at"] < speaking[0]["seconds"] - 0.5  # cut mid-sentence
     assert run.named("barge_in")[0]["by"] == "stop"
 
 
@@ -121,17 +143,21 @@ def timers(tmp_path) -> list[int]:
 
 
 @pytest.mark.parametrize("name,seconds", [("en_followup.wav", 300), ("zh_followup.wav", 180)])
-def test_a_follow_up_question_reopens_the_microphone_without_the_wake_phrase(tmp_path, recognizer, name, seconds):
+def test_a_follow_up_question_reopens_the_microphone_without_the_wake_phrase(
+    tmp_path, recognizer, name, seconds
+):
     run = run_scene(tmp_path, recognizer, name)
     replies = run.named("reply")
     assert len(replies) == 2, run.lines
     assert replies[0]["intent"] == "timer.start" and replies[0]["end_session"] is False
     assert replies[1]["end_session"] is True
-    assert timers(tmp_path) == [seconds]            # the answer, heard without the wake phrase, set it
+    assert timers(tmp_path) == [seconds]  # the answer, heard without the wake phrase, set it
 
 
 def test_a_follow_up_answer_can_talk_over_the_question(tmp_path, recognizer):
-    run = run_scene(tmp_path, recognizer, "en_followup.wav", speak=True, config="[listen]\nearcons = false\n")
+    run = run_scene(
+        tmp_path, recognizer, "en_followup.wav", speak=True, config="[listen]\nearcons = false\n"
+    )
     assert len(run.named("reply")) == 2, run.lines
     assert timers(tmp_path) == [300]
 
@@ -164,15 +190,24 @@ def test_bad_listen_settings_are_one_line(cli, tmp_path):
 
 
 def test_push_to_talk_from_stdin_in_the_cli(cli):
-    result = cli("listen", "--input", str(DATA / "en_no_wake.wav"), "--fast", "--no-speak", "--push-to-talk",
-                 input="\n")
+    result = cli(
+        "listen",
+        "--input",
+        str(DATA / "en_no_wake.wav"),
+        "--fast",
+        "--no-speak",
+        "--push-to-talk",
+        input="\n",
+    )
     no_traceback(result)
     assert result.code == 0
     assert len([line for line in result.out.splitlines() if line.startswith("assistant:")]) == 1
 
 
-SPOT_TIME = ('[listen]\nearcons = false\n[wake]\nconfirm = true\nkws_sure_threshold = "off"\n'
-             '[wake.keyphrases]\n"hey cortana" = "time"\n')
+SPOT_TIME = (
+    '[listen]\nearcons = false\n[wake]\nconfirm = true\nkws_sure_threshold = "off"\n'
+    '[wake.keyphrases]\n"hey cortana" = "time"\n'
+)
 
 
 def test_a_spotted_name_the_transcript_does_not_confirm_is_a_false_wake(tmp_path, recognizer):
@@ -182,11 +217,15 @@ def test_a_spotted_name_the_transcript_does_not_confirm_is_a_false_wake(tmp_path
     assert run.said("assistant:") == [] and run.named("wake") == []
 
 
-
-def test_a_reply_paused_for_a_spotted_word_resumes_or_stops_on_what_the_transcript_says(tmp_path, recognizer):
-    # the spotter listens for "stop" here: it pauses the joke at once; the transcript ("Stop.") is not
-    # the name, so the pause is released and the stop word then cuts the reply
-    config = '[listen]\nearcons = false\n[wake]\nkws_sure_threshold = "off"\n[wake.keyphrases]\n"hey cortana" = "stop"\n'
+def test_a_reply_paused_for_a_spotted_word_resumes_or_stops_on_what_the_transcript_says(
+    tmp_path, recognizer
+):
+    # the spotter listens for "stop" here: it pauses the joke at once; the transcript ("Stop.") is
+    # not the name, so the pause is released and the stop word then cuts the reply
+    config = (
+        '[listen]\nearcons = false\n[wake]\nkws_sure_threshold = "off"\n'
+        '[wake.keyphrases]\n"hey cortana" = "stop"\n'
+    )
     run = run_scene(tmp_path, recognizer, "en_barge_in.wav", speak=True, config=config)
     assert len(run.named("reply")) == 1, run.lines
     names = [n for n, _ in run.events]
@@ -209,7 +248,10 @@ class FlakyMicrophone:
         if self.failures:
             self.failures -= 1
             from assistant.errors import AudioError
-            raise AudioError("the microphone cannot be opened (Device unavailable); is another program using it?")
+
+            raise AudioError(
+                "the microphone cannot be opened (Device unavailable); is another program using it?"
+            )
         self._file.__enter__()
         self.stream = self._file.stream
         return self

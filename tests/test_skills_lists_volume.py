@@ -1,4 +1,5 @@
 """The shopping list and the volume (assistant's own output when no mixer exists)."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,14 +15,26 @@ def dialog(make_dialog):
 
 def test_list_add_show_remove_clear(dialog):
     assert dialog.handle(m("list.show", "en")).text == "Your shopping list is empty."
-    assert dialog.handle(m("list.add", "en", item="milk")).text == "Added milk to your shopping list."
-    assert dialog.handle(m("list.add", "en", item="Milk")).text == "Milk is already on your shopping list."
+    assert (
+        dialog.handle(m("list.add", "en", item="milk")).text == "Added milk to your shopping list."
+    )
+    assert (
+        dialog.handle(m("list.add", "en", item="Milk")).text
+        == "Milk is already on your shopping list."
+    )
     dialog.handle(m("list.add", "zh", item="鸡蛋"))
     dialog.handle(m("list.add", "zh", item="面包"))
     assert dialog.handle(m("list.show", "zh")).text == "购物清单上有3样：milk、鸡蛋和面包。"
-    assert dialog.handle(m("list.remove", "zh", item="鸡蛋")).text == "好的，鸡蛋从购物清单上删掉了。"
-    assert dialog.handle(m("list.remove", "en", item="cheese")).text == "cheese isn't on your shopping list."
-    assert dialog.handle(m("list.show", "en")).text == "Your shopping list has 2 items: milk and 面包."
+    assert (
+        dialog.handle(m("list.remove", "zh", item="鸡蛋")).text == "好的，鸡蛋从购物清单上删掉了。"
+    )
+    assert (
+        dialog.handle(m("list.remove", "en", item="cheese")).text
+        == "cheese isn't on your shopping list."
+    )
+    assert (
+        dialog.handle(m("list.show", "en")).text == "Your shopping list has 2 items: milk and 面包."
+    )
     assert dialog.handle(m("list.clear", "en")).text == "Okay, I cleared your shopping list."
     assert dialog.handle(m("list.show", "zh")).text == "购物清单是空的。"
 
@@ -39,6 +52,7 @@ def test_list_survives_restart(tmp_path):
 
 def test_volume_scales_own_output_and_is_remembered(tmp_path):
     from assistant.audio.playback import Player, _SilentSink
+
     player = Player(sink=_SilentSink())
     settings = settings_for(tmp_path, volume={"mixer": "auto", "default": 50, "step": 10})
     d = Dialog(settings, engine=None, player=player)
@@ -69,6 +83,7 @@ def test_volume_scales_own_output_and_is_remembered(tmp_path):
 def test_no_sound_card_means_no_system_mixer():
     """Here amixer exists but there is no card: the skill must notice and fall back."""
     from assistant.skills.volume import find_mixer
+
     assert find_mixer("amixer", "Master") is None
     assert find_mixer("none", "Master") is None
 
@@ -102,11 +117,21 @@ esac
 
 def test_a_huge_list_is_read_out_ten_items_and_a_count(dialog, tmp_path):
     import sqlite3
+
     dialog.handle(m("list.add", "en", item="item 0"))
-    with sqlite3.connect(tmp_path / "assistant.db") as db:   # a list grown over years, or by another tool
-        db.executemany("INSERT INTO list_items (list, item, created) VALUES ('shopping', ?, 0)",
-                       [(f"item {i}",) for i in range(1, 8347)])
+    with sqlite3.connect(
+        tmp_path / "assistant.db"
+    ) as db:  # a list grown over years, or by another tool
+        db.executemany(
+            "INSERT INTO list_items (list, item, created) VALUES ('shopping', ?, 0)",
+            [(f"item {i}",) for i in range(1, 8347)],
+        )
     first = ", ".join(f"item {i}" for i in range(10))
-    assert dialog.handle(m("list.show", "en")).text == f"Your shopping list has 8347 items: {first} and 8337 more."
+    assert (
+        dialog.handle(m("list.show", "en")).text
+        == f"Your shopping list has 8347 items: {first} and 8337 more."
+    )
     first_zh = "、".join(f"item {i}" for i in range(10))
-    assert dialog.handle(m("list.show", "zh")).text == f"购物清单上有8347样：{first_zh}，还有8337个。"
+    assert (
+        dialog.handle(m("list.show", "zh")).text == f"购物清单上有8347样：{first_zh}，还有8337个。"
+    )

@@ -1,4 +1,5 @@
 """Timers and alarms: several at once, status, cancel, firing, and surviving a restart."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,7 +23,10 @@ def dialog(make_dialog, clock):
 
 
 def test_timer_start_status_and_fire(dialog, clock):
-    assert dialog.handle(m("timer.start", "en", duration=300)).text == "Okay, 5 minute timer, starting now."
+    assert (
+        dialog.handle(m("timer.start", "en", duration=300)).text
+        == "Okay, 5 minute timer, starting now."
+    )
     clock.advance(50)
     assert dialog.handle(m("timer.status", "en")).text == "4 minutes 10 seconds left."
     assert dialog.handle(m("timer.status", "zh")).text == "还剩4分10秒。"
@@ -58,12 +62,24 @@ def test_timer_too_long(dialog):
 
 def test_alarm_set_fire_and_cancel(dialog, clock):
     # it is 15:15; 07:00 without a day means tomorrow morning
-    assert dialog.handle(m("alarm.set", "en", time="07:00")).text == "Okay, alarm set for seven AM tomorrow."
-    assert dialog.handle(m("alarm.set", "zh", time="18:30", day=0)).text == "好的，闹钟定在今天晚上六点半。"
-    assert dialog.handle(m("alarm.set", "en", time="09:00", day=0)).text == "That time has already passed."
+    assert (
+        dialog.handle(m("alarm.set", "en", time="07:00")).text
+        == "Okay, alarm set for seven AM tomorrow."
+    )
+    assert (
+        dialog.handle(m("alarm.set", "zh", time="18:30", day=0)).text
+        == "好的，闹钟定在今天晚上六点半。"
+    )
+    assert (
+        dialog.handle(m("alarm.set", "en", time="09:00", day=0)).text
+        == "That time has already passed."
+    )
     clock.advance(3 * 3600 + 15 * 60)
     assert [r.text for r in dialog.tick()] == ["晚上六点半了，闹钟响了。"]
-    assert dialog.handle(m("alarm.cancel", "en")).text == "Okay, I cancelled your alarm for seven AM tomorrow."
+    assert (
+        dialog.handle(m("alarm.cancel", "en")).text
+        == "Okay, I cancelled your alarm for seven AM tomorrow."
+    )
     assert dialog.handle(m("alarm.cancel", "zh")).text == "你现在没有闹钟。"
 
 
@@ -90,6 +106,7 @@ def test_restart_keeps_end_time_and_announces_missed(tmp_path, clock):
 def test_scheduler_thread_announces_with_an_alert(tmp_path):
     """Real time: a 1 second timer fires from the background thread and plays the alert sound."""
     from assistant.audio.playback import Player, _SilentSink
+
     player = Player(sink=_SilentSink())
     d = Dialog(settings_for(tmp_path), engine=None, player=player)
     fired = threading.Event()
@@ -110,7 +127,11 @@ def test_timers_are_rows_in_sqlite(tmp_path, clock):
     d = Dialog(settings_for(tmp_path), engine=None, now=clock)
     d.handle(m("timer.start", "en", duration=90))
     d.close()
-    rows = sqlite3.connect(tmp_path / "assistant.db").execute("SELECT kind, duration, due FROM timers").fetchall()
+    rows = (
+        sqlite3.connect(tmp_path / "assistant.db")
+        .execute("SELECT kind, duration, due FROM timers")
+        .fetchall()
+    )
     assert rows == [("timer", 90, (clock() + dt.timedelta(seconds=90)).timestamp())]
 
 
@@ -123,46 +144,72 @@ def test_announcement_speaks_the_language_chosen_since(dialog, clock):
 
 
 def _many_timers(tmp_path, clock, count: int) -> None:
-    """`count` running timers, written straight into the real file as a long-running session leaves them."""
+    """`count` running timers, written straight into the real file as a long-running session
+    leaves them."""
     start = clock().timestamp()
     with sqlite3.connect(tmp_path / "assistant.db") as db:
-        db.executemany("INSERT INTO timers (kind, duration, due, lang, created) VALUES ('timer', ?, ?, 'en', ?)",
-                       [(60 + i, start + 60 + i, start) for i in range(count)])
+        db.executemany(
+            "INSERT INTO timers (kind, duration, due, lang, created) "
+            "VALUES ('timer', ?, ?, 'en', ?)",
+            [(60 + i, start + 60 + i, start) for i in range(count)],
+        )
 
 
 def _timer_rows(tmp_path) -> int:
-    return sqlite3.connect(tmp_path / "assistant.db").execute("SELECT count(*) FROM timers").fetchone()[0]
+    return (
+        sqlite3.connect(tmp_path / "assistant.db")
+        .execute("SELECT count(*) FROM timers")
+        .fetchone()[0]
+    )
 
 
 def test_cancelling_hundreds_of_timers_asks_first(dialog, clock, tmp_path):
     _many_timers(tmp_path, clock, 856)
     question = dialog.handle(m("timer.cancel", "en", text="cancel the timer"))
-    assert question.text == "You have 856 timers. Should I cancel all of them?" and not question.end_session
-    assert dialog.handle(m(None, "en", text="no, keep them")).text == "Okay, I kept your 856 timers."
+    assert (
+        question.text == "You have 856 timers. Should I cancel all of them?"
+        and not question.end_session
+    )
+    assert (
+        dialog.handle(m(None, "en", text="no, keep them")).text == "Okay, I kept your 856 timers."
+    )
     assert _timer_rows(tmp_path) == 856
-    assert dialog.handle(m("timer.cancel", "zh", text="取消计时器")).text == "你有856个计时器，确定全部取消吗？"
+    assert (
+        dialog.handle(m("timer.cancel", "zh", text="取消计时器")).text
+        == "你有856个计时器，确定全部取消吗？"
+    )
     # "好的" is also a greeting to the matcher: as the answer to a yes/no question it is a yes
-    assert dialog.handle(m("chat.greeting", "zh", text="好的")).text == "好的，856个计时器都取消了。"
+    assert (
+        dialog.handle(m("chat.greeting", "zh", text="好的")).text == "好的，856个计时器都取消了。"
+    )
     assert _timer_rows(tmp_path) == 0
 
 
 def test_naming_one_of_many_timers_cancels_it_without_asking(dialog, clock, tmp_path):
     _many_timers(tmp_path, clock, 856)
-    assert dialog.handle(m("timer.cancel", "en", duration=120)).text == "Okay, I cancelled the 2 minute timer."
+    assert (
+        dialog.handle(m("timer.cancel", "en", duration=120)).text
+        == "Okay, I cancelled the 2 minute timer."
+    )
     assert _timer_rows(tmp_path) == 855
 
 
 def test_an_answer_that_is_no_yes_keeps_the_timers(dialog, clock, tmp_path):
     _many_timers(tmp_path, clock, 4)
     dialog.handle(m("timer.cancel", "en", text="cancel all timers"))
-    assert dialog.handle(m("clock.time", "en", text="okay what time is it")).text.startswith("It's ")
+    assert dialog.handle(m("clock.time", "en", text="okay what time is it")).text.startswith(
+        "It's "
+    )
     assert _timer_rows(tmp_path) == 4
 
 
 def test_cancelling_many_alarms_asks_first(dialog, clock):
     for hhmm in ("06:00", "06:30", "07:00", "07:30"):
         dialog.handle(m("alarm.set", "en", time=hhmm))
-    assert dialog.handle(m("alarm.cancel", "en")).text == "You have 4 alarms. Should I cancel all of them?"
+    assert (
+        dialog.handle(m("alarm.cancel", "en")).text
+        == "You have 4 alarms. Should I cancel all of them?"
+    )
     assert dialog.handle(m(None, "en", text="yes")).text == "Okay, I cancelled all 4 alarms."
     assert dialog.handle(m("alarm.cancel", "en")).text == "You don't have any alarms."
 
@@ -170,7 +217,9 @@ def test_cancelling_many_alarms_asks_first(dialog, clock):
 def test_status_of_hundreds_of_timers_names_ten_and_counts_the_rest(dialog, clock, tmp_path):
     _many_timers(tmp_path, clock, 856)
     status = dialog.handle(m("timer.status", "en")).text
-    assert status.startswith("1 minute left on the 1 minute timer, ") and status.endswith(" and 846 more.")
+    assert status.startswith("1 minute left on the 1 minute timer, ") and status.endswith(
+        " and 846 more."
+    )
     assert status.count(" left on the ") == 10 and len(status) < 600
     assert dialog.handle(m("timer.status", "zh")).text.endswith("，还有846个。")
 
@@ -178,16 +227,25 @@ def test_status_of_hundreds_of_timers_names_ten_and_counts_the_rest(dialog, cloc
 def test_chat_asks_before_cancelling_many_timers(tmp_path):
     """Through `assistant chat` with the real matcher: the question, a no, then a yes in Chinese."""
     from conftest import no_traceback, run_cli
+
     config = tmp_path / "config.toml"
     config.write_text('[volume]\nmixer = "none"\n', encoding="utf-8")
     lines = [f"set a timer for {n} minutes" for n in (1, 2, 3, 4, 5)]
     lines += ["cancel the timer", "no", "取消计时器", "确定", "how long is left on the timer"]
-    result = run_cli("chat", "--config", str(config), state_dir=tmp_path / "state", input="\n".join(lines) + "\n",
-                     timeout=120)
+    result = run_cli(
+        "chat",
+        "--config",
+        str(config),
+        state_dir=tmp_path / "state",
+        input="\n".join(lines) + "\n",
+        timeout=120,
+    )
     no_traceback(result)
     assert result.code == 0, result.err
-    assert result.out.splitlines()[5:] == ["assistant: You have 5 timers. Should I cancel all of them?",
-                                           "assistant: Okay, I kept your 5 timers.",
-                                           "assistant: 你有5个计时器，确定全部取消吗？",
-                                           "assistant: 好的，5个计时器都取消了。",
-                                           "assistant: You don't have any timers."]
+    assert result.out.splitlines()[5:] == [
+        "assistant: You have 5 timers. Should I cancel all of them?",
+        "assistant: Okay, I kept your 5 timers.",
+        "assistant: 你有5个计时器，确定全部取消吗？",
+        "assistant: 好的，5个计时器都取消了。",
+        "assistant: You don't have any timers.",
+    ]

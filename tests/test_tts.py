@@ -1,4 +1,6 @@
-"""Replies are spoken in the language of the reply, and the words survive a round trip through Whisper."""
+"""Replies are spoken in the language of the reply, and the words survive a round trip through
+Whisper."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,14 +22,18 @@ def test_say_writes_english_and_mandarin_wavs(cli, tmp_path):
 
 def test_mandarin_uses_the_pinyin_voice():
     from assistant.tts.pyttsx3_engine import Pyttsx3Speaker
+
     speaker = Pyttsx3Speaker(voice_en="gmw/en-us", voice_zh="sit/cmn-latn-pinyin")
-    assert speaker.voices["zh"] == "sit/cmn-latn-pinyin"   # plain `cmn` reads Chinese as English letters
+    assert (
+        speaker.voices["zh"] == "sit/cmn-latn-pinyin"
+    )  # plain `cmn` reads Chinese as English letters
     assert speaker.voices["en"] == "gmw/en-us"
 
 
 def test_pick_voice_without_preference_finds_mandarin():
     import pyttsx3
     from assistant.tts.voices import pick_voice
+
     voices = pyttsx3.init().getProperty("voices")
     assert pick_voice(voices, "zh") == "sit/cmn-latn-pinyin"
 
@@ -37,7 +43,10 @@ def test_spoken_reply_is_understood_back(tmp_path, model_dir):
     from assistant.asr.models import model_path
     from assistant.asr.whisper import WhisperRecognizer
     from assistant.tts.pyttsx3_engine import Pyttsx3Speaker
-    path = Pyttsx3Speaker().synthesize("The timer is set for five minutes.", "en", tmp_path / "r.wav")
+
+    path = Pyttsx3Speaker().synthesize(
+        "The timer is set for five minutes.", "en", tmp_path / "r.wav"
+    )
     heard = WhisperRecognizer(model_path(model_dir)).transcribe(load_audio(path))
     assert "timer" in heard.text.lower()
 

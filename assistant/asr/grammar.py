@@ -15,14 +15,15 @@ extra work:
   vocabulary: the free-text values in the intents' own English tests and a short list of
   common things people play and buy (list names already have their own slots). Each free
   slot copies that vocabulary into the compiled FSG, so it is kept small, and free slots of
-  `elsewhere` phrases are left out (the phrase without them still catches the command). A loop over the whole
-  dictionary would make the grammar as loose as the open vocabulary; dropping those
-  templates would lose "play some jazz" and "add milk to my list" altogether.
+  `elsewhere` phrases are left out (the phrase without them still catches the command). A
+  loop over the whole dictionary would make the grammar as loose as the open vocabulary;
+  dropping those templates would lose "play some jazz" and "add milk to my list" altogether.
 
 pocketsphinx refuses a grammar holding a word its dictionary lacks, so every word is
 checked against the dictionary the decoder uses; an alternative with an unknown word is
 left out (and reported in `Grammar.dropped`), the rest of the template stays.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,45 +36,100 @@ from pathlib import Path
 from ..lang import EN_ORDINALS, MONTHS_EN, WORDS_TO_WEEKDAY_EN, number_to_words_en
 from ..nlu import grammar as tg
 
-NAME = "commands"          # the grammar's name and its public rule: <commands.commands>
-FREE_WORDS = 1             # a free-text slot is this many words at most (each one copies the vocabulary)
-ELSEWHERE = True           # include the `elsewhere` phrases (commands for other services)
-MAX_PERMUTED = 4           # any-order groups up to this many parts give every order
+NAME = "commands"  # the grammar's name and its public rule: <commands.commands>
+FREE_WORDS = 1  # a free-text slot is this many words at most (each one copies the vocabulary)
+ELSEWHERE = True  # include the `elsewhere` phrases (commands for other services)
+MAX_PERMUTED = 4  # any-order groups up to this many parts give every order
 
 # Things people commonly play, add to a list or name; a modest set so free text stays constrained.
-COMMON_FREE = """
-music songs album playlist radio podcast jazz rock pop blues classical piano country
-folk rap soul dance news relaxing christmas
-milk eggs bread butter cheese coffee tea sugar rice pasta apples bananas juice water
-chicken fish fruit soap paper batteries
-call mom dad pay bills laundry dinner lunch breakfast movie cooking
-""".split()
+COMMON_FREE = [
+    "music",
+    "songs",
+    "album",
+    "playlist",
+    "radio",
+    "podcast",
+    "jazz",
+    "rock",
+    "pop",
+    "blues",
+    "classical",
+    "piano",
+    "country",
+    "folk",
+    "rap",
+    "soul",
+    "dance",
+    "news",
+    "relaxing",
+    "christmas",
+    "milk",
+    "eggs",
+    "bread",
+    "butter",
+    "cheese",
+    "coffee",
+    "tea",
+    "sugar",
+    "rice",
+    "pasta",
+    "apples",
+    "bananas",
+    "juice",
+    "water",
+    "chicken",
+    "fish",
+    "fruit",
+    "soap",
+    "paper",
+    "batteries",
+    "call",
+    "mom",
+    "dad",
+    "pay",
+    "bills",
+    "laundry",
+    "dinner",
+    "lunch",
+    "breakfast",
+    "movie",
+    "cooking",
+]
 
 ONES = [number_to_words_en(n) for n in range(1, 10)]
 TEENS = [number_to_words_en(n) for n in range(10, 20)]
 TENS = [number_to_words_en(n) for n in range(20, 100, 10)]
-ORDINALS = list(EN_ORDINALS)          # first ... twentieth, thirtieth
+ORDINALS = list(EN_ORDINALS)  # first ... twentieth, thirtieth
 MONTHS = [m.lower() for m in MONTHS_EN]
 WEEKDAYS = list(WORDS_TO_WEEKDAY_EN)
 
 # Rules for the built-in slot types, in JSGF. Each word is in pocketsphinx's en-us dictionary.
 TYPE_RULES = {
     "digit": " | ".join(ONES),
-    "num": f"zero | <digit> | {' | '.join(TEENS)} | ({' | '.join(TENS)}) [<digit>] | [a | one] hundred",
+    "num": (
+        f"zero | <digit> | {' | '.join(TEENS)} | ({' | '.join(TENS)}) [<digit>] | [a | one] hundred"
+    ),
     "number": "<num> [point <digit>]",
     "level": "<num> [percent] | (half | full | max | maximum)",
     "unit": "second | seconds | minute | minutes | hour | hours",
-    "duration": ("(<num> | a | an) [and a half] <unit> [and a half] [and <num> <unit>] "
-                 "| half (a | an) (minute | hour) | a (quarter | couple) of (an hour | <unit>)"),
+    "duration": (
+        "(<num> | a | an) [and a half] <unit> [and a half] [and <num> <unit>] "
+        "| half (a | an) (minute | hour) | a (quarter | couple) of (an hour | <unit>)"
+    ),
     "hour": " | ".join(ONES + ["ten", "eleven", "twelve"]),
     "minutes": f"oh <digit> | {' | '.join(TEENS)} | ({' | '.join(TENS[:4])}) [<digit>]",
-    "clock": ("(<hour> [<minutes> | o'clock] | noon | midnight | half past <hour> "
-              "| [a] quarter (past | to) <hour> | <num> [minutes] (past | to) <hour>) "
-              "[am | pm | in the (morning | afternoon | evening) | at night | tonight]"),
+    "clock": (
+        "(<hour> [<minutes> | o'clock] | noon | midnight | half past <hour> "
+        "| [a] quarter (past | to) <hour> | <num> [minutes] (past | to) <hour>) "
+        "[am | pm | in the (morning | afternoon | evening) | at night | tonight]"
+    ),
     "time": "<clock>",
     "weekday": " | ".join(WEEKDAYS),
-    "day": ("today | tonight | tomorrow [morning | afternoon | evening | night] | [the] day after tomorrow "
-            "| this (morning | afternoon | evening) | [on | next | this] <weekday>"),
+    "day": (
+        "today | tonight | tomorrow [morning | afternoon | evening | night] "
+        "| [the] day after tomorrow "
+        "| this (morning | afternoon | evening) | [on | next | this] <weekday>"
+    ),
     "ordinal": f"{' | '.join(ORDINALS)} | (twenty | thirty) ({' | '.join(ORDINALS[:9])})",
     "date": f"[the] <ordinal> [of ({' | '.join(MONTHS)})] | ({' | '.join(MONTHS)}) [the] <ordinal>",
     "language": "english | chinese | mandarin",
@@ -88,7 +144,7 @@ PRONUNCIATIONS = {
 }
 
 _WORD = re.compile(r"[a-z0-9']+")
-_SPECIAL = set("<>()[]|;=*+/{}\"")
+_SPECIAL = set('<>()[]|;=*+/{}"')
 
 
 @dataclass
@@ -96,13 +152,14 @@ class Grammar:
     """A compiled grammar: its JSGF text and what had to be left out."""
 
     text: str
-    dropped: set[str] = field(default_factory=set)      # words pocketsphinx does not know
-    templates: int = 0                                  # English templates used
-    skipped: int = 0                                    # templates left out entirely (every alternative unknown)
+    dropped: set[str] = field(default_factory=set)  # words pocketsphinx does not know
+    templates: int = 0  # English templates used
+    skipped: int = 0  # templates left out entirely (every alternative unknown)
 
 
 def dictionary_path() -> Path:
-    """The pronunciation dictionary bundled with the `pocketsphinx` package (what the decoder loads)."""
+    """The pronunciation dictionary bundled with the `pocketsphinx` package (what the decoder
+    loads)."""
     import pocketsphinx
 
     return Path(pocketsphinx.get_model_path()) / "en-us" / "cmudict-en-us.dict"
@@ -131,8 +188,8 @@ class _Compiler:
         self.lib = engine.library
         self.words = words
         self.dropped: set[str] = set()
-        self.rules: dict[str, str] = {}          # rule name -> expansion (helpers, lists, slot types)
-        self.free_text = True                    # off while compiling `elsewhere` phrases
+        self.rules: dict[str, str] = {}  # rule name -> expansion (helpers, lists, slot types)
+        self.free_text = True  # off while compiling `elsewhere` phrases
 
     # ---------------------------------------------------------------- words
     def phrase(self, text: str) -> str | None:
@@ -170,8 +227,14 @@ class _Compiler:
     def list_rule(self, list_name: str) -> str | None:
         name = _rule_name("l", list_name)
         if name not in self.rules:
-            names = sorted({p for entry in self.lib.lists.get(list_name, {}).values()
-                            for n in entry.get("en", []) if (p := self.phrase(str(n)))})
+            names = sorted(
+                {
+                    p
+                    for entry in self.lib.lists.get(list_name, {}).values()
+                    for n in entry.get("en", [])
+                    if (p := self.phrase(str(n)))
+                }
+            )
             self.rules[name] = " | ".join(names) if names else ""
         return name if self.rules[name] else None
 
@@ -204,7 +267,11 @@ class _Compiler:
             return self.user_rule(node.name)
         if isinstance(node, tg.Alt):
             empty = any(isinstance(o, tg.Seq) and not o.items for o in node.options)
-            options = [self.node(o, slots) for o in node.options if not (isinstance(o, tg.Seq) and not o.items)]
+            options = [
+                self.node(o, slots)
+                for o in node.options
+                if not (isinstance(o, tg.Seq) and not o.items)
+            ]
             kept = [o for o in dict.fromkeys(options) if o is not None]
             empty = empty or "" in kept
             kept = [o for o in kept if o]
@@ -219,8 +286,11 @@ class _Compiler:
             parts = [p for p in heard if p]
             if len(parts) <= 1:
                 return parts[0] if parts else ""
-            orders = (itertools.permutations(parts) if len(parts) <= MAX_PERMUTED
-                      else [tuple(parts), tuple(reversed(parts))])
+            orders = (
+                itertools.permutations(parts)
+                if len(parts) <= MAX_PERMUTED
+                else [tuple(parts), tuple(reversed(parts))]
+            )
             return "(" + " | ".join(" ".join(o) for o in orders) + ")"
         # Seq
         items = [self.node(i, slots) for i in node.items]
@@ -231,7 +301,7 @@ class _Compiler:
     def user_rule(self, name: str) -> str | None:
         ref = _rule_name("r", name)
         if ref not in self.rules:
-            self.rules[ref] = ""                       # guards against a rule that refers to itself
+            self.rules[ref] = ""  # guards against a rule that refers to itself
             tree = self.lib.rules.get(name)
             body = self.node(tree, {}) if tree is not None else None
             self.rules[ref] = body or ""
@@ -244,7 +314,9 @@ def build_grammar(engine, dictionary: frozenset[str] | None = None) -> Grammar:
     comp = _Compiler(engine, words)
     alternatives: list[str] = []
     used = skipped = 0
-    for spec in list(engine.library.intents.values()) + (list(engine.library.elsewhere) if ELSEWHERE else []):
+    for spec in list(engine.library.intents.values()) + (
+        list(engine.library.elsewhere) if ELSEWHERE else []
+    ):
         bodies = []
         comp.free_text = spec in engine.library.intents.values()
         for tpl in spec.templates:
@@ -258,20 +330,27 @@ def build_grammar(engine, dictionary: frozenset[str] | None = None) -> Grammar:
                 skipped += 1
         if bodies:
             rule = _rule_name("i", spec.name)
-            while rule in comp.rules:                       # elsewhere specs may share a name
+            while rule in comp.rules:  # elsewhere specs may share a name
                 rule = rule[:-1] + "_>"
             comp.rules[rule] = " | ".join(f"({b})" for b in dict.fromkeys(bodies))
             alternatives.append(rule)
     if not alternatives:
         raise ValueError("no English template can be said with pocketsphinx's dictionary")
-    lines = ["#JSGF V1.0;", "", f"grammar {NAME};", "",
-             f"public <{NAME}> = {' | '.join(alternatives)};", ""]
+    lines = [
+        "#JSGF V1.0;",
+        "",
+        f"grammar {NAME};",
+        "",
+        f"public <{NAME}> = {' | '.join(alternatives)};",
+        "",
+    ]
     lines += [f"{name} = {body};" for name, body in comp.rules.items() if body]
     return Grammar("\n".join(lines) + "\n", dropped=comp.dropped, templates=used, skipped=skipped)
 
 
 def grammar_key(engine) -> str:
-    """A hash of everything the grammar depends on: templates, rules, lists, test values, this module."""
+    """A hash of everything the grammar depends on: templates, rules, lists, test values, this
+    module."""
     h = hashlib.sha256()
     lib = engine.library
     for spec in list(lib.intents.values()) + list(lib.elsewhere):
@@ -283,8 +362,14 @@ def grammar_key(engine) -> str:
             if case.lang == "en" and case.slots:
                 h.update(repr(sorted(case.slots.items())).encode())
     h.update(repr(sorted((k, repr(v)) for k, v in lib.rules.items())).encode())
-    h.update(repr(sorted((k, sorted((i, sorted(e.get("en", []))) for i, e in v.items()))
-                         for k, v in lib.lists.items())).encode())
+    h.update(
+        repr(
+            sorted(
+                (k, sorted((i, sorted(e.get("en", []))) for i, e in v.items()))
+                for k, v in lib.lists.items()
+            )
+        ).encode()
+    )
     h.update(Path(__file__).read_bytes())
     return h.hexdigest()[:16]
 

@@ -4,6 +4,7 @@ Both are SpeechRecognition `AudioSource`s with the same `stream.read(frames)` in
 so the listening loop (energy/VAD endpointing, wake word) cannot tell them apart and is
 tested here, without a sound card, exactly as it runs on a speaker.
 """
+
 from __future__ import annotations
 
 import time
@@ -34,7 +35,7 @@ class _PacedStream:
     def read(self, frames: int, exception_on_overflow: bool = False) -> bytes:
         if self._t0 is None:
             self._t0 = time.monotonic()
-        chunk = self._pcm[self._pos:self._pos + frames * 2]
+        chunk = self._pcm[self._pos : self._pos + frames * 2]
         self._pos += len(chunk)
         if self._realtime and chunk:
             due = self._t0 + self._pos / self._bytes_per_sec
@@ -51,8 +52,13 @@ class _PacedStream:
 class StreamedFileSource(sr.AudioSource):
     """A recording played through the microphone interface, in 30 ms chunks."""
 
-    def __init__(self, path: str | Path, realtime: bool = True, chunk_ms: int = FRAME_MS,
-                 max_seconds: float = DEFAULT_MAX_SECONDS):
+    def __init__(
+        self,
+        path: str | Path,
+        realtime: bool = True,
+        chunk_ms: int = FRAME_MS,
+        max_seconds: float = DEFAULT_MAX_SECONDS,
+    ):
         utt = load_audio(path, reject_silence=False, max_seconds=max_seconds)
         pcm = (np.clip(utt.audio, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
         self.path = str(path)
@@ -63,7 +69,7 @@ class StreamedFileSource(sr.AudioSource):
         self._realtime = realtime
         self.stream: _PacedStream | None = None
 
-    def __enter__(self) -> "StreamedFileSource":
+    def __enter__(self) -> StreamedFileSource:
         self.stream = _PacedStream(self._pcm, self.SAMPLE_RATE, self._realtime)
         return self
 
@@ -84,13 +90,19 @@ class MicrophoneSource(sr.Microphone):
         try:
             with quiet_stderr():
                 count = pa.get_device_count()
-                has_input = any(pa.get_device_info_by_index(i).get("maxInputChannels", 0) > 0
-                                for i in range(count))
+                has_input = any(
+                    pa.get_device_info_by_index(i).get("maxInputChannels", 0) > 0
+                    for i in range(count)
+                )
         finally:
             pa.terminate()
         if not has_input:
-            raise AudioError("no microphone found: plug one in, or use --input FILE to stream a recording")
-        super().__init__(device_index=index, sample_rate=SAMPLE_RATE, chunk_size=SAMPLE_RATE * chunk_ms // 1000)
+            raise AudioError(
+                "no microphone found: plug one in, or use --input FILE to stream a recording"
+            )
+        super().__init__(
+            device_index=index, sample_rate=SAMPLE_RATE, chunk_size=SAMPLE_RATE * chunk_ms // 1000
+        )
         self.finished = False
 
     def __enter__(self):
@@ -98,4 +110,6 @@ class MicrophoneSource(sr.Microphone):
             with quiet_stderr():
                 return super().__enter__()
         except OSError as exc:
-            raise AudioError(f"the microphone cannot be opened ({exc}); is another program using it?") from None
+            raise AudioError(
+                f"the microphone cannot be opened ({exc}); is another program using it?"
+            ) from None

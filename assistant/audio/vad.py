@@ -7,6 +7,7 @@ and `Segmenter` turns that stream of decisions into speech segments with a littl
 before the onset (so the first consonant is not clipped), a maximum length and a
 "nothing was said" timeout. Every buffer is bounded, so hours of listening never grow it.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -27,21 +28,25 @@ FRAME_BYTES = FRAME_SAMPLES * 2
 class EndpointSettings:
     """How a command is cut out of the stream (seconds unless noted); see docs/raspberry-pi.md."""
 
-    trailing_silence: float = 0.6    # silence that ends a command
-    max_command: float = 10.0        # a command is closed after this long, speech or not
-    no_speech_timeout: float = 5.0   # an open listening window closes when nothing is said
-    min_speech: float = 0.12         # voiced time needed before a segment counts as speech
-    pre_roll: float = 0.3            # audio kept from before the onset
-    aggressiveness: int = 2          # webrtcvad 0 (lenient) .. 3 (strict)
-    min_energy: float = 0.004        # RMS under which a frame is silence whatever the VAD says
-    calibrate: float = 0.5           # seconds of a microphone's sound measured at start to raise min_energy (0 = off)
-    noise_margin: float = 1.0        # a frame must be this many times louder than the room to count
+    trailing_silence: float = 0.6  # silence that ends a command
+    max_command: float = 10.0  # a command is closed after this long, speech or not
+    no_speech_timeout: float = 5.0  # an open listening window closes when nothing is said
+    min_speech: float = 0.12  # voiced time needed before a segment counts as speech
+    pre_roll: float = 0.3  # audio kept from before the onset
+    aggressiveness: int = 2  # webrtcvad 0 (lenient) .. 3 (strict)
+    min_energy: float = 0.004  # RMS under which a frame is silence whatever the VAD says
+    calibrate: float = (
+        0.5  # seconds of a microphone's sound measured at start to raise min_energy (0 = off)
+    )
+    noise_margin: float = 1.0  # a frame must be this many times louder than the room to count
 
     @classmethod
-    def from_config(cls, table: dict[str, Any]) -> "EndpointSettings":
+    def from_config(cls, table: dict[str, Any]) -> EndpointSettings:
         known = {f: table[f] for f in cls.__dataclass_fields__ if f in table}
         try:
-            values: dict[str, Any] = {k: (int(v) if k == "aggressiveness" else float(v)) for k, v in known.items()}
+            values: dict[str, Any] = {
+                k: (int(v) if k == "aggressiveness" else float(v)) for k, v in known.items()
+            }
             s = cls(**values)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"[listen] settings: {exc}") from None
@@ -60,13 +65,18 @@ class Vad:
     frame must also be `noise_margin` times louder than the quieter part of that sample.
     """
 
-    def __init__(self, aggressiveness: int = 2, min_energy: float = 0.004, calibrate: float = 0.0,
-                 noise_margin: float = 2.0):
+    def __init__(
+        self,
+        aggressiveness: int = 2,
+        min_energy: float = 0.004,
+        calibrate: float = 0.0,
+        noise_margin: float = 2.0,
+    ):
         import webrtcvad
 
         self._vad = webrtcvad.Vad(int(aggressiveness))
         self._min_energy_sq = (min_energy * 32768.0) ** 2
-        self._noise_margin_sq = noise_margin ** 2
+        self._noise_margin_sq = noise_margin**2
         self.ambient_rms: float | None = None
         self._calibration: list[float] | None = None
         self.start_calibration(calibrate)
@@ -102,10 +112,10 @@ class Segment:
     """A piece of speech cut from the stream: int16 PCM bytes and where it sits (stream seconds)."""
 
     pcm: bytes
-    start: float          # stream time of the first sample kept (pre-roll included)
-    speech_end: float     # stream time of the last voiced frame
-    closed_at: float      # stream time when the segment was closed
-    reason: str           # "silence" | "max_length" | "end_of_stream"
+    start: float  # stream time of the first sample kept (pre-roll included)
+    speech_end: float  # stream time of the last voiced frame
+    closed_at: float  # stream time when the segment was closed
+    reason: str  # "silence" | "max_length" | "end_of_stream"
 
     @property
     def duration(self) -> float:
@@ -125,12 +135,17 @@ class Segmenter:
 
     def __init__(self, settings: EndpointSettings | None = None, vad: Vad | None = None):
         self.settings = settings or EndpointSettings()
-        self.vad = vad or Vad(self.settings.aggressiveness, self.settings.min_energy,
-                              noise_margin=self.settings.noise_margin)
-        self._pre: deque[bytes] = deque(maxlen=max(1, int(self.settings.pre_roll * 1000 / FRAME_MS)))
+        self.vad = vad or Vad(
+            self.settings.aggressiveness,
+            self.settings.min_energy,
+            noise_margin=self.settings.noise_margin,
+        )
+        self._pre: deque[bytes] = deque(
+            maxlen=max(1, int(self.settings.pre_roll * 1000 / FRAME_MS))
+        )
         self._buf = bytearray()
-        self._frames = 0                 # frames seen since the start of the stream
-        self._voiced_run = 0             # consecutive voiced frames while waiting for onset
+        self._frames = 0  # frames seen since the start of the stream
+        self._voiced_run = 0  # consecutive voiced frames while waiting for onset
         self._silent_run = 0
         self._in_speech = False
         self._start = 0.0
@@ -152,7 +167,8 @@ class Segmenter:
         self._window_deadline = None
 
     def reset(self) -> None:
-        """Forget any speech in progress (after a barge-in, or when a window opens mid-utterance)."""
+        """Forget any speech in progress (after a barge-in, or when a window opens
+        mid-utterance)."""
         self._buf.clear()
         self._pre.clear()
         self._in_speech = False
@@ -201,7 +217,7 @@ class Segmenter:
         # keep a little of the trailing silence (Whisper likes a tail), drop the rest
         keep = int(min(self.trailing_silence, 0.2) * SAMPLE_RATE) * 2
         tail = self._silent_run * FRAME_BYTES
-        pcm = bytes(self._buf[:len(self._buf) - max(0, tail - keep)])
+        pcm = bytes(self._buf[: len(self._buf) - max(0, tail - keep)])
         seg = Segment(pcm, self._start, self._speech_end, self.now, reason)
         self._buf = bytearray()
         self._in_speech = False

@@ -14,6 +14,7 @@ Two detectors, because one cannot do both languages cheaply:
 Neither keeps anything per utterance beyond the current pocketsphinx utterance, which is
 restarted regularly, so memory stays flat over a day of listening.
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,8 +31,10 @@ from ..types import SAMPLE_RATE
 log = logging.getLogger(__name__)
 
 DEFAULT_PHRASES = {"en": ["hey cortana"], "zh": ["你好小娜"]}
-DEFAULT_STOP_WORDS = {"en": ["stop", "stop it", "cancel", "be quiet", "quiet", "enough", "shut up"],
-                      "zh": ["停", "停止", "停下", "别说了", "闭嘴", "安静", "够了"]}
+DEFAULT_STOP_WORDS = {
+    "en": ["stop", "stop it", "cancel", "be quiet", "quiet", "enough", "shut up"],
+    "zh": ["停", "停止", "停下", "别说了", "闭嘴", "安静", "够了"],
+}
 # Words not in pocketsphinx's CMU dictionary that the default phrases need (ARPABET).
 BUILTIN_PRONUNCIATIONS = {"cortana": ["K AO R T AA N AH", "K AO R T AE N AH"]}
 # Short openers the spotter does not need to hear: pocketsphinx scores one-syllable words
@@ -47,21 +50,31 @@ is_chinese = has_cjk  # moved to assistant/lang (old name kept importable; latin
 class WakeSettings:
     """Everything `[wake]` in the config file can set; documented in docs/raspberry-pi.md."""
 
-    phrases: dict[str, list[str]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_PHRASES.items()})
-    spotter: bool = True                  # pocketsphinx keyphrase spotting for English phrases
-    kws_threshold: float = 1e-40          # lower = more sensitive (more false wakes)
-    confirm: bool = True                  # a spotted name counts only if the transcript has it too
-    kws_sure_threshold: float | None = 1e-25  # a second, strict spotter whose hits need no confirmation
-    keyphrases: dict[str, str] = field(default_factory=dict)   # wake phrase -> what the spotter listens for
+    phrases: dict[str, list[str]] = field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_PHRASES.items()}
+    )
+    spotter: bool = True  # pocketsphinx keyphrase spotting for English phrases
+    kws_threshold: float = 1e-40  # lower = more sensitive (more false wakes)
+    confirm: bool = True  # a spotted name counts only if the transcript has it too
+    kws_sure_threshold: float | None = (
+        1e-25  # a second, strict spotter whose hits need no confirmation
+    )
+    keyphrases: dict[str, str] = field(
+        default_factory=dict
+    )  # wake phrase -> what the spotter listens for
     pronunciations: dict[str, list[str]] = field(default_factory=dict)
-    transcript: bool = True               # check the start of short segments' transcripts
-    transcript_threshold: float = 80.0    # fuzzy ratio 0-100 on toneless pinyin (Chinese phrases)
-    transcript_threshold_en: float = 88.0  # on English sound keys: stricter, names like "Katie" are close
-    max_segment: float = 8.0              # longer segments are not checked for a wake phrase
-    stop_words: dict[str, list[str]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_STOP_WORDS.items()})
+    transcript: bool = True  # check the start of short segments' transcripts
+    transcript_threshold: float = 80.0  # fuzzy ratio 0-100 on toneless pinyin (Chinese phrases)
+    transcript_threshold_en: float = (
+        88.0  # on English sound keys: stricter, names like "Katie" are close
+    )
+    max_segment: float = 8.0  # longer segments are not checked for a wake phrase
+    stop_words: dict[str, list[str]] = field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_STOP_WORDS.items()}
+    )
 
     @classmethod
-    def from_config(cls, table: dict[str, Any], override: list[str] | None = None) -> "WakeSettings":
+    def from_config(cls, table: dict[str, Any], override: list[str] | None = None) -> WakeSettings:
         base = cls()
         phrases = dict(base.phrases)
         for lang in LANGS:
@@ -72,26 +85,43 @@ class WakeSettings:
             for lang, value in table["phrases"].items():
                 phrases[lang] = [value] if isinstance(value, str) else [str(v) for v in value]
         if override:
-            phrases = {"en": [p for p in override if not has_cjk(p)], "zh": [p for p in override if has_cjk(p)]}
+            phrases = {
+                "en": [p for p in override if not has_cjk(p)],
+                "zh": [p for p in override if has_cjk(p)],
+            }
         stop = dict(base.stop_words)
         if isinstance(table.get("stop_words"), dict):
             stop.update({k: [str(x) for x in v] for k, v in table["stop_words"].items()})
-        pron = {k.lower(): ([v] if isinstance(v, str) else list(v))
-                for k, v in dict(table.get("pronunciations", {})).items()}
+        pron = {
+            k.lower(): ([v] if isinstance(v, str) else list(v))
+            for k, v in dict(table.get("pronunciations", {})).items()
+        }
         try:
-            return cls(phrases=phrases, spotter=bool(table.get("spotter", base.spotter)),
-                       kws_threshold=float(table.get("kws_threshold", base.kws_threshold)),
-                       confirm=bool(table.get("confirm", base.confirm)),
-                       keyphrases={str(k).lower(): str(v).lower() for k, v in dict(table.get("keyphrases", {})).items()},
-                       pronunciations=pron,
-                       transcript=bool(table.get("transcript", base.transcript)),
-                       transcript_threshold=float(table.get("transcript_threshold", base.transcript_threshold)),
-                       transcript_threshold_en=float(table.get("transcript_threshold_en",
-                                                               base.transcript_threshold_en)),
-                       kws_sure_threshold=(None if table.get("kws_sure_threshold", 1) in (None, False, 0, "off")
-                                           else float(table.get("kws_sure_threshold", base.kws_sure_threshold or 0.0))),
-                       max_segment=float(table.get("max_segment", base.max_segment)),
-                       stop_words=stop)
+            return cls(
+                phrases=phrases,
+                spotter=bool(table.get("spotter", base.spotter)),
+                kws_threshold=float(table.get("kws_threshold", base.kws_threshold)),
+                confirm=bool(table.get("confirm", base.confirm)),
+                keyphrases={
+                    str(k).lower(): str(v).lower()
+                    for k, v in dict(table.get("keyphrases", {})).items()
+                },
+                pronunciations=pron,
+                transcript=bool(table.get("transcript", base.transcript)),
+                transcript_threshold=float(
+                    table.get("transcript_threshold", base.transcript_threshold)
+                ),
+                transcript_threshold_en=float(
+                    table.get("transcript_threshold_en", base.transcript_threshold_en)
+                ),
+                kws_sure_threshold=(
+                    None
+                    if table.get("kws_sure_threshold", 1) in (None, False, 0, "off")
+                    else float(table.get("kws_sure_threshold", base.kws_sure_threshold or 0.0))
+                ),
+                max_segment=float(table.get("max_segment", base.max_segment)),
+                stop_words=stop,
+            )
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"[wake] settings: {exc}") from None
 
@@ -101,14 +131,16 @@ class WakeSettings:
 
 # -- the streaming spotter -------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Detection:
-    phrase: str          # the configured wake phrase
-    end: float           # stream time (s) where the spotted words ended
+    phrase: str  # the configured wake phrase
+    end: float  # stream time (s) where the spotted words ended
 
 
 def spotted_words(phrase: str, keyphrases: dict[str, str]) -> str:
-    """What the spotter listens for: the configured keyphrase, or the phrase without a filler opener."""
+    """What the spotter listens for: the configured keyphrase, or the phrase without a filler
+    opener."""
     phrase = phrase.lower().strip()
     if phrase in keyphrases:
         return keyphrases[phrase]
@@ -121,12 +153,20 @@ def spotted_words(phrase: str, keyphrases: dict[str, str]) -> str:
 class KeywordSpotter:
     """pocketsphinx keyphrase search over a stream of 30 ms int16 frames."""
 
-    def __init__(self, phrases: list[str], threshold: float = 1e-40,
-                 keyphrases: dict[str, str] | None = None, pronunciations: dict[str, list[str]] | None = None):
+    def __init__(
+        self,
+        phrases: list[str],
+        threshold: float = 1e-40,
+        keyphrases: dict[str, str] | None = None,
+        pronunciations: dict[str, list[str]] | None = None,
+    ):
         try:
             from pocketsphinx import Decoder
         except ImportError:
-            raise ConfigError("pocketsphinx is not installed: pip install pocketsphinx (or set [wake] spotter = false)") from None
+            raise ConfigError(
+                "pocketsphinx is not installed: pip install pocketsphinx "
+                "(or set [wake] spotter = false)"
+            ) from None
         pron = {**BUILTIN_PRONUNCIATIONS, **(pronunciations or {})}
         self._decoder = Decoder(lm=None, keyphrase="hey", kws_threshold=1e-20, loglevel="FATAL")
         self._by_words: dict[str, str] = {}
@@ -145,8 +185,12 @@ class KeywordSpotter:
                 else:
                     missing.append(word)
             if missing:
-                log.warning("wake phrase %r: no pronunciation for %s; add [wake.pronunciations] "
-                            "(ARPABET) to spot it, the transcript check still works", phrase, ", ".join(missing))
+                log.warning(
+                    "wake phrase %r: no pronunciation for %s; add [wake.pronunciations] "
+                    "(ARPABET) to spot it, the transcript check still works",
+                    phrase,
+                    ", ".join(missing),
+                )
                 self.skipped.append(phrase)
                 continue
             self._by_words[words] = phrase
@@ -200,10 +244,11 @@ class KeywordSpotter:
 
 # -- the transcript matcher ------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Token:
-    sound: str   # toneless pinyin syllable or lowercased English word
-    end: int     # index in the text just after this token
+    sound: str  # toneless pinyin syllable or lowercased English word
+    end: int  # index in the text just after this token
 
 
 def sound_tokens(text: str) -> list[_Token]:
@@ -220,13 +265,15 @@ def sound_tokens(text: str) -> list[_Token]:
 class WakeMatch:
     phrase: str
     score: float
-    rest: str        # what followed the wake phrase (the command), trimmed
+    rest: str  # what followed the wake phrase (the command), trimmed
 
 
 class TranscriptWake:
     """A wake phrase at the start of a transcript, matched fuzzily on how it sounds."""
 
-    def __init__(self, phrases: list[str], threshold: float = 80.0, en_threshold: float | None = None):
+    def __init__(
+        self, phrases: list[str], threshold: float = 80.0, en_threshold: float | None = None
+    ):
         from rapidfuzz import fuzz
 
         self._ratio = fuzz.ratio
@@ -239,7 +286,7 @@ class TranscriptWake:
         tokens = sound_tokens(text)
         if not tokens:
             return None
-        best: tuple[float, str, int, float] | None = None   # score, phrase, end, margin
+        best: tuple[float, str, int, float] | None = None  # score, phrase, end, margin
         for phrase, sound in self._phrases:
             n = len(sound.split())
             # a Chinese phrase may gain a syllable ("你好啊小娜"); an English one may not: a name
@@ -254,7 +301,7 @@ class TranscriptWake:
                     best = (score, phrase, tokens[k - 1].end, margin)
         if best is None or best[3] < 0:
             return None
-        rest = text[best[2]:].strip(" \t,，。.!！?？、:：;；~-—\ufffd")
+        rest = text[best[2] :].strip(" \t,，。.!！?？、:：;；~-—\ufffd")
         if not _says_something(rest):
             rest = ""
         return WakeMatch(best[1], round(best[0], 1), rest)
@@ -267,18 +314,22 @@ def _says_something(rest: str) -> bool:
 
 
 class StopWords:
-    """"stop" / "停" and friends, compared on sound so homophones ("听", "挺") still count."""
+    """ "stop" / "停" and friends, compared on sound so homophones ("听", "挺") still count."""
 
     def __init__(self, words: dict[str, list[str]], threshold: float = 85.0):
         from rapidfuzz import fuzz
 
         self._ratio = fuzz.ratio
         self.threshold = threshold
-        self._sounds = {"".join(t.sound for t in sound_tokens(w)) for ws in words.values() for w in ws}
+        self._sounds = {
+            "".join(t.sound for t in sound_tokens(w)) for ws in words.values() for w in ws
+        }
         self._sounds.discard("")
 
     def match(self, text: str) -> bool:
         said = "".join(t.sound for t in sound_tokens(text))
         if not said or len(said) > 24:
             return False
-        return said in self._sounds or any(self._ratio(said, s) >= self.threshold for s in self._sounds if len(s) > 3)
+        return said in self._sounds or any(
+            self._ratio(said, s) >= self.threshold for s in self._sounds if len(s) > 3
+        )

@@ -1,19 +1,30 @@
-"""Typed values found in text before matching: durations, times, days, levels, numbers, languages, list items.
+"""Typed values found in text before matching: durations, times, days, levels, numbers,
+languages, list items.
 
 The finder replaces each span by an `Entity`, so "set a timer for five minutes" and
 "set a timer for 90 seconds" both look like "set a timer for <duration>" to the matcher,
 and slot values come out already normalised (seconds, "HH:MM", day offset, 0-100).
 Templates' literal words go through the same finder, so both sides always agree.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable, Union
+from typing import Any
 
-from ..lang import (EN_ORDINALS, EN_TENS, EN_UNITS, LANGS, WORDS_TO_MONTH_EN, WORDS_TO_WEEKDAY_EN,
-                    WORDS_TO_WEEKDAY_ZH, ZH_NUM)
+from ..lang import (
+    EN_ORDINALS,
+    EN_TENS,
+    EN_UNITS,
+    LANGS,
+    WORDS_TO_MONTH_EN,
+    WORDS_TO_WEEKDAY_EN,
+    WORDS_TO_WEEKDAY_ZH,
+    ZH_NUM,
+)
 from ..lang import words_to_number_en as en_number
 from ..lang import words_to_number_zh as zh_number
 from .normalize import Token, normalize, tokenize
@@ -27,23 +38,64 @@ class Entity:
     type: str
     value: Any
     raw: str
-    period: str = ""        # "am"/"pm" carried by a day word such as "明早" or "tomorrow morning"
+    period: str = ""  # "am"/"pm" carried by a day word such as "明早" or "tomorrow morning"
 
 
-Item = Union[Token, Entity]
+Item = Token | Entity
 
 # ---------------------------------------------------------------------------------------- English
-_EN_DUR_UNITS = {"second": 1, "seconds": 1, "sec": 1, "secs": 1, "minute": 60, "minutes": 60, "min": 60,
-                 "mins": 60, "hour": 3600, "hours": 3600, "hr": 3600, "hrs": 3600}
+_EN_DUR_UNITS = {
+    "second": 1,
+    "seconds": 1,
+    "sec": 1,
+    "secs": 1,
+    "minute": 60,
+    "minutes": 60,
+    "min": 60,
+    "mins": 60,
+    "hour": 3600,
+    "hours": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+}
 _EN_DAYS = {"today": 0, "tonight": 0, "tomorrow": 1, "tmrw": 1, "tomorrows": 1, "yesterday": -1}
-_WEEKDAYS = list(WORDS_TO_WEEKDAY_EN)   # "monday" ... "sunday", by date.weekday()
+_WEEKDAYS = list(WORDS_TO_WEEKDAY_EN)  # "monday" ... "sunday", by date.weekday()
 _EN_PERIODS = {"morning": "am", "afternoon": "pm", "evening": "pm", "night": "pm", "tonight": "pm"}
-LEVEL_WORDS = {"max": 100, "maximum": 100, "full": 100, "highest": 100, "brightest": 100, "loudest": 100,
-               "minimum": 1, "min": 1, "lowest": 1, "dimmest": 1, "quietest": 1,
-               "最亮": 100, "最大": 100, "最高": 100, "最强": 100, "最响": 100,
-               "最暗": 1, "最低": 1, "最小": 1, "最弱": 1}
-_LANGUAGES = {"english": "en", "chinese": "zh", "mandarin": "zh", "putonghua": "zh",
-              "中文": "zh", "汉语": "zh", "普通话": "zh", "国语": "zh", "华语": "zh", "英文": "en", "英语": "en"}
+LEVEL_WORDS = {
+    "max": 100,
+    "maximum": 100,
+    "full": 100,
+    "highest": 100,
+    "brightest": 100,
+    "loudest": 100,
+    "minimum": 1,
+    "min": 1,
+    "lowest": 1,
+    "dimmest": 1,
+    "quietest": 1,
+    "最亮": 100,
+    "最大": 100,
+    "最高": 100,
+    "最强": 100,
+    "最响": 100,
+    "最暗": 1,
+    "最低": 1,
+    "最小": 1,
+    "最弱": 1,
+}
+_LANGUAGES = {
+    "english": "en",
+    "chinese": "zh",
+    "mandarin": "zh",
+    "putonghua": "zh",
+    "中文": "zh",
+    "汉语": "zh",
+    "普通话": "zh",
+    "国语": "zh",
+    "华语": "zh",
+    "英文": "en",
+    "英语": "en",
+}
 
 
 def _en_amount(w: list[str], i: int) -> tuple[float, int] | None:
@@ -55,7 +107,7 @@ def _en_amount(w: list[str], i: int) -> tuple[float, int] | None:
         if got is None:
             return None
         value, j = float(got[0]), got[1]
-    if w[j:j + 3] == ["and", "a", "half"]:
+    if w[j : j + 3] == ["and", "a", "half"]:
         value, j = value + 0.5, j + 3
     return value, j
 
@@ -64,7 +116,11 @@ def _en_duration(w: list[str], i: int) -> tuple[int, int] | None:
     total, j, found = 0.0, i, False
     while j < len(w):
         k = j + 1 if (found and w[j] == "and") else j
-        if w[k:k + 2] in (["half", "an"], ["half", "a"]) and k + 2 < len(w) and w[k + 2] in _EN_DUR_UNITS:
+        if (
+            w[k : k + 2] in (["half", "an"], ["half", "a"])
+            and k + 2 < len(w)
+            and w[k + 2] in _EN_DUR_UNITS
+        ):
             total += 0.5 * _EN_DUR_UNITS[w[k + 2]]
             j, found = k + 3, True
             continue
@@ -72,9 +128,9 @@ def _en_duration(w: list[str], i: int) -> tuple[int, int] | None:
             total += 0.5 * _EN_DUR_UNITS[w[k + 1]]
             j, found = k + 2, True
             continue
-        q = k + 1 if (k < len(w) and w[k] == "a" and w[k + 1:k + 2] == ["quarter"]) else k
+        q = k + 1 if (k < len(w) and w[k] == "a" and w[k + 1 : k + 2] == ["quarter"]) else k
         if q < len(w) and w[q] == "quarter":
-            rest = w[q + 1:q + 4]
+            rest = w[q + 1 : q + 4]
             if rest[:3] == ["of", "an", "hour"]:
                 total += 900
                 j, found = q + 4, True
@@ -89,7 +145,7 @@ def _en_duration(w: list[str], i: int) -> tuple[int, int] | None:
         value, u = got
         unit = _EN_DUR_UNITS[w[u]]
         u += 1
-        if w[u:u + 3] == ["and", "a", "half"]:
+        if w[u : u + 3] == ["and", "a", "half"]:
             value += 0.5
             u += 3
         total += value * unit
@@ -105,9 +161,14 @@ def _en_ordinal(w: list[str], i: int) -> tuple[int, int] | None:
     """1-31 from "twenty second", "22nd" (split as "22 nd"), "fifth"."""
     if i >= len(w):
         return None
-    if w[i].isdigit() and w[i + 1:i + 2] and w[i + 1] in ("st", "nd", "rd", "th"):
+    if w[i].isdigit() and w[i + 1 : i + 2] and w[i + 1] in ("st", "nd", "rd", "th"):
         return int(w[i]), i + 2
-    if w[i] in ("twenty", "thirty") and i + 1 < len(w) and w[i + 1] in _ORD_UNITS and _ORD_UNITS[w[i + 1]] < 10:
+    if (
+        w[i] in ("twenty", "thirty")
+        and i + 1 < len(w)
+        and w[i + 1] in _ORD_UNITS
+        and _ORD_UNITS[w[i + 1]] < 10
+    ):
         return EN_TENS[w[i]] + _ORD_UNITS[w[i + 1]], i + 2
     if w[i] in _ORD_UNITS:
         return _ORD_UNITS[w[i]], i + 1
@@ -115,17 +176,25 @@ def _en_ordinal(w: list[str], i: int) -> tuple[int, int] | None:
 
 
 def _en_date(w: list[str], i: int) -> tuple[str, int] | None:
-    """"MM-DD" for "the twenty second of may", "april sixteenth", "may 22", "22 may"."""
+    """ "MM-DD" for "the twenty second of may", "april sixteenth", "may 22", "22 may"."""
     j = i + 1 if i < len(w) and w[i] == "the" else i
     got = _en_ordinal(w, j) or (_small(w, j) if j < len(w) and w[j].isdigit() else None)
     if got:
-        k = got[1] + (1 if w[got[1]:got[1] + 1] == ["of"] else 0)
+        k = got[1] + (1 if w[got[1] : got[1] + 1] == ["of"] else 0)
         if k < len(w) and w[k] in _MONTHS and 1 <= got[0] <= 31:
             return f"{_MONTHS[w[k]]:02d}-{got[0]:02d}", k + 1
         return None
-    if i < len(w) and w[i] in _MONTHS and w[i] != "may" or w[i:i + 1] == ["may"] and i + 1 < len(w) and (
-            w[i + 1] in _ORD_UNITS or w[i + 1].isdigit() or w[i + 1] in ("twenty", "thirty", "the")):
-        k = i + 1 + (1 if w[i + 1:i + 2] == ["the"] else 0)
+    if (
+        i < len(w)
+        and w[i] in _MONTHS
+        and w[i] != "may"
+        or w[i : i + 1] == ["may"]
+        and i + 1 < len(w)
+        and (
+            w[i + 1] in _ORD_UNITS or w[i + 1].isdigit() or w[i + 1] in ("twenty", "thirty", "the")
+        )
+    ):
+        k = i + 1 + (1 if w[i + 1 : i + 2] == ["the"] else 0)
         day = _en_ordinal(w, k) or (_small(w, k) if k < len(w) and w[k].isdigit() else None)
         if day and 1 <= day[0] <= 31:
             return f"{_MONTHS[w[i]]:02d}-{day[0]:02d}", day[1]
@@ -143,14 +212,14 @@ def _hhmm(h: int, m: int, period: str = "") -> str | None:
 
 
 def _en_period(w: list[str], j: int) -> tuple[str, int]:
-    """"am"/"pm" from what follows a time ("pm", "in the evening", "at night", "tonight")."""
+    """ "am"/"pm" from what follows a time ("pm", "in the evening", "at night", "tonight")."""
     if j < len(w) and w[j] in ("am", "pm"):
         return w[j], j + 1
-    if w[j:j + 2] == ["in", "the"] and j + 2 < len(w) and w[j + 2] in _EN_PERIODS:
+    if w[j : j + 2] == ["in", "the"] and j + 2 < len(w) and w[j + 2] in _EN_PERIODS:
         return _EN_PERIODS[w[j + 2]], j + 3
-    if w[j:j + 2] == ["at", "night"]:
+    if w[j : j + 2] == ["at", "night"]:
         return "pm", j + 2
-    if w[j:j + 2] in (["this", "morning"], ["this", "afternoon"], ["this", "evening"]):
+    if w[j : j + 2] in (["this", "morning"], ["this", "afternoon"], ["this", "evening"]):
         return _EN_PERIODS[w[j + 1]], j + 2
     if j < len(w) and w[j] == "tonight":
         return "pm", j + 1
@@ -180,9 +249,9 @@ def _en_time(w: list[str], i: int) -> tuple[str, int, bool] | None:
     # half past six, quarter to seven, ten past five, twenty minutes to eight
     minutes: int | None = None
     j = i
-    if w[i] == "half" and w[i + 1:i + 2] == ["past"]:
+    if w[i] == "half" and w[i + 1 : i + 2] == ["past"]:
         minutes, j = 30, i + 1
-    elif w[i] == "quarter" or w[i:i + 2] == ["a", "quarter"]:
+    elif w[i] == "quarter" or w[i : i + 2] == ["a", "quarter"]:
         minutes, j = 15, i + (2 if w[i] == "a" else 1)
     else:
         got = _small(w, i)
@@ -209,7 +278,7 @@ def _en_time(w: list[str], i: int) -> tuple[str, int, bool] | None:
         mins = _small(w, j)
         if mins and 0 <= mins[0] < 60 and (mins[0] >= 10 or w[j] == "oh"):
             m, j = mins[0], mins[1]
-        elif w[j:j + 2] and w[j] == "oh" and (after_oh := _small(w, j + 1)):
+        elif w[j : j + 2] and w[j] == "oh" and (after_oh := _small(w, j + 1)):
             m, j = after_oh
     period, end = _en_period(w, j)
     explicit = explicit or bool(period)
@@ -228,9 +297,13 @@ def _en_day(w: list[str], i: int, today: _dt.date | None) -> tuple[int, str, int
     if w[i] in _EN_DAYS:
         offset, j = _EN_DAYS[w[i]], i + 1
         period = "pm" if w[i] == "tonight" else ""
-    elif w[i:i + 3] == ["day", "after", "tomorrow"]:
+    elif w[i : i + 3] == ["day", "after", "tomorrow"]:
         offset, j, period = 2, i + 3, ""
-    elif w[i:i + 2] == ["this", "morning"] or w[i:i + 2] == ["this", "evening"] or w[i:i + 2] == ["this", "afternoon"]:
+    elif (
+        w[i : i + 2] == ["this", "morning"]
+        or w[i : i + 2] == ["this", "evening"]
+        or w[i : i + 2] == ["this", "afternoon"]
+    ):
         return 0, _EN_PERIODS[w[i + 1]], i + 2
     else:
         k = i + 1 if w[i] in ("next", "this", "on") and i + 1 < len(w) else i
@@ -250,16 +323,43 @@ def _en_day(w: list[str], i: int, today: _dt.date | None) -> tuple[int, str, int
 def _en_level(w: list[str], i: int) -> tuple[int, int] | None:
     got = en_number(w, i)
     if got and got[1] < len(w) and w[got[1]] in ("percent", "per", "pc"):
-        j = got[1] + (2 if w[got[1]] == "per" and w[got[1] + 1:got[1] + 2] == ["cent"] else 1)
+        j = got[1] + (2 if w[got[1]] == "per" and w[got[1] + 1 : got[1] + 2] == ["cent"] else 1)
         return max(0, min(100, int(round(got[0])))), j
     return None
 
 
 # ---------------------------------------------------------------------------------------- Chinese
-_ZP = {"凌晨": "am", "早上": "am", "早晨": "am", "上午": "am", "清晨": "am", "早": "am",
-       "中午": "noon", "下午": "pm", "傍晚": "pm", "晚上": "pm", "夜里": "pm", "夜晚": "pm", "晚": "pm", "半夜": "night"}
-_ZH_DAY = {"大后天": 3, "后天": 2, "明天": 1, "明日": 1, "今天": 0, "今日": 0, "昨天": -1,
-           "明早": 1, "明晚": 1, "今晚": 0, "今早": 0, "今夜": 0, "明儿": 1}
+_ZP = {
+    "凌晨": "am",
+    "早上": "am",
+    "早晨": "am",
+    "上午": "am",
+    "清晨": "am",
+    "早": "am",
+    "中午": "noon",
+    "下午": "pm",
+    "傍晚": "pm",
+    "晚上": "pm",
+    "夜里": "pm",
+    "夜晚": "pm",
+    "晚": "pm",
+    "半夜": "night",
+}
+_ZH_DAY = {
+    "大后天": 3,
+    "后天": 2,
+    "明天": 1,
+    "明日": 1,
+    "今天": 0,
+    "今日": 0,
+    "昨天": -1,
+    "明早": 1,
+    "明晚": 1,
+    "今晚": 0,
+    "今早": 0,
+    "今夜": 0,
+    "明儿": 1,
+}
 _ZH_DAY_PERIOD = {"明早": "am", "明晚": "pm", "今晚": "pm", "今早": "am", "今夜": "pm"}
 _ZH_WEEK = WORDS_TO_WEEKDAY_ZH
 _N = ZH_NUM
@@ -272,7 +372,8 @@ _ZH_RE = re.compile(
     rf"|(?P<tp2>{_ZH_PERIOD_RE})(?P<th2>\d{{1,2}}):(?P<tm2>\d{{2}}))"
     rf"|(?P<dur>(?:(?:{_N})个?半?(?:小时|钟头|个钟)|半个?(?:小时|钟头))(?:{_N}分钟?)?(?:{_N}秒钟?)?"
     rf"|(?:{_N})(?:分钟|分(?=半|{_N}秒))半?(?:钟)?(?:{_N}秒钟?)?|半分钟|(?:{_N})刻钟|(?:{_N})秒钟?)"
-    rf"|(?P<level>百分之(?P<lv>{_N})|(?P<lv2>{_N}) ?percent|(?P<lvw>最亮|最大|最高|最强|最响|最暗|最低|最小|最弱))"
+    rf"|(?P<level>百分之(?P<lv>{_N})|(?P<lv2>{_N}) ?percent"
+    rf"|(?P<lvw>最亮|最大|最高|最强|最响|最暗|最低|最小|最弱))"
     rf"|(?P<num>{_N})"
 )
 _CLASSIFIERS = set("个首杯只张份次遍些下点会起样直共定切般边件位段集部本项条")
@@ -284,17 +385,17 @@ def _zh_duration(s: str) -> int:
     if m:
         hours = (zh_number(m.group(1)) or 0) if m.group(1) else 0
         total += 3600 * (hours + (0.5 if m.group(2) or m.group(3) else 0))
-        s = s[m.end():]
+        s = s[m.end() :]
     m = re.match(rf"({_N})刻钟", s)
     if m:
         total += 900 * (zh_number(m.group(1)) or 0)
-        s = s[m.end():]
+        s = s[m.end() :]
     if s.startswith("半分钟"):
         return int(total + 30)
     m = re.match(rf"({_N})(?:分钟|分)(半)?(?:钟)?", s)
     if m:
         total += 60 * (zh_number(m.group(1)) or 0) + (30 if m.group(2) else 0)
-        s = s[m.end():]
+        s = s[m.end() :]
     m = re.match(rf"({_N})秒", s)
     if m:
         total += zh_number(m.group(1)) or 0
@@ -325,25 +426,40 @@ def _zh_time(h: int | float | None, minute: str | None, period: str) -> str | No
 
 
 # ---------------------------------------------------------------------------------------- finder
-def find(tokens: list[Token], lang: str, lists: ValueIndex | None = None,
-         today: _dt.date | None = None, placeholders: Iterable[str] = ()) -> list[Item]:
+def find(
+    tokens: list[Token],
+    lang: str,
+    lists: ValueIndex | None = None,
+    today: _dt.date | None = None,
+    placeholders: Iterable[str] = (),
+) -> list[Item]:
     """Replace every entity span of a tokenised text by an Entity."""
-    if lang == "zh":
-        items = _find_zh(tokens, lists, today)
-    else:
-        items = _find_en(tokens, lists, today)
+    items = _find_zh(tokens, lists, today) if lang == "zh" else _find_en(tokens, lists, today)
     return _apply_periods(items)
 
 
-_EN_TRIGGERS = (set(EN_UNITS) | set(EN_TENS) | set(_MONTHS) | set(_ORD_UNITS) | set(_EN_DUR_UNITS) | set(_EN_DAYS) | set(_WEEKDAYS) | set(LEVEL_WORDS)
-                | set(_LANGUAGES) | {w + "s" for w in _WEEKDAYS} | {"noon", "midday", "midnight", "percent", "day"})
+_EN_TRIGGERS = (
+    set(EN_UNITS)
+    | set(EN_TENS)
+    | set(_MONTHS)
+    | set(_ORD_UNITS)
+    | set(_EN_DUR_UNITS)
+    | set(_EN_DAYS)
+    | set(_WEEKDAYS)
+    | set(LEVEL_WORDS)
+    | set(_LANGUAGES)
+    | {w + "s" for w in _WEEKDAYS}
+    | {"noon", "midday", "midnight", "percent", "day"}
+)
 
 
 def _find_en(tokens: list[Token], lists: ValueIndex | None, today: _dt.date | None) -> list[Item]:
     w = [t.text for t in tokens]
     firsts = lists.firsts if lists is not None else frozenset()
-    if not any(x in _EN_TRIGGERS or x in firsts or word_key(x) in firsts or x[:1].isdigit() for x in w):
-        return list(tokens)       # nothing here can start an entity: skip the finders
+    if not any(
+        x in _EN_TRIGGERS or x in firsts or word_key(x) in firsts or x[:1].isdigit() for x in w
+    ):
+        return list(tokens)  # nothing here can start an entity: skip the finders
     out: list[Item] = []
     i = 0
 
@@ -352,14 +468,30 @@ def _find_en(tokens: list[Token], lists: ValueIndex | None, today: _dt.date | No
 
     while i < len(w):
         word = w[i]
-        got_date = _en_date(w, i) if (word in _MONTHS or word in _ORD_UNITS or word in ("the", "twenty", "thirty")
-                                      or word[0].isdigit()) else None
+        got_date = (
+            _en_date(w, i)
+            if (
+                word in _MONTHS
+                or word in _ORD_UNITS
+                or word in ("the", "twenty", "thirty")
+                or word[0].isdigit()
+            )
+            else None
+        )
         if got_date:
             out.append(Entity("date", got_date[0], raw(i, got_date[1])))
             i = got_date[1]
             continue
-        got_d = _en_duration(w, i) if (word[0].isdigit() or word in EN_UNITS or word in EN_TENS
-                                      or word in ("a", "an", "half", "quarter")) else None
+        got_d = (
+            _en_duration(w, i)
+            if (
+                word[0].isdigit()
+                or word in EN_UNITS
+                or word in EN_TENS
+                or word in ("a", "an", "half", "quarter")
+            )
+            else None
+        )
         if got_d:
             out.append(Entity("duration", got_d[0], raw(i, got_d[1])))
             i = got_d[1]
@@ -407,7 +539,13 @@ def _find_zh(tokens: list[Token], lists: ValueIndex | None, today: _dt.date | No
     text = ""
     starts: list[int] = []
     for t in tokens:
-        if text and t.text[0].isascii() and t.text[0].isalnum() and text[-1].isascii() and text[-1].isalnum():
+        if (
+            text
+            and t.text[0].isascii()
+            and t.text[0].isalnum()
+            and text[-1].isascii()
+            and text[-1].isalnum()
+        ):
             text += " "
         starts.append(len(text))
         text += t.text
@@ -435,7 +573,13 @@ def _find_zh(tokens: list[Token], lists: ValueIndex | None, today: _dt.date | No
         hit = lists.match(words, k, "zh") if lists else None
         if hit:
             emit_tokens(s)
-            out.append(Entity("list:" + hit[0], hit[1], skip_tokens(starts[hit[2]] if hit[2] < len(tokens) else len(text) + 1)))
+            out.append(
+                Entity(
+                    "list:" + hit[0],
+                    hit[1],
+                    skip_tokens(starts[hit[2]] if hit[2] < len(tokens) else len(text) + 1),
+                )
+            )
             k = hit[2]
             continue
         if words[k] in _LANGUAGES:
@@ -443,12 +587,18 @@ def _find_zh(tokens: list[Token], lists: ValueIndex | None, today: _dt.date | No
             out.append(Entity("language", _LANGUAGES[words[k]], skip_tokens(s + 1)))
             k += 1
             continue
-        two = "".join(words[k:k + 2]) if k + 1 < len(tokens) else ""
-        three = "".join(words[k:k + 3])
+        two = "".join(words[k : k + 2]) if k + 1 < len(tokens) else ""
+        three = "".join(words[k : k + 3])
         if two in _LANGUAGES or three in _LANGUAGES:
             size = 2 if two in _LANGUAGES else 3
             emit_tokens(s)
-            out.append(Entity("language", _LANGUAGES["".join(words[k:k + size])], skip_tokens(starts[k + size] if k + size < len(tokens) else len(text) + 1)))
+            out.append(
+                Entity(
+                    "language",
+                    _LANGUAGES["".join(words[k : k + size])],
+                    skip_tokens(starts[k + size] if k + size < len(tokens) else len(text) + 1),
+                )
+            )
             k += size
             continue
         m = _ZH_RE.match(text, s)
@@ -491,10 +641,18 @@ def _zh_entity(m: re.Match, text: str, today: _dt.date | None) -> tuple[str, Any
             return ("time", value, "explicit") if value else None
         hour = g["th"]
         before = text[m.start() - 1] if m.start() > 0 else ""
-        after = text[m.end():m.end() + 1]
-        if not g["tp"] and not g["tm"] and (hour in ("一", "两", "几") or before in "大小高低亮暗快慢响轻多少强弱声"):
-            if hour == "一" or after not in ("钟", "整", "") or before in "大小高低亮暗快慢响轻多少强弱声":
-                return None
+        after = text[m.end() : m.end() + 1]
+        if (
+            not g["tp"]
+            and not g["tm"]
+            and (hour in ("一", "两", "几") or before in "大小高低亮暗快慢响轻多少强弱声")
+            and (
+                hour == "一"
+                or after not in ("钟", "整", "")
+                or before in "大小高低亮暗快慢响轻多少强弱声"
+            )
+        ):
+            return None
         value = _zh_time(zh_number(hour), g["tm"], _ZP.get(g["tp"] or "", ""))
         return ("time", value, "explicit" if g["tp"] else "") if value else None
     if g["dur"]:
@@ -507,7 +665,7 @@ def _zh_entity(m: re.Match, text: str, today: _dt.date | None) -> tuple[str, Any
         return ("level", max(0, min(100, int(round(level)))), "") if level is not None else None
     if g["num"]:
         num = g["num"]
-        after = text[m.end():m.end() + 1]
+        after = text[m.end() : m.end() + 1]
         if len(num) == 1 and not num.isdigit() and (after in _CLASSIFIERS or num == "一"):
             return None
         if num in ("万", "千", "百"):
@@ -518,8 +676,11 @@ def _zh_entity(m: re.Match, text: str, today: _dt.date | None) -> tuple[str, Any
 
 
 def _apply_periods(items: list[Item]) -> list[Item]:
-    """A day word's period ("明早", "tomorrow morning") fixes a following bare hour ("七点" -> 07:00)."""
-    period = next((it.period for it in items if isinstance(it, Entity) and it.type == "day" and it.period), "")
+    """A day word's period ("明早", "tomorrow morning") fixes a following bare hour
+    ("七点" -> 07:00)."""
+    period = next(
+        (it.period for it in items if isinstance(it, Entity) and it.type == "day" and it.period), ""
+    )
     if not period:
         return items
     out: list[Item] = []
@@ -534,11 +695,14 @@ def _apply_periods(items: list[Item]) -> list[Item]:
 
 
 # ---------------------------------------------------------------------------------------- public
-def _first(text: str, lang: str, types: tuple[str, ...], today: _dt.date | None = None) -> Entity | None:
+def _first(
+    text: str, lang: str, types: tuple[str, ...], today: _dt.date | None = None
+) -> Entity | None:
     if not isinstance(text, str):
         return None
     if lang not in LANGS:
         from ..lang import detect_lang
+
         lang = detect_lang(text)
     items = find(tokenize(normalize(text, lang), lang), lang, today=today)
     for t in types:
@@ -549,13 +713,15 @@ def _first(text: str, lang: str, types: tuple[str, ...], today: _dt.date | None 
 
 
 def parse_duration(text: str, lang: str = "auto") -> int | None:
-    """Seconds in "five minutes", "an hour and a half", "一个半小时", "90 seconds"; None if absent."""
+    """Seconds in "five minutes", "an hour and a half", "一个半小时", "90 seconds"; None if
+    absent."""
     ent = _first(text, lang, ("duration",))
     return ent.value if ent else None
 
 
 def parse_time(text: str, lang: str = "auto") -> str | None:
-    """"HH:MM" (24 h) in "7 am", "half past six in the evening", "下午三点半"; a bare hour counts."""
+    """ "HH:MM" (24 h) in "7 am", "half past six in the evening", "下午三点半"; a bare hour
+    counts."""
     ent = _first(text, lang, ("time",))
     if ent:
         return ent.value
@@ -574,15 +740,15 @@ def parse_day(text: str, lang: str = "auto", today: _dt.date | None = None) -> i
 
 
 def parse_date(text: str, lang: str = "auto") -> str | None:
-    """"MM-DD" in "the twenty second of may", "april 16th", "五月二十号"; None if absent."""
+    """ "MM-DD" in "the twenty second of may", "april 16th", "五月二十号"; None if absent."""
     ent = _first(text, lang, ("date",))
     return ent.value if ent else None
 
 
 def parse_number(text: str, lang: str = "auto") -> int | float | None:
-    """"forty five" -> 45, "二十五" -> 25, "3.5" -> 3.5; None if there is no number."""
+    """ "forty five" -> 45, "二十五" -> 25, "3.5" -> 3.5; None if there is no number."""
     ent = _first(text, lang, ("number", "level"))
-    if ent is None and isinstance(text, str):     # a lone "一" or "两" answers "how many?"
+    if ent is None and isinstance(text, str):  # a lone "一" or "两" answers "how many?"
         return zh_number(normalize(text, "zh").strip())
     return ent.value if ent else None
 
@@ -596,6 +762,6 @@ def parse_level(text: str, lang: str = "auto") -> int | None:
 
 
 def parse_language(text: str, lang: str = "auto") -> str | None:
-    """"en" / "zh" for a language name in either language."""
+    """ "en" / "zh" for a language name in either language."""
     ent = _first(text, lang, ("language",))
     return ent.value if ent else None

@@ -8,6 +8,7 @@ not found exactly can still be found by sound (`ValueIndex.near`): an English sp
 compared with rapidfuzz, or Chinese compared syllable by syllable in pinyin with the usual
 confusions. The matcher asks for near names only where a template has a slot of that list.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,24 +23,49 @@ from ..lang import words_to_number_zh as zh_number
 from .normalize import normalize, tokenize
 
 # Abbreviations and plurals of units, as recognisers write them.
-UNITS = {"oz": "ounce", "ozs": "ounce", "ounces": "ounce", "lb": "pound", "lbs": "pound", "pounds": "pound",
-         "ml": "milliliter", "millilitre": "milliliter", "milliliters": "milliliter", "millilitres": "milliliter",
-         "kg": "kilogram", "kilograms": "kilogram", "kilos": "kilogram", "cm": "centimeter",
-         "centimetres": "centimeter", "centimeters": "centimeter", "centimetre": "centimeter",
-         "grams": "gram", "liters": "liter", "litres": "liter", "litre": "liter", "pct": "percent"}
+UNITS = {
+    "oz": "ounce",
+    "ozs": "ounce",
+    "ounces": "ounce",
+    "lb": "pound",
+    "lbs": "pound",
+    "pounds": "pound",
+    "ml": "milliliter",
+    "millilitre": "milliliter",
+    "milliliters": "milliliter",
+    "millilitres": "milliliter",
+    "kg": "kilogram",
+    "kilograms": "kilogram",
+    "kilos": "kilogram",
+    "cm": "centimeter",
+    "centimetres": "centimeter",
+    "centimeters": "centimeter",
+    "centimetre": "centimeter",
+    "grams": "gram",
+    "liters": "liter",
+    "litres": "liter",
+    "litre": "liter",
+    "pct": "percent",
+}
 _ZH_NUMERALS = re.compile("[零〇一二两三四五六七八九十百千万]+")
-NEAR_MIN = 0.7           # below this similarity a heard phrase is not a near-miss of a name at all
-NEAR_OPEN = 0.85         # ... of a list that also takes new names (a new name is likelier there)
+NEAR_MIN = 0.7  # below this similarity a heard phrase is not a near-miss of a name at all
+NEAR_OPEN = 0.85  # ... of a list that also takes new names (a new name is likelier there)
 
 
 @lru_cache(maxsize=8192)
 def word_key(word: str) -> str:
-    """One English word as a value key: unit names in full, plurals singular ("lattes" -> "latte")."""
+    """One English word as a value key: unit names in full, plurals singular ("lattes" ->
+    "latte")."""
     if word in UNITS:
         return UNITS[word]
     if len(word) >= 4 and word.endswith("ies"):
         return word[:-3] + "y"
-    if len(word) >= 4 and word.endswith("es") and word[-3] in "sxz" or word.endswith(("ches", "shes")):
+    if (
+        len(word) >= 4
+        and word.endswith("es")
+        and word[-3] in "sxz"
+        or word.endswith(("ches", "shes"))
+    ):
         return word[:-2]
     if len(word) >= 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
@@ -47,7 +73,8 @@ def word_key(word: str) -> str:
 
 
 def en_keys(words: list[str], start: int = 0, limit: int = 1 << 30) -> tuple[list[str], list[int]]:
-    """Keys of `words` from `start` (at most `limit`) and, for each key, the index after its words."""
+    """Keys of `words` from `start` (at most `limit`) and, for each key, the index after its
+    words."""
     keys: list[str] = []
     ends: list[int] = []
     i = start
@@ -65,7 +92,8 @@ def en_keys(words: list[str], start: int = 0, limit: int = 1 << 30) -> tuple[lis
 
 
 def zh_keys(chars: list[str], start: int = 0, limit: int = 1 << 30) -> tuple[list[str], list[int]]:
-    """Keys of Chinese tokens: a run of numerals is one key, its value in digits ("十二" -> "12")."""
+    """Keys of Chinese tokens: a run of numerals is one key, its value in digits
+    ("十二" -> "12")."""
     keys: list[str] = []
     ends: list[int] = []
     i = start
@@ -111,7 +139,7 @@ class ValueIndex:
         self._zh: dict[str, list[tuple[str, str]]] = {}
         for list_name, items in lists.items():
             spoken: tuple[list[str], list[str], list[str]] = ([], [], [])
-            said: set[str] = set()        # spoken[0] as a set: a list of 100,000 names was quadratic
+            said: set[str] = set()  # spoken[0] as a set: a list of 100,000 names was quadratic
             for item_id, names in items.items():
                 for lang in LANGS:
                     for name in names.get(lang, []):
@@ -119,7 +147,8 @@ class ValueIndex:
             self._spoken[list_name] = spoken
         self.firsts = frozenset(k[0] for k in self.by_key) | frozenset(k[0] for k in self.by_pinyin)
         self._near_cache: dict[tuple[str, str], Near | None] = {}
-        # every English name's spoken form with its list, to tell which lists a heard word may be from
+        # every English name's spoken form with its list, to tell which lists a heard word may be
+        # from
         self._all_forms: list[str] = []
         self._all_lists: list[str] = []
         for list_name, (_, forms, _) in self._spoken.items():
@@ -128,8 +157,14 @@ class ValueIndex:
                 self._all_lists.append(list_name)
         self._lists_cache: dict[str, tuple[tuple[str, float], ...]] = {}
 
-    def _add(self, list_name: str, item_id: str, name: str, spoken: tuple[list[str], list[str], list[str]],
-             said: set[str]) -> None:
+    def _add(
+        self,
+        list_name: str,
+        item_id: str,
+        name: str,
+        spoken: tuple[list[str], list[str], list[str]],
+        said: set[str],
+    ) -> None:
         for lang in LANGS:
             keys = name_keys(name, lang)
             if not keys:
@@ -154,12 +189,19 @@ class ValueIndex:
         """The longest list name starting at words[i]: (list, item id, index after it)."""
         first = words[i]
         if lang == "zh":
-            if first not in self.firsts and pinyin(first) not in self.firsts and not _ZH_NUMERALS.match(first):
+            if (
+                first not in self.firsts
+                and pinyin(first) not in self.firsts
+                and not _ZH_NUMERALS.match(first)
+            ):
                 return None
             keys, ends = zh_keys(words, i, self.max_len)
         else:
-            if first not in self.firsts and word_key(first) not in self.firsts and not (
-                    first[:1].isdigit() or en_number(words, i)):
+            if (
+                first not in self.firsts
+                and word_key(first) not in self.firsts
+                and not (first[:1].isdigit() or en_number(words, i))
+            ):
                 return None
             keys, ends = en_keys(words, i, self.max_len)
         for size in range(len(keys), 0, -1):
@@ -172,14 +214,20 @@ class ValueIndex:
         return None
 
     def lists_near(self, word: str) -> tuple[tuple[str, float], ...]:
-        """The lists with an English name `word` sounds like ("cappucino" -> coffeeDrink), for retrieval."""
+        """The lists with an English name `word` sounds like ("cappucino" -> coffeeDrink), for
+        retrieval."""
         got = self._lists_cache.get(word)
         if got is None:
             found: dict[str, float] = {}
             form = spoken_form(word_key(word))
             if len(form) >= 3 and self._all_forms:
-                for _, sound, k in process.extract(form, self._all_forms, scorer=fuzz.ratio,
-                                                   score_cutoff=150 * NEAR_MIN - 50, limit=5):
+                for _, _sound, k in process.extract(
+                    form,
+                    self._all_forms,
+                    scorer=fuzz.ratio,
+                    score_cutoff=150 * NEAR_MIN - 50,
+                    limit=5,
+                ):
                     name = self._all_lists[k]
                     sim = self._near_en(name, word)
                     if sim is not None:
@@ -202,7 +250,8 @@ class ValueIndex:
         return got
 
     def _near_en(self, list_name: str, heard: str) -> Near | None:
-        """Spelling and sound both count, sound twice: "dark rose" ~ "dark roast", not "shed" ~ "study"."""
+        """Spelling and sound both count, sound twice: "dark rose" ~ "dark roast", not "shed" ~
+        "study"."""
         texts, forms, ids = self._spoken.get(list_name, ([], [], []))
         words = heard.lower().split()
         if not texts or not words:
@@ -212,7 +261,9 @@ class ValueIndex:
         if len(form) < 3:
             return None
         # (spelling + 2 x sound) / 3 >= NEAR_MIN needs a sound of at least (3 x NEAR_MIN - 1) / 2
-        close = process.extract(form, forms, scorer=fuzz.ratio, score_cutoff=150 * NEAR_MIN - 50, limit=8)
+        close = process.extract(
+            form, forms, scorer=fuzz.ratio, score_cutoff=150 * NEAR_MIN - 50, limit=8
+        )
         best, best_k = 0.0, -1
         for _, sound, k in close:
             sim = (fuzz.ratio(text, texts[k]) + 2 * sound) / 300.0

@@ -1,4 +1,5 @@
 """Small talk: greeting, thanks, identity and jokes that rotate instead of repeating."""
+
 from __future__ import annotations
 
 from ..phrases.texts import variants
@@ -10,7 +11,8 @@ class ChatSkill(Skill):
 
     def handle(self, intent: str, slots: Slots, lang: str) -> Answer:
         if intent == "chat.joke":
-            # the next joke in order, remembered across restarts, so the same one never comes twice in a row
+            # the next joke in order, remembered across restarts, so the same one never comes
+            # twice in a row
             key = f"joke_index_{lang}"
             index = int(self.env.store.get(key, 0))
             self.env.store.set(key, (index + 1) % variants("chat.joke", lang))

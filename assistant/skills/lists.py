@@ -1,15 +1,20 @@
-"""Lists (shopping, to-do, or any the matcher's `shopping_list` list names): add, show, remove, clear.
+"""Lists (shopping, to-do, or any the matcher's `shopping_list` list names): add, show, remove,
+clear.
 
 Items live in SQLite, one row each, so a list survives a restart and a crash never
 leaves half an item. The `list` slot picks the list; without it, the shopping list.
 """
+
 from __future__ import annotations
 
 from ..phrases.locale import READ_OUT_MAX, say_list
 from .base import Answer, Skill, Slots
 
 DEFAULT_LIST = "shopping"
-_NAMES = {"shopping": {"en": "shopping list", "zh": "购物清单"}, "todo": {"en": "to do list", "zh": "待办事项"}}
+_NAMES = {
+    "shopping": {"en": "shopping list", "zh": "购物清单"},
+    "todo": {"en": "to do list", "zh": "待办事项"},
+}
 
 
 class ListSkill(Skill):
@@ -39,8 +44,13 @@ class ListSkill(Skill):
                 return self.say("list.empty", lang, list=name)
             if len(items) == 1:
                 return self.say("list.show_one", lang, items=items[0], list=name)
-            return self.say("list.show", lang, count=len(items), items=say_list(items, lang, READ_OUT_MAX),
-                            list=name)
+            return self.say(
+                "list.show",
+                lang,
+                count=len(items),
+                items=say_list(items, lang, READ_OUT_MAX),
+                list=name,
+            )
         if intent == "list.remove":
             if not item:
                 return self.ask("list.ask_remove", lang, slot="item", keep=keep)

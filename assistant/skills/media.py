@@ -3,6 +3,7 @@ either script), decode it with PyAV and play it on the Player's "media" channel,
 keeps playing in the background while the assistant listens. The scheduler's pass
 moves on to the next track when one ends.
 """
+
 from __future__ import annotations
 
 import logging
@@ -19,11 +20,25 @@ from .base import Answer, Env, Skill, Slots, from_table
 
 log = logging.getLogger(__name__)
 
-AUDIO_EXTENSIONS = {".mp3", ".flac", ".ogg", ".oga", ".opus", ".wav", ".m4a", ".aac", ".wma", ".aiff", ".aif"}
+AUDIO_EXTENSIONS = {
+    ".mp3",
+    ".flac",
+    ".ogg",
+    ".oga",
+    ".opus",
+    ".wav",
+    ".m4a",
+    ".aac",
+    ".wma",
+    ".aiff",
+    ".aif",
+}
 PLAY_RATE = 22050
 # words that say "music" rather than which music
-_FILLER = re.compile(r"\b(some|music|songs?|tracks?|the|a|an|by|of|please|play|me)\b|的歌|歌曲|音乐|一首|一些|的|播放|放|听",
-                     re.IGNORECASE)
+_FILLER = re.compile(
+    r"\b(some|music|songs?|tracks?|the|a|an|by|of|please|play|me)\b|的歌|歌曲|音乐|一首|一些|的|播放|放|听",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -36,15 +51,26 @@ class Track:
 
     @property
     def words(self) -> str:
-        return " ".join(p for p in (self.title, self.artist, self.album, self.genre,
-                                    self.path.stem.replace("_", " ")) if p)
+        return " ".join(
+            p
+            for p in (
+                self.title,
+                self.artist,
+                self.album,
+                self.genre,
+                self.path.stem.replace("_", " "),
+            )
+            if p
+        )
 
 
 def read_track(path: Path) -> Track:
-    """A file's tags (container and stream metadata, where Ogg keeps them), title = file name if untagged."""
+    """A file's tags (container and stream metadata, where Ogg keeps them), title = file name if
+    untagged."""
     tags: dict[str, str] = {}
     try:
         import av
+
         with av.open(str(path)) as container:
             meta = dict(container.metadata)
             for stream in container.streams.audio[:1]:
@@ -52,12 +78,18 @@ def read_track(path: Path) -> Track:
             tags = {k.lower(): str(v) for k, v in meta.items()}
     except Exception as exc:  # unreadable files are still listed by name; playing them apologises
         log.info("cannot read tags of %s: %s", path, exc)
-    return Track(path, tags.get("title") or path.stem.replace("_", " "), tags.get("artist", ""),
-                 tags.get("album", ""), tags.get("genre", ""))
+    return Track(
+        path,
+        tags.get("title") or path.stem.replace("_", " "),
+        tags.get("artist", ""),
+        tags.get("album", ""),
+        tags.get("genre", ""),
+    )
 
 
 def _blocks(path: Path, rate: int) -> Generator[np.ndarray, None, None]:
     import av
+
     with av.open(str(path)) as container:
         resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
         for frame in container.decode(audio=0):
@@ -69,7 +101,7 @@ def _blocks(path: Path, rate: int) -> Generator[np.ndarray, None, None]:
 
 def _chain(first: np.ndarray, rest: Iterator[np.ndarray]) -> Generator[np.ndarray, None, None]:
     yield first
-    yield from rest   # closing this generator closes `rest`, and with it the file
+    yield from rest  # closing this generator closes `rest`, and with it the file
 
 
 def stream(path: Path, rate: int = PLAY_RATE) -> Generator[np.ndarray, None, None]:
@@ -92,6 +124,7 @@ def _pinyin(text: str) -> str:
 def search(tracks: list[Track], query: str, cutoff: float = 70.0) -> list[Track]:
     """Tracks ordered by how well `query` matches their words, in characters or in pinyin."""
     from rapidfuzz import fuzz
+
     query = _FILLER.sub(" ", query.lower())
     query = re.sub(r"\s+", " ", query).strip()
     if not query:
@@ -100,9 +133,11 @@ def search(tracks: list[Track], query: str, cutoff: float = 70.0) -> list[Track]
     scored = []
     for track in tracks:
         words = track.words.lower()
-        score = max(fuzz.partial_ratio(query, words) if len(query) > 1 else 0,
-                    fuzz.token_set_ratio(query, words),
-                    fuzz.partial_ratio(q_pinyin, _pinyin(words)) if len(q_pinyin) > 2 else 0)
+        score = max(
+            fuzz.partial_ratio(query, words) if len(query) > 1 else 0,
+            fuzz.token_set_ratio(query, words),
+            fuzz.partial_ratio(q_pinyin, _pinyin(words)) if len(q_pinyin) > 2 else 0,
+        )
         if score >= cutoff:
             scored.append((score, track))
     scored.sort(key=lambda pair: -pair[0])
@@ -114,7 +149,7 @@ class MediaSettings:
     """`[media]`: types and ranges are checked by schema.MEDIA; the defaults live here."""
 
     folder: str = "~/Music"
-    match_cutoff: float = 70.0   # 0-100: how well the words must match a track
+    match_cutoff: float = 70.0  # 0-100: how well the words must match a track
 
     @classmethod
     def parse(cls, env: Env) -> MediaSettings:
@@ -133,14 +168,20 @@ class MediaSkill(Skill):
         self.playlist: list[Track] = []
         self.index = 0
         self._advancing = False
-        self.active = False   # we are playing (or paused), so the end of a track moves to the next
+        self.active = False  # we are playing (or paused), so the end of a track moves to the next
 
     @property
     def tracks(self) -> list[Track]:
         if self._tracks is None:
-            files = sorted(p for p in self.folder.rglob("*")   # a FIFO among them would block its reader
-                           if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file()) \
-                if self.folder.is_dir() else []
+            files = (
+                sorted(
+                    p
+                    for p in self.folder.rglob("*")  # a FIFO among them would block its reader
+                    if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file()
+                )
+                if self.folder.is_dir()
+                else []
+            )
             self._tracks = [read_track(p) for p in files]
             log.info("media: %d tracks in %s", len(self._tracks), self.folder)
         return self._tracks
@@ -203,14 +244,21 @@ class MediaSkill(Skill):
         Decoding takes a while on a Pi, so it happens on its own thread: the dialog keeps answering.
         """
         player = self.env.player
-        if (not self.active or self._advancing or player is None
-                or player.is_playing("media") or player.is_paused("media")):
+        if (
+            not self.active
+            or self._advancing
+            or player is None
+            or player.is_playing("media")
+            or player.is_paused("media")
+        ):
             return []
         if self.index + 1 >= len(self.playlist):
             self.active = False
             return []
         self._advancing = True
-        threading.Thread(target=self._advance, args=(self.index + 1,), name="media-next", daemon=True).start()
+        threading.Thread(
+            target=self._advance, args=(self.index + 1,), name="media-next", daemon=True
+        ).start()
         return []
 
     def _advance(self, index: int) -> None:

@@ -5,6 +5,7 @@ are rows with an absolute end time, so after a restart a running timer keeps its
 and one that ended while the program was down is announced as missed. A row is
 deleted in the same transaction that decides to announce it, so nothing fires twice.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,11 +38,14 @@ class _Scheduled(Skill):
         return [(self._missed(row), row.lang) for row in self._take_due()]
 
     def _take_due(self) -> list[TimerRow]:
-        """Rows whose time has come, each removed (so announced) exactly once, in today's reply language."""
+        """Rows whose time has come, each removed (so announced) exactly once, in today's reply
+        language."""
         now = self._now_ts()
-        return [TimerRow(row.id, row.kind, row.duration, row.due, self.env.reply_lang(row.lang))
-                for row in self.env.store.timers(self.kind)
-                if row.due <= now and self.env.store.remove_timer(row.id)]
+        return [
+            TimerRow(row.id, row.kind, row.duration, row.due, self.env.reply_lang(row.lang))
+            for row in self.env.store.timers(self.kind)
+            if row.due <= now and self.env.store.remove_timer(row.id)
+        ]
 
     def _fired(self, row: TimerRow) -> str:
         raise NotImplementedError
@@ -52,10 +56,13 @@ class _Scheduled(Skill):
     def _local(self, ts: float) -> dt.datetime:
         return dt.datetime.fromtimestamp(ts, tz=self.env.now().tzinfo)
 
-    def _remove(self, active: list[TimerRow], lang: str, confirm: Any = None, **one_words: str) -> Answer:
+    def _remove(
+        self, active: list[TimerRow], lang: str, confirm: Any = None, **one_words: str
+    ) -> Answer:
         """Cancel the chosen rows; the reply names the one, or says "both" / "all N".
 
-        More than CONFIRM_OVER rows only once the user said yes (`confirm` True); a no keeps them."""
+        More than CONFIRM_OVER rows only once the user said yes (`confirm` True); a no keeps
+        them."""
         if len(active) > CONFIRM_OVER and confirm is not True:
             if confirm is False:
                 return self.say(f"{self.kind}.kept", lang, count=len(active))
@@ -98,8 +105,15 @@ class TimerSkill(_Scheduled):
             return self.say("timer.none", lang)
         if len(active) == 1:
             return self.say("timer.left", lang, left=say_duration(active[0].due - now, lang))
-        parts = [self.env.say("timer.left_named", lang, left=say_duration(row.due - now, lang),
-                              name=name_duration(row.duration or 0, lang)) for row in active]
+        parts = [
+            self.env.say(
+                "timer.left_named",
+                lang,
+                left=say_duration(row.due - now, lang),
+                name=name_duration(row.duration or 0, lang),
+            )
+            for row in active
+        ]
         return Answer(say_list(parts, lang, READ_OUT_MAX) + ("。" if lang == "zh" else "."))
 
     def _cancel(self, duration: Any, lang: str, confirm: Any = None) -> Answer:
@@ -115,10 +129,14 @@ class TimerSkill(_Scheduled):
         return self._remove(active, lang, confirm)
 
     def _fired(self, row: TimerRow) -> str:
-        return self.env.say("timer.fired", row.lang, name=name_duration(row.duration or 0, row.lang))
+        return self.env.say(
+            "timer.fired", row.lang, name=name_duration(row.duration or 0, row.lang)
+        )
 
     def _missed(self, row: TimerRow) -> str:
-        return self.env.say("timer.missed", row.lang, name=name_duration(row.duration or 0, row.lang))
+        return self.env.say(
+            "timer.missed", row.lang, name=name_duration(row.duration or 0, row.lang)
+        )
 
 
 class AlarmSkill(_Scheduled):
@@ -173,11 +191,15 @@ class AlarmSkill(_Scheduled):
 
     def _fired(self, row: TimerRow) -> str:
         when = self._local(row.due)
-        return self.env.say("alarm.fired", row.lang, time=say_time(when.hour, when.minute, row.lang))
+        return self.env.say(
+            "alarm.fired", row.lang, time=say_time(when.hour, when.minute, row.lang)
+        )
 
     def _missed(self, row: TimerRow) -> str:
         when = self._local(row.due)
-        return self.env.say("alarm.missed", row.lang, time=say_time(when.hour, when.minute, row.lang))
+        return self.env.say(
+            "alarm.missed", row.lang, time=say_time(when.hour, when.minute, row.lang)
+        )
 
 
 def _shift_days(moment: dt.datetime, days: int) -> dt.datetime:
