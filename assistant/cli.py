@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import logging
 import os
@@ -157,10 +159,11 @@ def cmd_run(args, settings) -> int:
                     print(f"error: {turn.error}", file=sys.stderr)
             if args.json:
                 _print_json(turn.to_json())
-            elif not turn.error:
+            elif turn.transcript is not None and turn.match is not None:
                 print(f"{f}: heard {turn.transcript.text!r} ({turn.transcript.lang}) -> "
                       f"{turn.match.intent or 'no intent'}", flush=True)
-                print(f"assistant: {turn.reply.text}", flush=True)
+                if turn.reply is not None:
+                    print(f"assistant: {turn.reply.text}", flush=True)
         for note in app.notices:
             print(f"note: {note}", file=sys.stderr)
     finally:
@@ -375,10 +378,9 @@ def _logging(verbose: int, settings: Settings | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
     for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.reconfigure(encoding="utf-8", errors="replace")
-        except (AttributeError, ValueError):
-            pass
+        if isinstance(stream, io.TextIOWrapper):  # not when a caller swapped in a StringIO
+            with contextlib.suppress(ValueError):
+                stream.reconfigure(encoding="utf-8", errors="replace")
     args = build_parser().parse_args(argv)
     try:
         settings = _settings(args)

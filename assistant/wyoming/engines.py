@@ -23,7 +23,7 @@ from typing import TypeVar
 from collections.abc import Callable
 
 import numpy as np
-import soundfile as sf  # type: ignore[import-untyped]
+import soundfile as sf
 
 from ..app import Assistant
 from ..audio.decode import max_command_seconds

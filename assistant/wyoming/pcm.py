@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import soxr  # type: ignore[import-untyped]
+import soxr
 
 from ..audio.decode import RATES, clean_samples
 from ..types import SAMPLE_RATE
