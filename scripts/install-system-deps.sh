@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the system packages the assistant needs, where apt is available.
 # espeak-ng speaks the replies, portaudio19-dev lets PyAudio build (microphone),
-# libsndfile1 reads audio files, alsa-utils gives `amixer` for the volume skill.
+# libsndfile1 reads audio files, alsa-utils gives `amixer` for the volume skill,
+# mosquitto is the MQTT broker the events tests start (intents as events, docs/skills.md).
 set -euo pipefail
-PKGS=(espeak-ng libespeak-ng1 portaudio19-dev libsndfile1 alsa-utils)
+PKGS=(espeak-ng libespeak-ng1 portaudio19-dev libsndfile1 alsa-utils mosquitto)
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "apt-get not found: install espeak-ng (or use your system's voices), portaudio and libsndfile yourself" >&2
   exit 0

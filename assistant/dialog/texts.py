@@ -16,6 +16,9 @@ TEXTS: dict[str, dict[str, str | list[str]]] = {
                          "zh": "好吧，需要的时候再叫我。"},
     "state.full": {"en": "Sorry, the disk is full, so I couldn't do that.", "zh": "抱歉，磁盘满了，这件事没办成。"},
     "state.failed": {"en": "Sorry, I can't use my memory file right now.", "zh": "抱歉，我的存储文件现在用不了。"},
+    # a maker's intent (an intent file's action, a plugin, a listener on the broker)
+    "action.failed": {"en": "Sorry, that didn't work.", "zh": "抱歉，没有办成。"},
+    "action.done": {"en": "Okay.", "zh": "好的。"},
     # clock
     "clock.time": {"en": "It's {time}.", "zh": "现在是{time}。"},
     "clock.date": {"en": "Today is {date}.", "zh": "今天是{date}。"},

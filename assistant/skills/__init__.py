@@ -46,6 +46,8 @@ def load_skills(env: Env) -> dict[str, Skill]:
                 log.exception("skill %s could not be loaded", domain)
         except Exception:
             log.exception("skill %s could not be loaded", domain)
+    from .plugins import load_extra      # plugins, skills_dirs, intent files' replies, listeners
+    load_extra(env, skills)
     return skills
 
 
