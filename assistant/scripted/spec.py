@@ -193,7 +193,7 @@ class _Reader:
         return reader(conf, aline)
 
     def command(self, conf: Any, line: int) -> CommandAction | None:
-        if isinstance(conf, list):
+        if isinstance(conf, (list, str)):
             conf = {"run": conf}
         if not isinstance(conf, dict):
             self.bad(
