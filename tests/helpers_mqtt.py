@@ -1,5 +1,6 @@
 """A real mosquitto broker for the tests, on a free port of 127.0.0.1 with a generated config,
 and a subscriber that collects what the assistant publishes."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,8 @@ import pytest
 
 def mosquitto_binary() -> str | None:
     return shutil.which("mosquitto") or next(
-        (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if Path(p).exists()), None)
+        (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if Path(p).exists()), None
+    )
 
 
 def free_port() -> int:
@@ -36,8 +38,11 @@ class Broker:
         self.binary = binary
         self.port = port or free_port()
         self.conf = folder / "mosquitto.conf"
-        self.conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
-                             "persistence false\nlog_dest stderr\n", encoding="utf-8")
+        self.conf.write_text(
+            f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
+            "persistence false\nlog_dest stderr\n",
+            encoding="utf-8",
+        )
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -45,8 +50,11 @@ class Broker:
         return f"mqtt://127.0.0.1:{self.port}"
 
     def start(self) -> Broker:
-        self.proc = subprocess.Popen([self.binary, "-c", str(self.conf)], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [self.binary, "-c", str(self.conf)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -54,7 +62,7 @@ class Broker:
                     return self
             except OSError:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"mosquitto exited with {self.proc.returncode}")
+                    raise RuntimeError(f"mosquitto exited with {self.proc.returncode}") from None
                 time.sleep(0.05)
         raise RuntimeError("mosquitto did not start listening in 10 s")
 
@@ -79,7 +87,7 @@ class Subscriber:
         self.client.connect("127.0.0.1", broker.port)
         self.client.loop_start()
         assert subscribed.wait(5), "the test subscriber could not subscribe"
-        self.answer: Any = None           # a function (topic, payload) -> (topic, payload) to reply with
+        self.answer: Any = None  # a function (topic, payload) -> (topic, payload) to reply with
 
     def _on_message(self, client, userdata, message) -> None:
         try:

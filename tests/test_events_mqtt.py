@@ -1,6 +1,7 @@
 """Intents as events on a real mosquitto broker (started by the tests on a free port): what was
 heard and understood is published in the Hermes shape, a program on the broker can answer an
 intent, an intent file can publish, and a broker that is down costs one log line, not an answer."""
+
 from __future__ import annotations
 
 import logging
@@ -52,13 +53,21 @@ def test_every_command_is_published_in_the_hermes_shape(tmp_path, broker, watche
         assert intent["input"] == "set a timer for five minutes" and intent["lang"] == "en"
         assert intent["intent"] == {"intentName": "timer.start", "confidenceScore": 1.0}
         assert intent["siteId"] == "kitchen" and intent["sessionId"] == heard["sessionId"]
-        assert intent["slots"] == [{"slotName": "duration", "entity": "duration", "rawValue": "300",
-                                    "value": {"kind": "Duration", "seconds": 300, "value": 300},
-                                    "confidence": 1.0}]
+        assert intent["slots"] == [
+            {
+                "slotName": "duration",
+                "entity": "duration",
+                "rawValue": "300",
+                "value": {"kind": "Duration", "seconds": 300, "value": 300},
+                "confidence": 1.0,
+            }
+        ]
         ask(app, "把客厅的灯打开")
         zh = watcher.wait_for("assistant/intent/home.turn_on")
-        assert zh["lang"] == "zh" and {s["slotName"]: s["value"]["value"] for s in zh["slots"]} == \
-            {"room": "living_room", "device": "light"}
+        assert zh["lang"] == "zh" and {s["slotName"]: s["value"]["value"] for s in zh["slots"]} == {
+            "room": "living_room",
+            "device": "light",
+        }
         ask(app, "purple monkey dishwasher")
         missed = watcher.wait_for("assistant/nlu/intentNotRecognized")
         assert missed["input"] == "purple monkey dishwasher"
@@ -71,12 +80,22 @@ def test_a_program_on_the_broker_answers_an_intent(tmp_path, broker, watcher):
         if topic != "assistant/intent/orderDrink":
             return None
         slots = {s["slotName"]: s["value"]["value"] for s in payload["slots"]}
-        text = (f"Node-RED made a {slots['size']} {slots['coffeeDrink']}." if payload["lang"] == "en"
-                else "好的，马上做。")
-        return "assistant/dialogueManager/endSession", {"sessionId": payload["sessionId"], "text": text}
+        text = (
+            f"Node-RED made a {slots['size']} {slots['coffeeDrink']}."
+            if payload["lang"] == "en"
+            else "好的，马上做。"
+        )
+        return "assistant/dialogueManager/endSession", {
+            "sessionId": payload["sessionId"],
+            "text": text,
+        }
+
     watcher.answer = bartender
-    app = assistant_for(tmp_path, {"mqtt": broker.url, "listeners": ["orderDrink"], "reply_timeout": 5},
-                        ROOT / "examples" / "coffee")
+    app = assistant_for(
+        tmp_path,
+        {"mqtt": broker.url, "listeners": ["orderDrink"], "reply_timeout": 5},
+        ROOT / "examples" / "coffee",
+    )
     try:
         assert ask(app, "can I get a large latte") == "Node-RED made a large latte."
         assert ask(app, "我要一杯大杯拿铁") == "好的，马上做。"
@@ -85,8 +104,11 @@ def test_a_program_on_the_broker_answers_an_intent(tmp_path, broker, watcher):
 
 
 def test_no_answer_from_the_broker_in_time_is_spoken_and_logged_once(tmp_path, broker, caplog):
-    app = assistant_for(tmp_path, {"mqtt": broker.url, "listeners": ["orderDrink"], "reply_timeout": 0.5},
-                        ROOT / "examples" / "coffee")
+    app = assistant_for(
+        tmp_path,
+        {"mqtt": broker.url, "listeners": ["orderDrink"], "reply_timeout": 0.5},
+        ROOT / "examples" / "coffee",
+    )
     caplog.set_level(logging.WARNING)
     try:
         started = time.monotonic()
@@ -143,7 +165,11 @@ def test_a_broker_that_is_down_costs_one_log_line_and_no_answer(tmp_path, caplog
         assert ask(app, "现在几点").startswith("现在是")
         assert ask(app, "ring the bell at the front door") == "Sorry, that didn't work."
         assert time.monotonic() - started < 5
-        down = [r for r in caplog.records if r.name == "assistant.events.bus" and r.levelno >= logging.WARNING]
+        down = [
+            r
+            for r in caplog.records
+            if r.name == "assistant.events.bus" and r.levelno >= logging.WARNING
+        ]
         assert len(down) == 1 and "unreachable" in down[0].getMessage(), caplog.text
 
         # the broker comes up: the assistant connects by itself and publishes again

@@ -1,6 +1,7 @@
 """Intents that answer and act from their YAML file: replies in both languages, the four actions
 against real parts (a program writing a file, an HTTP server and a Home Assistant on 127.0.0.1),
 failures spoken and logged once, and `intents check` naming file:line for every mistake."""
+
 from __future__ import annotations
 
 import json
@@ -50,15 +51,21 @@ def say(engine: IntentEngine, dialog: Dialog, text: str) -> str:
     return dialog.handle(match).text
 
 
-# -- a program that writes a file ---------------------------------------------------------------
-WRITER = "import json, sys; open(sys.argv[1], 'a').write(' '.join(sys.argv[2:]) + '\\n'); print(json.dumps(dict(count=sum(1 for _ in open(sys.argv[1])))))"
+# -- a program that writes a file ------------------------------------------------------------------
+WRITER = (
+    "import json, sys; open(sys.argv[1], 'a').write(' '.join(sys.argv[2:]) + '\\n'); "
+    "print(json.dumps(dict(count=sum(1 for _ in open(sys.argv[1])))))"
+)
 
 
 ARGS = "import json, sys; open(sys.argv[1], 'w').write(json.dumps(sys.argv[2:]))"
 
 
 def command_file(tmp_path: Path, out: Path, extra: str = "") -> Path:
-    return intent_file(tmp_path, ROOMS + f"""
+    return intent_file(
+        tmp_path,
+        ROOMS
+        + f"""
 intents:
   shed.heat:
     slots:
@@ -70,20 +77,24 @@ intents:
       - 把{{place}}加热{{duration}}
     action:
       command:
-        run: [{json.dumps(PY)}, "-c", {json.dumps(WRITER)}, {json.dumps(str(out))}, "{{place}}", "{{duration}}"]
+        run: [{json.dumps(PY)}, "-c", {json.dumps(WRITER)}, {json.dumps(str(out))},
+              "{{place}}", "{{duration}}"]
         timeout: 10
     reply:
       en: "Heating the {{place}} for {{duration}}. That is request {{result.count}}."
       zh: "好的，{{place}}加热{{duration}}，这是第{{result.count}}次。"
-{extra}""")
+{extra}""",
+    )
 
 
 def test_a_command_runs_without_a_shell_and_the_reply_is_filled_in_both_languages(tmp_path):
     out = tmp_path / "heater.log"
     engine, dialog = make_dialog(tmp_path, command_file(tmp_path, out))
     try:
-        assert say(engine, dialog, "heat the garage for ten minutes") == \
-            "Heating the garage for 10 minutes. That is request one."
+        assert (
+            say(engine, dialog, "heat the garage for ten minutes")
+            == "Heating the garage for 10 minutes. That is request one."
+        )
         assert say(engine, dialog, "把阁楼加热五分钟") == "好的，阁楼加热5分钟，这是第二次。"
     finally:
         dialog.close()
@@ -94,7 +105,9 @@ def test_a_command_runs_without_a_shell_and_the_reply_is_filled_in_both_language
 def test_slot_values_are_never_shell_words(tmp_path):
     """A slot's text goes into one argument as it is: no shell ever splits or runs it."""
     out = tmp_path / "said.log"
-    folder = intent_file(tmp_path, f"""
+    folder = intent_file(
+        tmp_path,
+        f"""
 intents:
   note.say:
     slots:
@@ -106,7 +119,8 @@ intents:
     reply:
       en: "Noted."
       zh: "记下了。"
-""")
+""",
+    )
     engine, dialog = make_dialog(tmp_path, folder)
     try:
         assert say(engine, dialog, "note down hello; touch pwned $(id)") == "Noted."
@@ -117,14 +131,22 @@ intents:
     assert not (ROOT / "pwned").exists() and not Path("pwned").exists()
 
 
-@pytest.mark.parametrize("run,timeout,lang,expected", [
-    ([PY, "-c", "import sys; sys.exit(3)"], 10, "en", "Sorry, that didn't work."),
-    ([PY, "-c", "import sys; sys.exit(3)"], 10, "zh", "抱歉，没有办成。"),
-    (["/nonexistent/heater"], 10, "en", "Sorry, that didn't work."),
-    ([PY, "-c", "import time; time.sleep(30)"], 0.5, "zh", "抱歉，没有办成。"),
-])
-def test_a_failing_command_is_spoken_and_logged_once(tmp_path, caplog, run, timeout, lang, expected):
-    folder = intent_file(tmp_path, ROOMS + f"""
+@pytest.mark.parametrize(
+    "run,timeout,lang,expected",
+    [
+        ([PY, "-c", "import sys; sys.exit(3)"], 10, "en", "Sorry, that didn't work."),
+        ([PY, "-c", "import sys; sys.exit(3)"], 10, "zh", "抱歉，没有办成。"),
+        (["/nonexistent/heater"], 10, "en", "Sorry, that didn't work."),
+        ([PY, "-c", "import time; time.sleep(30)"], 0.5, "zh", "抱歉，没有办成。"),
+    ],
+)
+def test_a_failing_command_is_spoken_and_logged_once(
+    tmp_path, caplog, run, timeout, lang, expected
+):
+    folder = intent_file(
+        tmp_path,
+        ROOMS
+        + f"""
 intents:
   shed.light:
     slots:
@@ -136,7 +158,8 @@ intents:
     reply:
       en: "The {{place}} is lit."
       zh: "{{place}}亮了。"
-""")
+""",
+    )
     engine, dialog = make_dialog(tmp_path, folder)
     caplog.set_level(logging.WARNING)
     started = time.monotonic()
@@ -151,7 +174,7 @@ intents:
     assert "Traceback" not in caplog.text
 
 
-# -- HTTP -------------------------------------------------------------------------------------------
+# -- HTTP ------------------------------------------------------------------------------------------
 class OrderServer:
     """A real HTTP server on 127.0.0.1 that records JSON bodies; `status` is what it answers."""
 
@@ -165,7 +188,9 @@ class OrderServer:
                 pass
 
             def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"null")
+                body = json.loads(
+                    self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"null"
+                )
                 owner.requests.append(("POST", self.path, dict(self.headers), body))
                 data = json.dumps({"order": len(owner.requests), "wait": 90}).encode()
                 self.send_response(owner.status)
@@ -217,25 +242,31 @@ intents:
 """
 
 
-def test_an_http_action_posts_the_order_with_a_token_from_the_environment(tmp_path, orders, monkeypatch):
+def test_an_http_action_posts_the_order_with_a_token_from_the_environment(
+    tmp_path, orders, monkeypatch
+):
     monkeypatch.setenv("TEA_URL", orders.url)
     monkeypatch.setenv("TEA_TOKEN", "s3cret")
     engine, dialog = make_dialog(tmp_path, intent_file(tmp_path, TEA))
     try:
-        assert say(engine, dialog, "brew me three cups of green tea") == \
-            "Okay, green tea. Order one, ready in ninety seconds."
+        assert (
+            say(engine, dialog, "brew me three cups of green tea")
+            == "Okay, green tea. Order one, ready in ninety seconds."
+        )
         assert say(engine, dialog, "泡十二杯红茶") == "好的，红茶，二号，九十秒后好。"
     finally:
         dialog.close()
     (m1, path1, headers1, body1), (_, path2, _, body2) = orders.requests
     assert path1 == "/order/green" and path2 == "/order/black"
     assert headers1["Authorization"] == "Bearer s3cret"
-    assert body1 == {"tea": "green", "cups": 3, "note": "for green"}     # a number stays a number
+    assert body1 == {"tea": "green", "cups": 3, "note": "for green"}  # a number stays a number
     assert body2 == {"tea": "black", "cups": 12, "note": "for black"}
 
 
 @pytest.mark.parametrize("case", ["status500", "down", "no_token"])
-def test_a_failing_http_action_is_spoken_and_logged_once(tmp_path, orders, monkeypatch, caplog, case):
+def test_a_failing_http_action_is_spoken_and_logged_once(
+    tmp_path, orders, monkeypatch, caplog, case
+):
     monkeypatch.setenv("TEA_URL", orders.url)
     monkeypatch.setenv("TEA_TOKEN", "s3cret")
     if case == "status500":
@@ -258,7 +289,10 @@ def test_a_failing_http_action_is_spoken_and_logged_once(tmp_path, orders, monke
 
 def test_a_homeassistant_action_calls_the_configured_instance(tmp_path):
     with HomeAssistantServer("tok", ["light.garage", "light.attic"]) as ha:
-        folder = intent_file(tmp_path, ROOMS + """
+        folder = intent_file(
+            tmp_path,
+            ROOMS
+            + """
 intents:
   party.start:
     slots:
@@ -272,20 +306,30 @@ intents:
     reply:
       en: "Party in the {place}!"
       zh: "{place}派对开始！"
-""")
-        engine, dialog = make_dialog(tmp_path, folder,
-                                     home={"homeassistant": {"url": ha.url, "token": "tok", "timeout": 2}})
+""",
+        )
+        engine, dialog = make_dialog(
+            tmp_path, folder, home={"homeassistant": {"url": ha.url, "token": "tok", "timeout": 2}}
+        )
         try:
             assert say(engine, dialog, "在阁楼开派对") == "阁楼派对开始！"
         finally:
             dialog.close()
-        assert ha.requests == [("POST", "/api/services/light/turn_on",
-                                {"entity_id": "light.attic", "brightness_pct": 100})]
+        assert ha.requests == [
+            (
+                "POST",
+                "/api/services/light/turn_on",
+                {"entity_id": "light.attic", "brightness_pct": 100},
+            )
+        ]
         assert ha.states["light.attic"]["state"] == "on"
 
 
 def test_a_reply_without_an_action_and_a_missing_language(tmp_path):
-    folder = intent_file(tmp_path, ROOMS + """
+    folder = intent_file(
+        tmp_path,
+        ROOMS
+        + """
 intents:
   shed.where:
     slots:
@@ -294,7 +338,8 @@ intents:
     zh: ['{place}在哪']
     reply:
       en: "The {place} is out back."
-""")
+""",
+    )
     engine, dialog = make_dialog(tmp_path, folder)
     try:
         assert say(engine, dialog, "where is the attic") == "The attic is out back."
@@ -303,33 +348,49 @@ intents:
         dialog.close()
 
 
-# -- intents check ------------------------------------------------------------------------------------
+# -- intents check ---------------------------------------------------------------------------------
 HEAD = "intents:\n  a.b:\n    slots: {size: number}\n    en: ['hello {size}']\n"
 
 
-@pytest.mark.parametrize("tail,line,words", [
-    ("    reply: {en: 'Okay, {colour}.'}\n", 5, "{colour} is not a slot"),
-    ("    reply: {en: 'Okay, {result}.'}\n", 5, "only known in a reply after an action"),
-    ("    reply: {fr: 'Bon.'}\n", 5, "unknown language 'fr'"),
-    ("    reply: Okay\n", 5, "reply must give en: and zh:"),
-    ("    reply: {en: 'Okay {size'}\n", 5, "lone '{'"),
-    ("    action:\n      command: 'rm -rf {size}'\n", 6, "never run through a shell"),
-    ("    action:\n      command:\n        run: [echo]\n        timeout: 0\n", 8, "timeout must be"),
-    ("    action:\n      command: ['{size}', x]\n", 6, "must be a fixed name"),
-    ("    action:\n      shell: [ls]\n", 6, "unknown action 'shell'"),
-    ("    action:\n      http:\n        url: ftp://x\n", 7, "url must be an http"),
-    ("    action:\n      http:\n        url: http://x\n        body: {a: '{nope}'}\n", 8, "{nope} is not a slot"),
-    ("    action:\n      http:\n        url: http://x\n        verb: GET\n", 8, "unknown key 'verb'"),
-    ("    action:\n      homeassistant: {service: 'turn on'}\n", 6, "domain.service"),
-    ("    action:\n      mqtt: {topic: 'home/#'}\n", 6, "without wildcards"),
-    ("    action:\n      command: [echo]\n      mqtt: {topic: a}\n", 5, "exactly one of"),
-])
+@pytest.mark.parametrize(
+    "tail,line,words",
+    [
+        ("    reply: {en: 'Okay, {colour}.'}\n", 5, "{colour} is not a slot"),
+        ("    reply: {en: 'Okay, {result}.'}\n", 5, "only known in a reply after an action"),
+        ("    reply: {fr: 'Bon.'}\n", 5, "unknown language 'fr'"),
+        ("    reply: Okay\n", 5, "reply must give en: and zh:"),
+        ("    reply: {en: 'Okay {size'}\n", 5, "lone '{'"),
+        ("    action:\n      command: 'rm -rf {size}'\n", 6, "never run through a shell"),
+        (
+            "    action:\n      command:\n        run: [echo]\n        timeout: 0\n",
+            8,
+            "timeout must be",
+        ),
+        ("    action:\n      command: ['{size}', x]\n", 6, "must be a fixed name"),
+        ("    action:\n      shell: [ls]\n", 6, "unknown action 'shell'"),
+        ("    action:\n      http:\n        url: ftp://x\n", 7, "url must be an http"),
+        (
+            "    action:\n      http:\n        url: http://x\n        body: {a: '{nope}'}\n",
+            8,
+            "{nope} is not a slot",
+        ),
+        (
+            "    action:\n      http:\n        url: http://x\n        verb: GET\n",
+            8,
+            "unknown key 'verb'",
+        ),
+        ("    action:\n      homeassistant: {service: 'turn on'}\n", 6, "domain.service"),
+        ("    action:\n      mqtt: {topic: 'home/#'}\n", 6, "without wildcards"),
+        ("    action:\n      command: [echo]\n      mqtt: {topic: a}\n", 5, "exactly one of"),
+    ],
+)
 def test_intents_check_names_file_and_line(tmp_path, tail, line, words):
     folder = intent_file(tmp_path, HEAD + tail, "bad.yaml")
     problems = IntentEngine.check([folder])
     assert problems, tail
-    assert any(p.file.endswith("bad.yaml") and p.line == line and words in p.message for p in problems), \
-        [str(p) for p in problems]
+    assert any(
+        p.file.endswith("bad.yaml") and p.line == line and words in p.message for p in problems
+    ), [str(p) for p in problems]
 
 
 def test_intents_check_from_the_cli(tmp_path, cli):
@@ -342,20 +403,31 @@ def test_intents_check_from_the_cli(tmp_path, cli):
     assert good.code == 0, good.out + good.err
 
 
-# -- the coffee example, as a maker tries it ---------------------------------------------------------
+# -- the coffee example, as a maker tries it -------------------------------------------------------
 def test_chat_with_the_coffee_example_orders_from_the_machine(tmp_path, state_dir):
-    machine = subprocess.Popen([sys.executable, str(ROOT / "examples" / "coffee" / "fake_machine.py"), "0"],
-                               stdout=subprocess.PIPE, text=True)
+    machine = subprocess.Popen(
+        [sys.executable, str(ROOT / "examples" / "coffee" / "fake_machine.py"), "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert machine.stdout is not None
         url = machine.stdout.readline().split()[-1]
         env = cli_env(state_dir, COFFEE_MAKER_URL=url, COFFEE_MAKER_TOKEN="beans")
-        proc = subprocess.run([sys.executable, "-m", "assistant", "chat", "--intents", "examples/coffee"],
-                              input="can I get a large latte\n我要一杯大杯拿铁\n", capture_output=True,
-                              text=True, timeout=300, env=env, cwd=ROOT)
+        proc = subprocess.run(
+            [sys.executable, "-m", "assistant", "chat", "--intents", "examples/coffee"],
+            input="can I get a large latte\n我要一杯大杯拿铁\n",
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+            cwd=ROOT,
+        )
         assert proc.returncode == 0, proc.stderr
-        assert proc.stdout.splitlines() == ["assistant: Okay, a large latte. Order one is on its way.",
-                                            "assistant: 好的，一杯大杯拿铁，二号订单马上就好。"]
+        assert proc.stdout.splitlines() == [
+            "assistant: Okay, a large latte. Order one is on its way.",
+            "assistant: 好的，一杯大杯拿铁，二号订单马上就好。",
+        ]
         orders = [json.loads(machine.stdout.readline()) for _ in range(2)]
     finally:
         machine.terminate()

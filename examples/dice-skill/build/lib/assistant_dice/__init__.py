@@ -3,6 +3,7 @@
 A plugin is a Skill subclass with a `domain` (the part of its intents' names before the dot)
 and a `handle` that returns an Answer; its intents are in `intents/` beside this file.
 """
+
 from __future__ import annotations
 
 import random
@@ -26,8 +27,11 @@ class DiceSkill(Skill):
     def handle(self, intent: str, slots: dict[str, Any], lang: str) -> Answer:
         count = int(slots.get("count") or slots.get("zhCount") or 1)
         if not 1 <= count <= MAX_DICE:
-            return Answer(f"I can roll one to {en_number(MAX_DICE)} dice." if lang == "en"
-                          else f"我一次只能掷一到{zh_number(MAX_DICE)}个骰子。")
+            return Answer(
+                f"I can roll one to {en_number(MAX_DICE)} dice."
+                if lang == "en"
+                else f"我一次只能掷一到{zh_number(MAX_DICE)}个骰子。"
+            )
         rolls = [self.rng.randint(1, self.sides) for _ in range(count)]
         if lang == "zh":
             return Answer(f"你掷出了{say_list([zh_number(r) for r in rolls], lang)}点。")
