@@ -61,6 +61,7 @@ class Bus:
         self.address = address
         self._handlers: dict[str, Handler] = {}
         self._connected = threading.Event()
+        self._tried = threading.Event()          # the first attempt ended, either way
         self._said: str | None = None  # the last state logged, so each change is one line
         self._lock = threading.Lock()
         self.client = mqtt.Client(
@@ -82,6 +83,7 @@ class Bus:
         return f"mqtt://{self.address.host}:{self.address.port}"
 
     def _say(self, state: str, message: str, *args) -> None:
+        self._tried.set()
         if state != self._said:
             self._said = state
             (log.info if state == "up" else log.warning)(message, *args)
@@ -125,7 +127,9 @@ class Bus:
                 log.exception("events: handling a message on %s failed", message.topic)
 
     def wait_connected(self, timeout: float) -> bool:
-        return self._connected.wait(timeout)
+        """Wait for the first connection attempt to end (at most `timeout` s); True if connected."""
+        self._tried.wait(timeout)
+        return self._connected.is_set()
 
     @property
     def connected(self) -> bool:

@@ -24,11 +24,11 @@ from typing import Any
 
 from ..dialog.texts import text
 from ..errors import ConfigError, StateError
+from ..plugin_paths import ENTRY_POINT_GROUP, folders_of
 from .base import Answer, Env, Skill
 
 log = logging.getLogger(__name__)
 
-ENTRY_POINT_GROUP = "assistant.skills"
 
 
 def _one_line(exc: BaseException) -> str:
@@ -160,30 +160,6 @@ def _start(env: Env, source: str, target: Any, skills: dict[str, Skill]) -> None
 
 def skills_dirs(env: Env) -> list[Path]:
     return folders_of(env.settings.raw.get("skills_dirs"))
-
-
-def folders_of(dirs: Any) -> list[Path]:
-    return [Path(d).expanduser() for d in ([dirs] if isinstance(dirs, str) else dirs or [])]
-
-
-def intent_dirs(dirs: Any) -> list[Path]:
-    """Where plugins keep their intent files: each skills_dirs folder itself (its *.yaml), and the
-    `intents/` folder beside the module an `assistant.skills` entry point names. Found without
-    running the plugin's code, so a plugin that fails to import still has its grammar checked."""
-    found = [d for d in folders_of(dirs) if d.is_dir()]
-    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-        top = ep.value.split(":", 1)[0].split(".", 1)[0]
-        try:
-            spec = importlib.util.find_spec(top)
-        except (ImportError, ValueError):
-            continue
-        if spec is None:
-            continue
-        for place in spec.submodule_search_locations or []:     # a package, not a lone module
-            folder = Path(place) / "intents"
-            if folder.is_dir() and folder not in found:
-                found.append(folder)
-    return found
 
 
 def _listeners(env: Env, skills: dict[str, Skill]) -> None:
