@@ -435,3 +435,15 @@ def test_chat_with_the_coffee_example_orders_from_the_machine(tmp_path, state_di
     for order in orders:
         assert order["received"]["drink"] == "latte" and order["received"]["size"] == "large"
         assert order["authorization"] == "Bearer beans"
+
+
+@pytest.mark.parametrize("url,token", [("${TEA_URL}", "bad\r\nX-Injected: 1"), ("not a url", "ok")])
+def test_an_environment_that_breaks_the_call_is_a_failed_action(tmp_path, orders, monkeypatch, url, token):
+    monkeypatch.setenv("TEA_URL", orders.url if url == "${TEA_URL}" else url)
+    monkeypatch.setenv("TEA_TOKEN", token)
+    engine, dialog = make_dialog(tmp_path, intent_file(tmp_path, TEA))
+    try:
+        assert say(engine, dialog, "brew me green tea") == "Sorry, that didn't work."
+    finally:
+        dialog.close()
+    assert orders.requests == []

@@ -51,6 +51,8 @@ def run(action: Action, slots: dict[str, Any], ctx: Context) -> Any:
         raise ActionFailed(str(exc)) from None
     except NetworkError as exc:
         raise ActionFailed(str(exc)) from None
+    except (ValueError, OSError) as exc:   # a header or URL made invalid by an environment variable
+        raise ActionFailed(f"{type(action).__name__}: {exc}") from None
 
 
 def _decoded(raw: bytes) -> Any:
