@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -319,7 +320,6 @@ class MqttUrl(Spec):
     """mqtt://[user:password@]host[:port] of the events broker."""
 
     def check(self, value: Any) -> str:
-        import urllib.parse
         if not isinstance(value, str):
             raise Invalid("must be an mqtt://host:port address")
         parts = urllib.parse.urlsplit(value)

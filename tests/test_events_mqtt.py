@@ -190,3 +190,17 @@ def test_a_broker_that_is_down_costs_one_log_line_and_no_answer(tmp_path, caplog
     finally:
         app.close()
     assert "Traceback" not in caplog.text
+
+
+@pytest.mark.parametrize("value,words", [
+    ('"localhost:1883"', "[events] mqtt must be an mqtt://host:port address"),
+    ('"mqtt://host:99999"', "[events] mqtt must be an mqtt://host:port address with a port"),
+    ("1883", "[events] mqtt must be an mqtt://host:port address"),
+])
+def test_a_wrong_broker_address_is_one_line_naming_the_key(tmp_path, cli, value, words):
+    config = tmp_path / "c.toml"
+    config.write_text(f"[events]\nmqtt = {value}\n", encoding="utf-8")
+    result = cli("chat", "--config", str(config), input="what time is it\n")
+    assert result.code == 1 and result.out == ""
+    assert result.err.strip().startswith("error: config") and words in result.err, result.err
+    assert "Traceback" not in result.err

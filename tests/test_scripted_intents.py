@@ -438,7 +438,8 @@ def test_chat_with_the_coffee_example_orders_from_the_machine(tmp_path, state_di
 
 
 @pytest.mark.parametrize("url,token", [("${TEA_URL}", "bad\r\nX-Injected: 1"), ("not a url", "ok")])
-def test_an_environment_that_breaks_the_call_is_a_failed_action(tmp_path, orders, monkeypatch, url, token):
+def test_an_environment_that_breaks_the_call_is_a_failed_action(tmp_path, orders, monkeypatch, url,
+                                                                 token):
     monkeypatch.setenv("TEA_URL", orders.url if url == "${TEA_URL}" else url)
     monkeypatch.setenv("TEA_TOKEN", token)
     engine, dialog = make_dialog(tmp_path, intent_file(tmp_path, TEA))
