@@ -132,24 +132,16 @@ def _quoted(value: Any) -> Any:
 def run_homeassistant(
     action: HomeAssistantAction, slots: dict[str, Any], conf: dict[str, Any]
 ) -> Any:
-    """POST /api/services/<domain>/<service> with the long-lived token of [home.homeassistant]."""
-    url = str(conf.get("url", "http://homeassistant.local:8123")).rstrip("/")
+    """POST /api/services/<domain>/<service> through the home skill's Home Assistant settings
+    (its url, token, timeout and size cap read the same way, so one `[home.homeassistant]`)."""
+    from ..skills.home import HomeAssistantBackend
+    from ..skills.web import request_json
+
+    ha = HomeAssistantBackend(conf)
     domain, service = action.service.split(".", 1)
     body = fill_data(action.data, slots) if action.data is not None else {}
-    answer = fetch(
-        "POST",
-        f"{url}/api/services/{domain}/{service}",
-        headers={
-            "Authorization": f"Bearer {conf.get('token', '')}",
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        },
-        body=json.dumps(body, ensure_ascii=False).encode("utf-8"),
-        limits=Limits(
-            deadline=float(conf.get("timeout", 3.0)), max_bytes=int(conf.get("max_bytes", 1 << 20))
-        ),
-    )
-    return _decoded(answer.body)
+    return request_json("POST", f"{ha.url}/api/services/{domain}/{service}", body=body,
+                        headers={"Authorization": f"Bearer {ha.token}"}, limits=ha.limits)
 
 
 def run_mqtt(
