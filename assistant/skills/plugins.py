@@ -38,8 +38,8 @@ def _one_line(exc: BaseException) -> str:
 class GuardedSkill(Skill):
     """A plugin's skill behind a guard: what it raises is one log line and a spoken apology."""
 
-    def __init__(self, inner: Skill, source: str):
-        super().__init__(inner.env)
+    def __init__(self, inner: Skill, source: str, env: Env):
+        super().__init__(env)            # the plugin may not have kept `env` (no super().__init__)
         self.inner = inner
         self.source = source
         self.domain = inner.domain
@@ -150,7 +150,7 @@ def _start(env: Env, source: str, target: Any, skills: dict[str, Skill]) -> None
         log.error("skill plugin %s: domain %r already has a skill; left out", source, target.domain)
         return
     try:
-        skills[target.domain] = GuardedSkill(target(env), source)
+        skills[target.domain] = GuardedSkill(target(env), source, env)
     except ConfigError:
         raise
     except Exception as exc:
