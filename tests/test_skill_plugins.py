@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -125,6 +126,8 @@ def dice_site(tmp_path_factory) -> Path:
     """examples/dice-skill really installed (pip install --target), as a user's pip would."""
     target = tmp_path_factory.mktemp("site")
     build = tmp_path_factory.mktemp("build")
+    source = build / "dice-skill"       # a copy: building writes egg-info beside the sources
+    shutil.copytree(ROOT / "examples" / "dice-skill", source)
     proc = subprocess.run(
         [
             sys.executable,
@@ -136,7 +139,7 @@ def dice_site(tmp_path_factory) -> Path:
             "--disable-pip-version-check",
             "--target",
             str(target),
-            str(ROOT / "examples" / "dice-skill"),
+            str(source),
         ],
         capture_output=True,
         text=True,
