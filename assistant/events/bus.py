@@ -13,8 +13,8 @@ import socket
 import threading
 import urllib.parse
 import uuid
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
 

@@ -7,20 +7,21 @@ reason, which the skill logs and turns into a spoken "that didn't work".
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import threading
+import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Callable
 
 from ..errors import NetworkError
 from ..web import Limits, fetch
 from .fill import MissingVariable, expand_env, fill_arg, fill_data
 from .spec import Action, CommandAction, HomeAssistantAction, HttpAction, MqttAction
-import contextlib
 
 MAX_OUTPUT = 64 * 1024  # what a reply can use of a program's output or a web answer
 
@@ -124,8 +125,6 @@ def run_http(action: HttpAction, slots: dict[str, Any]) -> Any:
 
 
 def _quoted(value: Any) -> Any:
-    import urllib.parse
-
     return None if value is None else urllib.parse.quote(str(value), safe="")
 
 

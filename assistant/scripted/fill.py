@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
 from ..dialog.locale import (
     en_number,
+    say_date,
     say_day,
     say_duration,
     say_hhmm,
     say_percent,
-    say_date,
     zh_number,
 )
 from .spec import ENV_VAR, PLACEHOLDER

@@ -8,11 +8,11 @@ POST /order with {"order": N}, the number the intent file's reply reads as {resu
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-import contextlib
 
 MAX_BODY = 64 * 1024
 _numbers = itertools.count(1)
