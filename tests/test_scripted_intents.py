@@ -448,3 +448,20 @@ def test_an_environment_that_breaks_the_call_is_a_failed_action(tmp_path, orders
     finally:
         dialog.close()
     assert orders.requests == []
+
+
+def test_intents_check_warns_of_a_language_without_a_reply(tmp_path, cli):
+    folder = intent_file(tmp_path, ROOMS + """
+intents:
+  shed.where:
+    slots:
+      place: place
+    en: ['where is the {place}']
+    zh: ['{place}在哪']
+    reply:
+      en: "The {place} is out back."
+""", "half.yaml")
+    result = cli("intents", "check", "--intents", str(folder))
+    assert result.code == 0, result.err
+    assert f"{folder / 'half.yaml'}:12: warning: intent 'shed.where': reply has no zh: sentence" \
+        in result.out, result.out

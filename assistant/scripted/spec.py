@@ -68,6 +68,7 @@ class Script:
     reply: dict[str, str]  # lang -> template; may be empty (a generic "okay")
     action: Action | None = None
     line: int = 0
+    reply_line: int = 0
 
 
 @dataclass(frozen=True)
@@ -320,4 +321,16 @@ def read_script(
     reply = reader.reply(body.get("reply"), _line(body, "reply", line), result="action" in body)
     if reader.problems:
         return None, reader.problems
-    return Script(reply, action, line), []
+    return Script(reply, action, line, _line(body, "reply", line)), []
+
+
+def missing_replies(intent: str, script: Script, langs: set[str]) -> list[tuple[int, str]]:
+    """(line, warning) for each language the intent is spoken in but its reply does not cover:
+    it works (the answer is a plain "Okay." / "好的。"), but the maker should know."""
+    if not script.reply:
+        return []
+    said = {"en": ("English", '"Okay."'), "zh": ("Chinese", '"好的。"')}
+    return [(script.reply_line or script.line,
+             f"intent '{intent}': reply has no {lang}: sentence, so in {said[lang][0]} "
+             f"it only says {said[lang][1]}")
+            for lang in LANGS if lang in langs and lang not in script.reply]
