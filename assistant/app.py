@@ -130,12 +130,27 @@ class Assistant:
     def close(self) -> None:
         if self._dialog is not None:
             self._dialog.close()
+        if self.settings.section("events").get("mqtt"):
+            from .events import close_hubs
+            close_hubs()
         if self._player is not None and self._owns_player:
             self._player.close()
 
     # -- the loop's steps ---------------------------------------------------------------
     def understand(self, text: str, lang: str = "auto") -> Match:
-        return self.engine.parse(text, lang=lang)
+        match = self.engine.parse(text, lang=lang)
+        self._publish(match)
+        return match
+
+    def _publish(self, match: Match) -> None:
+        """With `[events] mqtt`, what was heard and understood goes to the broker (events/)."""
+        if not self.settings.section("events").get("mqtt"):
+            return
+        from .events import hub_for
+        hub = hub_for(self.settings)
+        if hub is not None:
+            spec = self.engine.library.intents.get(match.intent) if match.intent else None
+            hub.publish_match(match, dict(spec.slots) if spec else {})
 
     def respond(self, match: Match) -> Reply:
         return self.dialog.handle(match)

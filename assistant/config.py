@@ -143,4 +143,7 @@ def load_settings(config_file: str | Path | None = None, state_dir: str | Path |
         settings.model_dir = _folder(str(model_dir), "--model-dir")
     for d in intents_dirs or []:
         settings.intents_dirs.append(_folder(str(d), "--intents"))
+    from .plugin_paths import intent_dirs      # plugins bring their intent files
+    settings.intents_dirs.extend(d for d in intent_dirs(settings.raw.get("skills_dirs"))
+                                 if d not in settings.intents_dirs)
     return settings

@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -342,6 +343,33 @@ WEATHER = Table({
 
 GOOGLE = Table({"timeout": SECONDS, "key": Text()})
 
+
+@dataclass(frozen=True)
+class MqttUrl(Spec):
+    """mqtt://[user:password@]host[:port] of the events broker."""
+
+    def check(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise Invalid("must be an mqtt://host:port address")
+        parts = urllib.parse.urlsplit(value)
+        try:
+            parts.port
+        except ValueError:
+            raise Invalid("must be an mqtt://host:port address with a port from 1 to 65535") from None
+        if parts.scheme not in ("mqtt", "tcp") or not parts.hostname:
+            raise Invalid("must be an mqtt://host:port address")
+        return value
+
+
+EVENTS = Table({
+    "mqtt": MqttUrl(),
+    "topic_prefix": Text(),                    # "assistant"; "hermes" for Rhasspy's own topics
+    "site_id": Text(),
+    "listeners": Texts(),                      # intents (or "coffee.*") answered on the broker
+    "reply_timeout": SECONDS,
+    "connect_wait": Num(0, 30),
+})
+
 SCHEMA = Table({
     "state_dir": FOLDER,
     "model_dir": FOLDER,
@@ -361,4 +389,7 @@ SCHEMA = Table({
     "google": GOOGLE,
     "serve": SERVE,
     "lists": Anything(),
+    "skills_dirs": Texts(FOLDER),              # folders of *.py skill plugins (skills/plugins.py)
+    "events": EVENTS,
+    "skills": MapOf(Anything()),               # [skills.<domain>]: a plugin's own settings
 })

@@ -3,9 +3,10 @@
 # espeak-ng speaks the replies, portaudio19-dev lets PyAudio build (microphone),
 # libsndfile1 reads audio files, alsa-utils gives `amixer` for the volume skill,
 # tzdata is the time zone database Python's zoneinfo reads ("what time is it in Tokyo",
-# `timezone = "Asia/Shanghai"`; slim images may leave it out).
+# `timezone = "Asia/Shanghai"`; slim images may leave it out). mosquitto is the MQTT broker the
+# events tests start (intents as events, docs/skills.md).
 set -euo pipefail
-PKGS=(espeak-ng libespeak-ng1 portaudio19-dev libsndfile1 alsa-utils tzdata)
+PKGS=(espeak-ng libespeak-ng1 portaudio19-dev libsndfile1 alsa-utils tzdata mosquitto)
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "apt-get not found: install espeak-ng (or use your system's voices), portaudio and libsndfile yourself" >&2
   exit 0

@@ -147,7 +147,8 @@ class Dialog:
         return self._run(intent, slots, lang)
 
     def _run(self, intent: str, slots: dict[str, Any], lang: str) -> Reply:
-        skill = self.skills.get(intent.split(".", 1)[0])
+        # a skill for this one intent (a maker's scripted intent or listener), else its domain's
+        skill = self.skills.get(intent) or self.skills.get(intent.split(".", 1)[0])
         if skill is None:
             log.warning("no skill for intent %s", intent)
             return Reply(text("unsupported", lang), lang, handled=False)

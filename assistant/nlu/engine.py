@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..scripted.spec import missing_replies
 from ..types import Match
 from . import grammar
 from .entities import Entity, find
@@ -54,6 +55,10 @@ class IntentEngine:
         self.values = ValueIndex({name: items for name, items in library.lists.items()})
         self.problems: list[IntentProblem] = list(library.problems)
         self.warnings: list[IntentProblem] = []     # works, but the maker should know (slow, ambiguous)
+        self.warnings.extend(IntentProblem(s.file, line, message) for s in library.intents.values()
+                             if s.script is not None
+                             for line, message in missing_replies(s.name, s.script,
+                                                                  {t.lang for t in s.templates}))
         graphs = self._compile()
         slot_types = {n: s.slots for n, s in library.intents.items()}
         for spec in library.elsewhere:

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from ..lang import LANGS
+from ..scripted.spec import Script, read_script
 from ..smallfile import TooBig, read_small_text
 from . import grammar
 
@@ -69,6 +70,7 @@ class IntentSpec:
     templates: list[Template] = field(default_factory=list)
     tests: list[TestCase] = field(default_factory=list)
     description: str = ""
+    script: Script | None = None    # `reply:` / `action:` of a maker's intent (assistant/scripted)
 
 
 @dataclass
@@ -324,7 +326,8 @@ def _load_intent(name: str, file: str, body: Any, line: int, lib: Library) -> No
         return
     spec = IntentSpec(name, file, line, description=str(body.get("description", "")))
     for key in body:
-        if key not in ("slots", "en", "zh", "tests", "description") or (name == ELSEWHERE and key == "tests"):
+        if key not in ("slots", "en", "zh", "tests", "description", "reply", "action") or (
+                name == ELSEWHERE and key in ("tests", "reply", "action")):
             problems.append(IntentProblem(file, _line(body, key, line), f"intent '{name}': unknown key '{key}'"))
     slots = body.get("slots") or {}
     if not isinstance(slots, dict):
@@ -376,6 +379,8 @@ def _load_intent(name: str, file: str, body: Any, line: int, lib: Library) -> No
         lib.elsewhere.append(spec)
         return
     _load_tests(spec, body.get("tests"), _line(body, "tests", line), lib)
+    spec.script, script_problems = read_script(name, body, {str(s) for s in slots}, line)
+    problems.extend(IntentProblem(file, p.line, p.message) for p in script_problems)
     lib.intents[name] = spec
 
 

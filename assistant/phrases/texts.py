@@ -18,6 +18,9 @@ TEXTS: dict[str, dict[str, str | list[str]]] = {
     "skill.broken": {"en": "Sorry, the {domain} skill didn't start. The log says why.",
                      "zh": "抱歉，{domain}功能没能启动，原因在日志里。"},
     "state.failed": {"en": "Sorry, I can't use my memory file right now.", "zh": "抱歉，我的存储文件现在用不了。"},
+    # a maker's intent (an intent file's action, a plugin, a listener on the broker)
+    "action.failed": {"en": "Sorry, that didn't work.", "zh": "抱歉，没有办成。"},
+    "action.done": {"en": "Okay.", "zh": "好的。"},
     # clock
     "clock.time": {"en": "It's {time}.", "zh": "现在是{time}。"},
     "clock.time_in": {"en": "It's {time} in {city}.", "zh": "{city}现在是{time}。"},

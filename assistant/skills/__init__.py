@@ -46,6 +46,8 @@ def load_skills(env: Env) -> dict[str, Skill]:
         except Exception as exc:   # a missing module or dependency, or a bug: said, not hidden
             log.exception("skill %s could not be loaded", domain)
             skills[domain] = BrokenSkill(env, domain, str(exc) or type(exc).__name__)
+    from .plugins import load_extra      # plugins, skills_dirs, intent files' replies, listeners
+    load_extra(env, skills)
     return skills
 
 
