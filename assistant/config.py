@@ -4,6 +4,7 @@ Skills read their own `[section]` of the file through `Settings.section()`, so a
 skill never means editing this module. Every value is checked against `schema.SCHEMA` as it
 loads (flags and environment variables too), so what a skill reads has the right type and range.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,12 +40,12 @@ def default_model_dir() -> Path:
 
 @dataclass
 class AsrSettings:
-    engine: str = "whisper"          # whisper | sphinx | google
+    engine: str = "whisper"  # whisper | sphinx | google
     model: str = "base"
     compute_type: str = "int8"
     threads: int = 2
-    beam_size: int = 5               # of the plain pass (1: greedy, cheapest)
-    bias: bool = True                # a second pass steered by the intents (asr/biased.py)
+    beam_size: int = 5  # of the plain pass (1: greedy, cheapest)
+    bias: bool = True  # a second pass steered by the intents (asr/biased.py)
     bias_beam_size: int = 5
     bias_hypotheses: int = 5
 
@@ -63,12 +64,14 @@ class Settings:
     state_dir: Path = field(default_factory=default_state_dir)
     model_dir: Path = field(default_factory=default_model_dir)
     intents_dirs: list[Path] = field(default_factory=lambda: [BUILTIN_INTENTS])
-    language: str = "auto"           # auto | en | zh: the language the recogniser may pick
-    timezone: str | None = None      # IANA name; None = the system's
+    language: str = "auto"  # auto | en | zh: the language the recogniser may pick
+    timezone: str | None = None  # IANA name; None = the system's
     asr: AsrSettings = field(default_factory=AsrSettings)
     tts: TtsSettings = field(default_factory=TtsSettings)
     raw: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)   # unknown keys: shown, not fatal (see schema.py)
+    warnings: list[str] = field(
+        default_factory=list
+    )  # unknown keys: shown, not fatal (see schema.py)
 
     def section(self, name: str) -> dict[str, Any]:
         """The `[name]` table of the config file ({} when absent), for skills and engines."""
@@ -80,7 +83,7 @@ class Settings:
         return self.state_dir / "assistant.db"
 
 
-MAX_CONFIG_BYTES = 1 << 20   # a settings file is a few KB; this only stops a runaway read
+MAX_CONFIG_BYTES = 1 << 20  # a settings file is a few KB; this only stops a runaway read
 
 
 def read_config_text(path: Path) -> str:
@@ -94,11 +97,14 @@ def read_config_text(path: Path) -> str:
     except NotRegularFile:
         raise ConfigError(f"config file {path} is not a regular file") from None
     except TooBig:
-        raise ConfigError(f"config file {path} is too big (over {MAX_CONFIG_BYTES // 1024} KiB)") from None
+        raise ConfigError(
+            f"config file {path} is too big (over {MAX_CONFIG_BYTES // 1024} KiB)"
+        ) from None
 
 
 def _apply(obj: Any, table: dict[str, Any]) -> None:
-    """Copy checked values onto a settings dataclass (keys it has no field for are read elsewhere)."""
+    """Copy checked values onto a settings dataclass (keys it has no field for are read
+    elsewhere)."""
     for key, value in table.items():
         if hasattr(obj, key) and not isinstance(getattr(obj, key), (AsrSettings, TtsSettings)):
             setattr(obj, key, value)
@@ -108,10 +114,15 @@ def _folder(value: str, name: str) -> Path:
     return Path(check_value(FOLDER, value, name)).expanduser()
 
 
-def load_settings(config_file: str | Path | None = None, state_dir: str | Path | None = None,
-                  model_dir: str | Path | None = None, intents_dirs: list[str] | None = None,
-                  env: dict[str, str] | None = None) -> Settings:
-    """Build settings: defaults < config file < environment < flags, each value checked by schema.py."""
+def load_settings(
+    config_file: str | Path | None = None,
+    state_dir: str | Path | None = None,
+    model_dir: str | Path | None = None,
+    intents_dirs: list[str] | None = None,
+    env: dict[str, str] | None = None,
+) -> Settings:
+    """Build settings: defaults < config file < environment < flags, each value checked by
+    schema.py."""
     env = dict(os.environ if env is None else env)
     settings = Settings()
     path = config_file or env.get("ASSISTANT_CONFIG")
@@ -129,7 +140,9 @@ def load_settings(config_file: str | Path | None = None, state_dir: str | Path |
             if key in top:
                 top[key] = Path(top[key]).expanduser()
         if "intents_dirs" in top:
-            settings.intents_dirs = [BUILTIN_INTENTS] + [Path(d).expanduser() for d in top.pop("intents_dirs")]
+            settings.intents_dirs = [BUILTIN_INTENTS] + [
+                Path(d).expanduser() for d in top.pop("intents_dirs")
+            ]
         _apply(settings, top)
         _apply(settings.asr, raw.get("asr", {}))
         _apply(settings.tts, raw.get("tts", {}))
@@ -143,7 +156,9 @@ def load_settings(config_file: str | Path | None = None, state_dir: str | Path |
         settings.model_dir = _folder(str(model_dir), "--model-dir")
     for d in intents_dirs or []:
         settings.intents_dirs.append(_folder(str(d), "--intents"))
-    from .plugin_paths import intent_dirs      # plugins bring their intent files
-    settings.intents_dirs.extend(d for d in intent_dirs(settings.raw.get("skills_dirs"))
-                                 if d not in settings.intents_dirs)
+    from .plugin_paths import intent_dirs  # plugins bring their intent files
+
+    settings.intents_dirs.extend(
+        d for d in intent_dirs(settings.raw.get("skills_dirs")) if d not in settings.intents_dirs
+    )
     return settings

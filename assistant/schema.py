@@ -16,6 +16,7 @@ Wrong values have no safe meaning and stop the program.
 Defaults stay with the code that uses them (the dataclasses in config.py and each skill);
 this module only says what is allowed. A new skill adds its section to `SCHEMA`.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -77,7 +78,9 @@ class Text(Spec):
 
     def check(self, value: Any) -> str:
         if not isinstance(value, str):
-            raise Invalid(f"must be one of {', '.join(self.choices)}" if self.choices else "must be a string")
+            raise Invalid(
+                f"must be one of {', '.join(self.choices)}" if self.choices else "must be a string"
+            )
         if self.choices and value not in self.choices:
             raise Invalid(f"must be one of {', '.join(self.choices)}")
         if self.path and (not value.strip() or "\0" in value):
@@ -93,6 +96,7 @@ class WyomingUri(Spec):
 
     def check(self, value: Any) -> str:
         from urllib.parse import urlparse
+
         if not isinstance(value, str):
             raise Invalid("must be a tcp://HOST:PORT or unix://PATH address")
         parsed = urlparse(value)
@@ -120,8 +124,10 @@ class Texts(Spec):
         try:
             return [self.item.check(v) for v in items]
         except Invalid:
-            raise Invalid("must be a string or a list of strings"
-                          + (" (folder names)" if self.item.path else "")) from None
+            raise Invalid(
+                "must be a string or a list of strings"
+                + (" (folder names)" if self.item.path else "")
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -186,8 +192,9 @@ def check_value(spec: Spec, value: Any, name: str) -> Any:
         raise ConfigError(f"{name} {exc} (got {show(value)})") from None
 
 
-def check_table(spec: Table | MapOf, table: Any, where: str, section: str,
-                warnings: list[str]) -> dict[str, Any]:
+def check_table(
+    spec: Table | MapOf, table: Any, where: str, section: str, warnings: list[str]
+) -> dict[str, Any]:
     """`table` checked against `spec`: the values in the form the code reads them.
 
     `where` starts every message ("config bad.toml"), `section` is the dotted table name
@@ -202,14 +209,20 @@ def check_table(spec: Table | MapOf, table: Any, where: str, section: str,
             sub = spec.fields[key]
         else:
             what = "section" if isinstance(value, dict) else "key"
-            shown = f"[{section + '.' if section else ''}{key}]" if what == "section" else f'"{key}"'
-            warnings.append(f"{where}: {label}unknown {what} {shown}{suggest(key, list(spec.fields))}"
-                            " is ignored")
+            shown = (
+                f"[{section + '.' if section else ''}{key}]" if what == "section" else f'"{key}"'
+            )
+            warnings.append(
+                f"{where}: {label}unknown {what} {shown}{suggest(key, list(spec.fields))}"
+                " is ignored"
+            )
             continue
         inner = f"{section}.{key}" if section else key
         if isinstance(sub, (Table, MapOf)):
             if not isinstance(value, dict):
-                raise ConfigError(f"{where}: {label}{key} must be a table ([{inner}]) (got {show(value)})")
+                raise ConfigError(
+                    f"{where}: {label}{key} must be a table ([{inner}]) (got {show(value)})"
+                )
             out[key] = check_table(sub, value, where, inner, warnings)
             continue
         try:
@@ -226,120 +239,159 @@ def check_table(spec: Table | MapOf, table: Any, where: str, section: str,
 # -- every setting ----------------------------------------------------------------------------
 
 SECONDS = Num(0.1, 600)
-BODY_BYTES = Num(1024, 64 << 20, whole=True)   # a web answer's cap
+BODY_BYTES = Num(1024, 64 << 20, whole=True)  # a web answer's cap
 FOLDER = Text(path=True)
 PHRASES = Texts()
 
-ASR = Table({
-    "engine": Text(choices=("whisper", "sphinx", "google", "wyoming")),
-    "model": Text(),
-    "compute_type": Text(choices=("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
-                                  "float16", "bfloat16", "float32", "auto", "default")),
-    "threads": Num(1, 64, whole=True),
-    "beam_size": Num(1, 20, whole=True),
-    "bias": Flag(),
-    "bias_beam_size": Num(1, 20, whole=True),
-    "bias_hypotheses": Num(1, 20, whole=True),
-    "sphinx_grammar": Flag(),
-    "workers": Num(1, 8, whole=True),          # Whisper replicas run at once (serve); see bench/serve.py
-    "uri": WyomingUri(),                       # engine = "wyoming": the remote recogniser
-    "timeout": SECONDS,                        # its deadline for one command
-    "fallback": Text(choices=("whisper", "sphinx", "google", "none")),   # when it is down
-})
+ASR = Table(
+    {
+        "engine": Text(choices=("whisper", "sphinx", "google", "wyoming")),
+        "model": Text(),
+        "compute_type": Text(
+            choices=(
+                "int8",
+                "int8_float32",
+                "int8_float16",
+                "int8_bfloat16",
+                "int16",
+                "float16",
+                "bfloat16",
+                "float32",
+                "auto",
+                "default",
+            )
+        ),
+        "threads": Num(1, 64, whole=True),
+        "beam_size": Num(1, 20, whole=True),
+        "bias": Flag(),
+        "bias_beam_size": Num(1, 20, whole=True),
+        "bias_hypotheses": Num(1, 20, whole=True),
+        "sphinx_grammar": Flag(),
+        "workers": Num(
+            1, 8, whole=True
+        ),  # Whisper replicas run at once (serve); see bench/serve.py
+        "uri": WyomingUri(),  # engine = "wyoming": the remote recogniser
+        "timeout": SECONDS,  # its deadline for one command
+        "fallback": Text(choices=("whisper", "sphinx", "google", "none")),  # when it is down
+    }
+)
 
-TTS = Table({
-    "rate": Num(50, 500, whole=True),          # words per minute
-    "volume": Num(0, 1),
-    "voice_en": Text(),
-    "voice_zh": Text(),
-    "engine": Text(choices=("pyttsx3", "wyoming")),
-    "uri": WyomingUri(),                       # engine = "wyoming": the remote voice
-    "timeout": SECONDS,
-})
+TTS = Table(
+    {
+        "rate": Num(50, 500, whole=True),  # words per minute
+        "volume": Num(0, 1),
+        "voice_en": Text(),
+        "voice_zh": Text(),
+        "engine": Text(choices=("pyttsx3", "wyoming")),
+        "uri": WyomingUri(),  # engine = "wyoming": the remote voice
+        "timeout": SECONDS,
+    }
+)
 
 SERVE = Table({"max_clients": Num(1, 1024, whole=True), "grace_seconds": Num(0, 600)})
 
-DEVICE = AnyOf((Text(), Num(0, 10_000, whole=True)), "a device name or an index from `assistant devices`")
+DEVICE = AnyOf(
+    (Text(), Num(0, 10_000, whole=True)), "a device name or an index from `assistant devices`"
+)
 AUDIO = Table({"input_device": DEVICE, "output_device": DEVICE, "max_command_seconds": SECONDS})
 
-LISTEN = Table({
-    "mode": Text(choices=("wake", "push_to_talk", "push-to-talk", "always")),
-    "trailing_silence": Num(0.1, 10),
-    "max_command": Num(1, 120),
-    "no_speech_timeout": Num(0.5, 600),
-    "min_speech": Num(0, 5),
-    "pre_roll": Num(0, 5),
-    "aggressiveness": Num(0, 3, whole=True),
-    "min_energy": Num(0, 1),
-    "calibrate": Num(0, 30),
-    "noise_margin": Num(0, 100),
-    "followup_timeout": Num(0.5, 600),
-    "barge_in_silence": Num(0.1, 10),
-    "barge_in_max": Num(0.1, 60),
-    "earcons": Flag(),
-    "earcon_volume": Num(0, 1),
-    "wait_for_microphone": Flag(),
-    "queue_seconds": Num(1, 600),
-})
+LISTEN = Table(
+    {
+        "mode": Text(choices=("wake", "push_to_talk", "push-to-talk", "always")),
+        "trailing_silence": Num(0.1, 10),
+        "max_command": Num(1, 120),
+        "no_speech_timeout": Num(0.5, 600),
+        "min_speech": Num(0, 5),
+        "pre_roll": Num(0, 5),
+        "aggressiveness": Num(0, 3, whole=True),
+        "min_energy": Num(0, 1),
+        "calibrate": Num(0, 30),
+        "noise_margin": Num(0, 100),
+        "followup_timeout": Num(0.5, 600),
+        "barge_in_silence": Num(0.1, 10),
+        "barge_in_max": Num(0.1, 60),
+        "earcons": Flag(),
+        "earcon_volume": Num(0, 1),
+        "wait_for_microphone": Flag(),
+        "queue_seconds": Num(1, 600),
+    }
+)
 
 THRESHOLD = Num(1e-100, 1)
-WAKE = Table({
-    "en": PHRASES,
-    "zh": PHRASES,
-    "phrases": MapOf(PHRASES),
-    "spotter": Flag(),
-    "kws_threshold": THRESHOLD,
-    "confirm": Flag(),
-    "kws_sure_threshold": AnyOf((THRESHOLD, Text(choices=("off",)), Flag()),
-                                'a number between 1e-100 and 1, or "off"'),
-    "keyphrases": MapOf(Text()),
-    "pronunciations": MapOf(PHRASES),
-    "transcript": Flag(),
-    "transcript_threshold": Num(0, 100),
-    "transcript_threshold_en": Num(0, 100),
-    "max_segment": Num(0.5, 60),
-    "stop_words": MapOf(PHRASES),
-})
+WAKE = Table(
+    {
+        "en": PHRASES,
+        "zh": PHRASES,
+        "phrases": MapOf(PHRASES),
+        "spotter": Flag(),
+        "kws_threshold": THRESHOLD,
+        "confirm": Flag(),
+        "kws_sure_threshold": AnyOf(
+            (THRESHOLD, Text(choices=("off",)), Flag()), 'a number between 1e-100 and 1, or "off"'
+        ),
+        "keyphrases": MapOf(Text()),
+        "pronunciations": MapOf(PHRASES),
+        "transcript": Flag(),
+        "transcript_threshold": Num(0, 100),
+        "transcript_threshold_en": Num(0, 100),
+        "max_segment": Num(0.5, 60),
+        "stop_words": MapOf(PHRASES),
+    }
+)
 
-DIALOG = Table({
-    "followup_timeout": Num(0.5, 600),
-    "context_timeout": Num(0, 86_400),
-    "poll_interval": Num(0.01, 10),            # 0 would spin a core
-})
+DIALOG = Table(
+    {
+        "followup_timeout": Num(0.5, 600),
+        "context_timeout": Num(0, 86_400),
+        "poll_interval": Num(0.01, 10),  # 0 would spin a core
+    }
+)
 
-VOLUME = Table({
-    "mixer": Text(choices=("auto", "pactl", "amixer", "none")),
-    "control": Text(),
-    "step": Num(1, 100, whole=True),
-    "default": Num(0, 100, whole=True),
-})
+VOLUME = Table(
+    {
+        "mixer": Text(choices=("auto", "pactl", "amixer", "none")),
+        "control": Text(),
+        "step": Num(1, 100, whole=True),
+        "default": Num(0, 100, whole=True),
+    }
+)
 
 MEDIA = Table({"folder": FOLDER, "match_cutoff": Num(0, 100)})
 
-HOME = Table({
-    "backend": Text(choices=("sim", "homeassistant", "home_assistant", "ha")),
-    "default_room": Text(),
-    "dimmable": Texts(),
-    "rooms": MapOf(Texts()),
-    "homeassistant": Table({
-        "url": Text(url=True),
-        "token": Text(),
+HOME = Table(
+    {
+        "backend": Text(choices=("sim", "homeassistant", "home_assistant", "ha")),
+        "default_room": Text(),
+        "dimmable": Texts(),
+        "rooms": MapOf(Texts()),
+        "homeassistant": Table(
+            {
+                "url": Text(url=True),
+                "token": Text(),
+                "timeout": SECONDS,
+                "max_bytes": BODY_BYTES,
+                "entities": MapOf(Text()),
+            }
+        ),
+    }
+)
+
+WEATHER = Table(
+    {
+        "forecast_url": Text(url=True),
+        "geocoding_url": Text(url=True),
         "timeout": SECONDS,
         "max_bytes": BODY_BYTES,
-        "entities": MapOf(Text()),
-    }),
-})
-
-WEATHER = Table({
-    "forecast_url": Text(url=True),
-    "geocoding_url": Text(url=True),
-    "timeout": SECONDS,
-    "max_bytes": BODY_BYTES,
-    "default_city": Text(),
-    "forecast_days": Num(1, 16, whole=True),    # Open-Meteo's limit
-    "cities": MapOf(Table({"latitude": Num(-90, 90), "longitude": Num(-180, 180)},
-                          required=("latitude", "longitude"))),
-})
+        "default_city": Text(),
+        "forecast_days": Num(1, 16, whole=True),  # Open-Meteo's limit
+        "cities": MapOf(
+            Table(
+                {"latitude": Num(-90, 90), "longitude": Num(-180, 180)},
+                required=("latitude", "longitude"),
+            )
+        ),
+    }
+)
 
 GOOGLE = Table({"timeout": SECONDS, "key": Text()})
 
@@ -353,43 +405,49 @@ class MqttUrl(Spec):
             raise Invalid("must be an mqtt://host:port address")
         parts = urllib.parse.urlsplit(value)
         try:
-            parts.port
+            _ = parts.port  # reading it checks it
         except ValueError:
-            raise Invalid("must be an mqtt://host:port address with a port from 1 to 65535") from None
+            raise Invalid(
+                "must be an mqtt://host:port address with a port from 1 to 65535"
+            ) from None
         if parts.scheme not in ("mqtt", "tcp") or not parts.hostname:
             raise Invalid("must be an mqtt://host:port address")
         return value
 
 
-EVENTS = Table({
-    "mqtt": MqttUrl(),
-    "topic_prefix": Text(),                    # "assistant"; "hermes" for Rhasspy's own topics
-    "site_id": Text(),
-    "listeners": Texts(),                      # intents (or "coffee.*") answered on the broker
-    "reply_timeout": SECONDS,
-    "connect_wait": Num(0, 30),
-})
+EVENTS = Table(
+    {
+        "mqtt": MqttUrl(),
+        "topic_prefix": Text(),  # "assistant"; "hermes" for Rhasspy's own topics
+        "site_id": Text(),
+        "listeners": Texts(),  # intents (or "coffee.*") answered on the broker
+        "reply_timeout": SECONDS,
+        "connect_wait": Num(0, 30),
+    }
+)
 
-SCHEMA = Table({
-    "state_dir": FOLDER,
-    "model_dir": FOLDER,
-    "intents_dirs": Texts(FOLDER),
-    "language": Text(choices=LANGUAGES),
-    "timezone": Text(),
-    "asr": ASR,
-    "tts": TTS,
-    "audio": AUDIO,
-    "listen": LISTEN,
-    "wake": WAKE,
-    "dialog": DIALOG,
-    "volume": VOLUME,
-    "media": MEDIA,
-    "home": HOME,
-    "weather": WEATHER,
-    "google": GOOGLE,
-    "serve": SERVE,
-    "lists": Anything(),
-    "skills_dirs": Texts(FOLDER),              # folders of *.py skill plugins (skills/plugins.py)
-    "events": EVENTS,
-    "skills": MapOf(Anything()),               # [skills.<domain>]: a plugin's own settings
-})
+SCHEMA = Table(
+    {
+        "state_dir": FOLDER,
+        "model_dir": FOLDER,
+        "intents_dirs": Texts(FOLDER),
+        "language": Text(choices=LANGUAGES),
+        "timezone": Text(),
+        "asr": ASR,
+        "tts": TTS,
+        "audio": AUDIO,
+        "listen": LISTEN,
+        "wake": WAKE,
+        "dialog": DIALOG,
+        "volume": VOLUME,
+        "media": MEDIA,
+        "home": HOME,
+        "weather": WEATHER,
+        "google": GOOGLE,
+        "serve": SERVE,
+        "lists": Anything(),
+        "skills_dirs": Texts(FOLDER),  # folders of *.py skill plugins (skills/plugins.py)
+        "events": EVENTS,
+        "skills": MapOf(Anything()),  # [skills.<domain>]: a plugin's own settings
+    }
+)

@@ -5,6 +5,7 @@ follow-up questions for missing slots, elliptical follow-ups ("and the kitchen")
 apologising instead of crashing when a skill fails, and announcing timers and alarms
 from a background thread while the main loop is idle.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +13,8 @@ import logging
 import threading
 import time
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..config import Settings
@@ -35,15 +37,22 @@ def make_clock(timezone: str | None) -> Callable[[], dt.datetime]:
     try:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"unknown time zone {timezone!r}: use an IANA name such as Asia/Shanghai") from None
+        raise ConfigError(
+            f"unknown time zone {timezone!r}: use an IANA name such as Asia/Shanghai"
+        ) from None
     return lambda: dt.datetime.now(zone)
 
 
 class Dialog:
     """Turns matches into replies; owns the skills, the state database and the scheduler."""
 
-    def __init__(self, settings: Settings, engine: ListSource | None,
-                 player: MediaPlayer | None = None, now: Callable[[], dt.datetime] | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        engine: ListSource | None,
+        player: MediaPlayer | None = None,
+        now: Callable[[], dt.datetime] | None = None,
+    ):
         self.settings = settings
         self.engine = engine
         self.player = player
@@ -54,9 +63,12 @@ class Dialog:
         self.poll_interval = float(conf.get("poll_interval", 0.25))
         self.store = Store(settings.db_path)
         # what skills may ask of the conversation, as callables: no back-reference to this object
-        hooks = DialogHooks(reply_lang=self.reply_lang, waiting=self.waiting,
-                            stop_everything=self.stop_everything,
-                            last_reply=lambda: self.last_reply)
+        hooks = DialogHooks(
+            reply_lang=self.reply_lang,
+            waiting=self.waiting,
+            stop_everything=self.stop_everything,
+            last_reply=lambda: self.last_reply,
+        )
         self.env = Env(settings, self.store, engine, player, self.now, hooks)
         self.skills = load_skills(self.env)
         self.session = Session()
@@ -68,7 +80,7 @@ class Dialog:
         self._turn_thread: int | None = None
         self._announce: Callable[[Reply], None] | None = None
         self._thread: threading.Thread | None = None
-        self._state_problem: str | None = None   # the last state failure logged by the scheduler
+        self._state_problem: str | None = None  # the last state failure logged by the scheduler
         self._stopping = threading.Event()
         self._closed = False
 
@@ -110,7 +122,8 @@ class Dialog:
         A command holds the state lock from start to end so the scheduler never sees half of it,
         but a web call may take its whole deadline (seconds), and a 3-second timer must still ring
         meanwhile. So a skill wraps just the wait in this: the state lock is given back and taken
-        again after, while `_turn` still keeps other commands out. Outside a command it does nothing.
+        again after, while `_turn` still keeps other commands out. Outside a command it does
+        nothing.
         """
         if self._turn_thread != threading.get_ident():
             yield
@@ -126,8 +139,11 @@ class Dialog:
         intent, slots = match.intent, dict(match.slots or {})
         if pending is not None:
             # a yes/no answer wins over what the matcher made of it ("好的" is also a greeting)
-            value = (fill_slot(self.env, pending.slot, match.text, lang)
-                     if intent is None or pending.slot == CONFIRM_SLOT else None)
+            value = (
+                fill_slot(self.env, pending.slot, match.text, lang)
+                if intent is None or pending.slot == CONFIRM_SLOT
+                else None
+            )
             if value is not None:
                 intent, slots = pending.intent, {**pending.slots, pending.slot: value}
             elif intent is None:
@@ -136,8 +152,12 @@ class Dialog:
                 slots = {**pending.slots, **slots}
             self.session.pending = None
         last = self.session.last_intent
-        if (intent is None and last is not None and is_elliptical(match.text)
-                and self.session.recent(self.context_timeout)):
+        if (
+            intent is None
+            and last is not None
+            and is_elliptical(match.text)
+            and self.session.recent(self.context_timeout)
+        ):
             changed = carry_over(self.env, match.text, lang, last)
             if changed:
                 intent = last
@@ -155,8 +175,14 @@ class Dialog:
         answer: Answer = skill.handle(intent, slots, lang)
         out_lang = answer.lang or (self.reply_lang(lang) if intent == "system.language" else lang)
         if answer.ask:
-            self.session.pending = Pending(intent, {**slots, **answer.keep}, answer.ask, out_lang,
-                                           answer.text, time.monotonic() + self.followup_timeout)
+            self.session.pending = Pending(
+                intent,
+                {**slots, **answer.keep},
+                answer.ask,
+                out_lang,
+                answer.text,
+                time.monotonic() + self.followup_timeout,
+            )
             return Reply(answer.text, out_lang, end_session=False)
         if not intent.startswith("system."):
             self.session.remember(intent, slots)
@@ -176,11 +202,17 @@ class Dialog:
             return Reply(text("fallback", lang), lang, handled=False)
         pending.retries += 1
         pending.deadline = time.monotonic() + self.followup_timeout
-        return Reply(f"{text('fallback', lang)} {pending.question}" if lang == "en"
-                     else text("fallback", lang) + pending.question, lang, end_session=False)
+        return Reply(
+            f"{text('fallback', lang)} {pending.question}"
+            if lang == "en"
+            else text("fallback", lang) + pending.question,
+            lang,
+            end_session=False,
+        )
 
     def _each_skill(self, method: str) -> None:
-        """Call stop()/close() on every skill; one that fails is logged and does not stop the rest."""
+        """Call stop()/close() on every skill; one that fails is logged and does not stop the
+        rest."""
         for skill in self.skills.values():
             try:
                 getattr(skill, method)()
@@ -249,7 +281,8 @@ class Dialog:
         return replies
 
     def _state_failed(self, exc: StateError) -> None:
-        """Log a state failure once, not on every scheduler pass (several a second) while it lasts."""
+        """Log a state failure once, not on every scheduler pass (several a second) while it
+        lasts."""
         if str(exc) != self._state_problem:
             self._state_problem = str(exc)
             log.error("timers and alarms wait: %s", exc)

@@ -13,6 +13,7 @@ Two steps, both over data compiled once at load time:
 
 Every weight and cost is a field of `CostModel`, with what it stands for.
 """
+
 from __future__ import annotations
 
 import enum
@@ -27,13 +28,52 @@ from ..lang import fuzzy_pinyin, is_cjk, pinyin, sound_key, syllable_similarity
 from .normalize import Token
 from .values import NEAR_OPEN, ValueIndex
 
-STOP_EN = frozenset("the a an my your our to of for in at is are be can could would will you i me some with and "
-                    "this that it its there do does just now".split())
-GLUE_EN = frozenset("the a an my your our some this that it its just now".split())   # cheapest to drop
-PREPOSITIONS = frozenset("to in at for of into onto".split())                       # stand in for each other
+STOP_EN = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "my",
+        "your",
+        "our",
+        "to",
+        "of",
+        "for",
+        "in",
+        "at",
+        "is",
+        "are",
+        "be",
+        "can",
+        "could",
+        "would",
+        "will",
+        "you",
+        "i",
+        "me",
+        "some",
+        "with",
+        "and",
+        "this",
+        "that",
+        "it",
+        "its",
+        "there",
+        "do",
+        "does",
+        "just",
+        "now",
+    ]
+)
+GLUE_EN = frozenset(
+    ["the", "a", "an", "my", "your", "our", "some", "this", "that", "it", "its", "just", "now"]
+)  # cheapest to drop
+PREPOSITIONS = frozenset(["to", "in", "at", "for", "of", "into", "onto"])  # stand in for each other
 STOP_ZH = frozenset("我你把在是个一要想能再就都也给让吗么将")
-OPEN_COVER = 0.1       # retrieval: how much of a word a free-text or open list slot explains
-HEAD_WEIGHT = 3.0      # retrieval: templates this light with free text are found by their first word too
+OPEN_COVER = 0.1  # retrieval: how much of a word a free-text or open list slot explains
+HEAD_WEIGHT = (
+    3.0  # retrieval: templates this light with free text are found by their first word too
+)
 
 
 @dataclass(frozen=True)
@@ -42,39 +82,43 @@ class CostModel:
     1 - cost / weight, so a cost is "how much of a word" a difference is worth."""
 
     # weights of words (of the template or of what was heard)
-    glue: float = 0.15               # "the", "my", "some": cheapest to add or drop
-    stop: float = 0.3                # other function words: "to", "is", "我", "把"
-    key: float = 1.5                 # an English word only `key_users` intents use ("joke", "umbrella")
+    glue: float = 0.15  # "the", "my", "some": cheapest to add or drop
+    stop: float = 0.3  # other function words: "to", "is", "我", "把"
+    key: float = 1.5  # an English word only `key_users` intents use ("joke", "umbrella")
     key_users: int = 2
     # a template word against a heard word
-    near_min: float = 0.6            # similarity from which a heard word is a near-miss of a template word
-    clear: float = 0.85              # ... and from which it is evidence for the template (homophones, close spellings)
-    near: float = 1.2                # near-miss with similarity s: (1 - s) * near * weight
-    swap: float = 1.2                # a word heard as an unrelated one, times its weight
-    value_mismatch: float = 0.4      # a value written in the template heard with another value
+    near_min: float = 0.6  # similarity from which a heard word is a near-miss of a template word
+    clear: float = (
+        0.85  # ... and from which it is evidence for the template (homophones, close spellings)
+    )
+    near: float = 1.2  # near-miss with similarity s: (1 - s) * near * weight
+    swap: float = 1.2  # a word heard as an unrelated one, times its weight
+    value_mismatch: float = 0.4  # a value written in the template heard with another value
     # slots
-    level_from_number: float = 0.1   # a bare number filling a level or a level a number slot
-    time_from_number: float = 0.3    # a bare hour filling a time slot ("at 7")
-    near_value: float = 1.5          # a list value heard as a near-miss with similarity s: 0.1 + (1 - s) * this
+    level_from_number: float = 0.1  # a bare number filling a level or a level a number slot
+    time_from_number: float = 0.3  # a bare hour filling a time slot ("at 7")
+    near_value: float = (
+        1.5  # a list value heard as a near-miss with similarity s: 0.1 + (1 - s) * this
+    )
     near_value_base: float = 0.1
-    unknown: float = 0.6             # a list value nobody configured ("turn off the shed light")
-    unknown_more_en: float = 0.3     # each further word of such a name
-    unknown_more_zh: float = 0.12    # each further character
+    unknown: float = 0.6  # a list value nobody configured ("turn off the shed light")
+    unknown_more_en: float = 0.3  # each further word of such a name
+    unknown_more_zh: float = 0.12  # each further character
     unknown_max_en: int = 3
     unknown_max_zh: int = 4
-    free_open: float = 0.15          # a free-text slot taking words at all
-    free_word: float = 0.03          # each plain word of free text
-    free_number: float = 0.1         # a number inside free text
-    free_entity: float = 0.3         # another entity inside free text
-    free_zh_word: float = 0.15       # a Chinese character forming a template word with a neighbour
+    free_open: float = 0.15  # a free-text slot taking words at all
+    free_word: float = 0.03  # each plain word of free text
+    free_number: float = 0.1  # a number inside free text
+    free_entity: float = 0.3  # another entity inside free text
+    free_zh_word: float = 0.15  # a Chinese character forming a template word with a neighbour
     free_command_word: float = 0.25  # an English word other intents use (it points elsewhere)
     # scoring
-    extra: float = 0.6               # words the template does not explain weigh this much of a missing word
-    extra_keyed: float = 0.3         # ... once a distinctive word of the intent was heard
-    drop_tie: float = 0.001          # of two equal paths, the one explaining more words wins
-    unknown_alone: float = 0.5       # score factor for an unknown name with too little command around it
-    unheard: float = 0.5             # score factor for a template none of whose words was clearly heard
-    unframed: float = 0.7            # score factor for free text whose template lost a content word
+    extra: float = 0.6  # words the template does not explain weigh this much of a missing word
+    extra_keyed: float = 0.3  # ... once a distinctive word of the intent was heard
+    drop_tie: float = 0.001  # of two equal paths, the one explaining more words wins
+    unknown_alone: float = 0.5  # score factor for an unknown name with too little command around it
+    unheard: float = 0.5  # score factor for a template none of whose words was clearly heard
+    unframed: float = 0.7  # score factor for free text whose template lost a content word
 
 
 COSTS = CostModel()
@@ -83,14 +127,14 @@ COSTS = CostModel()
 class Op(enum.IntEnum):
     """One step of an alignment, as kept in the back-pointers."""
 
-    DELETE = 0      # a heard word the template does not explain
-    INSERT = 1      # a template label not heard
-    NEAR = 2        # a heard word that is (nearly) the template word
-    SWAP = 3        # a heard word standing where another template word was
-    EMPTY = 4       # an empty edge of the graph
-    SLOT = 5        # an entity filling a slot
-    FREE = 6        # words taken as free text
-    UNKNOWN = 7     # words taken as a list value nobody configured
+    DELETE = 0  # a heard word the template does not explain
+    INSERT = 1  # a template label not heard
+    NEAR = 2  # a heard word that is (nearly) the template word
+    SWAP = 3  # a heard word standing where another template word was
+    EMPTY = 4  # an empty edge of the graph
+    SLOT = 5  # an entity filling a slot
+    FREE = 6  # words taken as free text
+    UNKNOWN = 7  # words taken as a list value nobody configured
     NEAR_VALUE = 8  # words that sound like a known list value
 
 
@@ -99,16 +143,25 @@ class Step(NamedTuple):
     these fields while the table is filled: two million of them would cost 15 % of the time)."""
 
     op: Op
-    node: int           # where the step came from
+    node: int  # where the step came from
     pos: int
     label: Label | None = None
-    value: Any = None   # the item id of a NEAR_VALUE step
+    value: Any = None  # the item id of a NEAR_VALUE step
 
 
 _DELETE, _INSERT, _NEAR, _SWAP, _EMPTY, _SLOT, _FREE, _UNKNOWN, _NEAR_VALUE = (
-    Op.DELETE, Op.INSERT, Op.NEAR, Op.SWAP, Op.EMPTY, Op.SLOT, Op.FREE, Op.UNKNOWN, Op.NEAR_VALUE)
+    Op.DELETE,
+    Op.INSERT,
+    Op.NEAR,
+    Op.SWAP,
+    Op.EMPTY,
+    Op.SLOT,
+    Op.FREE,
+    Op.UNKNOWN,
+    Op.NEAR_VALUE,
+)
 Cell = tuple  # a Step's fields, (op, node, pos, label, value)
-_K_EMPTY, _K_WORD, _K_VALUE, _K_SLOT = range(4)      # kinds of edge, resolved once per graph
+_K_EMPTY, _K_WORD, _K_VALUE, _K_SLOT = range(4)  # kinds of edge, resolved once per graph
 
 
 @dataclass
@@ -117,13 +170,13 @@ class Prepared:
 
     items: list[Item]
     weights: list[float]
-    absorb: list[float]                         # prefix sums of the cost of taking words as free text
-    pair_at: list[bool]                         # items[k-1] + items[k] form a Chinese template word
-    similar: list[dict[str, float] | None]      # per token: template words it may stand for
-    owners: list[set[str] | None]               # per token: the intents whose command word it is
-    types: frozenset[str] = frozenset()         # entity types heard ("list:device", "day")
+    absorb: list[float]  # prefix sums of the cost of taking words as free text
+    pair_at: list[bool]  # items[k-1] + items[k] form a Chinese template word
+    similar: list[dict[str, float] | None]  # per token: template words it may stand for
+    owners: list[set[str] | None]  # per token: the intents whose command word it is
+    types: frozenset[str] = frozenset()  # entity types heard ("list:device", "day")
     lang: str = "en"
-    sums: list[float] = field(default_factory=list)   # prefix sums of `weights`
+    sums: list[float] = field(default_factory=list)  # prefix sums of `weights`
     _by_intent: dict[str, list[float]] = field(default_factory=dict)
     _near: dict[tuple[str, int], list[tuple[int, str, float]]] = field(default_factory=dict)
 
@@ -147,8 +200,8 @@ class Candidate:
     score: float
     slots: dict[str, Any] = field(default_factory=dict)
     unknown: dict[str, str] = field(default_factory=dict)
-    extra: float = 0.0     # weight of the words the template left unexplained
-    needs_command: bool = False   # an unknown name with too little command around it (score halved)
+    extra: float = 0.0  # weight of the words the template left unexplained
+    needs_command: bool = False  # an unknown name with too little command around it (score halved)
 
     @property
     def intent(self) -> str:
@@ -190,32 +243,41 @@ class _Indexed:
     """A graph with what retrieval and alignment need of it, worked out once."""
 
     graph: TemplateGraph
-    codes: dict[str, float]      # retrieval code -> the weight of its heaviest label
-    least: float                 # weight of the lightest path through the graph
-    open: bool                   # has a free-text slot or an open list slot: takes words it does not name
-    heads: frozenset[str]        # "verb {free text}" templates: the codes of the verb
-    edges: list[list[tuple[int, int, Any, float]]]   # per node: (target, kind, label, weight)
-    key_words: frozenset[str]    # its distinctive words ("joke")
-    key_types: frozenset[str]    # list types only its intent fills ("list:weather_gear")
+    codes: dict[str, float]  # retrieval code -> the weight of its heaviest label
+    least: float  # weight of the lightest path through the graph
+    open: bool  # has a free-text slot or an open list slot: takes words it does not name
+    heads: frozenset[str]  # "verb {free text}" templates: the codes of the verb
+    edges: list[list[tuple[int, int, Any, float]]]  # per node: (target, kind, label, weight)
+    key_words: frozenset[str]  # its distinctive words ("joke")
+    key_types: frozenset[str]  # list types only its intent fills ("list:weather_gear")
 
 
 class Matcher:
     """The template graphs of every intent, indexed once."""
 
-    def __init__(self, graphs: list[TemplateGraph], slot_types: dict[str, dict[str, str]],
-                 closed: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
-                 values: ValueIndex | None = None, costs: CostModel = COSTS, retrieve: int = 12):
+    def __init__(
+        self,
+        graphs: list[TemplateGraph],
+        slot_types: dict[str, dict[str, str]],
+        closed: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
+        values: ValueIndex | None = None,
+        costs: CostModel = COSTS,
+        retrieve: int = 12,
+    ):
         self.costs = costs
         self.slot_types = slot_types
         self.closed = closed
         self.values = values or ValueIndex({})
         self.retrieve_limit = retrieve
-        # list types only one intent fills ("weather_gear"): a value of one is as telling as a key word
+        # list types only one intent fills ("weather_gear"): a value of one is as telling as a
+        # key word
         by_type: dict[str, set[str]] = {}
         for intent, slots in slot_types.items():
             for stype in slots.values():
                 by_type.setdefault(stype, set()).add(intent)
-        self.keyed_types = frozenset(t for t, owners in by_type.items() if t.startswith("list:") and len(owners) == 1)
+        self.keyed_types = frozenset(
+            t for t, owners in by_type.items() if t.startswith("list:") and len(owners) == 1
+        )
         users: dict[str, set[str]] = {}
         for g in graphs:
             for label in g.labels:
@@ -251,19 +313,46 @@ class Matcher:
                 code = label_code(label)
                 if code is not None:
                     codes[code] = max(codes.get(code, 0.0), self.weight[label])
-            if any(w >= 1.0 for w in codes.values()):   # "the", "to": found by its content words instead
+            if any(
+                w >= 1.0 for w in codes.values()
+            ):  # "the", "to": found by its content words instead
                 codes = {code: w for code, w in codes.items() if w >= 1.0}
-            open_ = any(isinstance(lb, SlotRef) and (lb.type == "text" or lb.type.startswith("list:")
-                                                     and (g.intent, lb.name) not in closed) for lb in g.labels)
+            open_ = any(
+                isinstance(lb, SlotRef)
+                and (
+                    lb.type == "text"
+                    or lb.type.startswith("list:")
+                    and (g.intent, lb.name) not in closed
+                )
+                for lb in g.labels
+            )
             least = self._least_weight(g)
             heads: frozenset[str] = frozenset()
-            if least <= HEAD_WEIGHT and any(isinstance(lb, SlotRef) and lb.type == "text" for lb in g.labels):
+            if least <= HEAD_WEIGHT and any(
+                isinstance(lb, SlotRef) and lb.type == "text" for lb in g.labels
+            ):
                 heads = frozenset(c for c in (label_code(lb) for lb in _first_labels(g)) if c)
             # edges with their weight and kind resolved, so alignment looks nothing up
-            edges = [[(e.target, _edge_kind(e.label), e.label, self.weight[e.label] if e.label is not None else 0.0)
-                      for e in out] for out in g.edges]
-            key_words = frozenset(lb.text for lb in g.labels if isinstance(lb, Word) and self.weight[lb] >= costs.key)
-            key_types = frozenset(lb.type for lb in g.labels if isinstance(lb, SlotRef) and lb.type in self.keyed_types)
+            edges = [
+                [
+                    (
+                        e.target,
+                        _edge_kind(e.label),
+                        e.label,
+                        self.weight[e.label] if e.label is not None else 0.0,
+                    )
+                    for e in out
+                ]
+                for out in g.edges
+            ]
+            key_words = frozenset(
+                lb.text for lb in g.labels if isinstance(lb, Word) and self.weight[lb] >= costs.key
+            )
+            key_types = frozenset(
+                lb.type
+                for lb in g.labels
+                if isinstance(lb, SlotRef) and lb.type in self.keyed_types
+            )
             entry = _Indexed(g, codes, least, open_, heads, edges, key_words, key_types)
             index = len(self.graphs[g.lang])
             self.graphs[g.lang].append(entry)
@@ -274,7 +363,9 @@ class Matcher:
                 self.heads[g.lang].setdefault(code, []).append(index)
 
     def graphs_of(self, intent: str) -> list[TemplateGraph]:
-        return [e.graph for items in self.graphs.values() for e in items if e.graph.intent == intent]
+        return [
+            e.graph for items in self.graphs.values() for e in items if e.graph.intent == intent
+        ]
 
     @property
     def size(self) -> dict[str, int]:
@@ -285,7 +376,11 @@ class Matcher:
         if not isinstance(label, Word):
             return 1.0
         w = word_weight(label.text, self.costs)
-        if w == 1.0 and not label.pinyin and len(self.users.get(label.text, ())) <= self.costs.key_users:
+        if (
+            w == 1.0
+            and not label.pinyin
+            and len(self.users.get(label.text, ())) <= self.costs.key_users
+        ):
             return self.costs.key
         return w
 
@@ -300,7 +395,8 @@ class Matcher:
 
     # ------------------------------------------------------------------ word similarity
     def similar(self, word: str) -> dict[str, float]:
-        """Vocabulary words an English token may stand for, with similarity 0..1 (cached: words repeat)."""
+        """Vocabulary words an English token may stand for, with similarity 0..1 (cached: words
+        repeat)."""
         got = self._similar_cache.get(word)
         if got is None:
             got = self._similar(word)
@@ -314,10 +410,14 @@ class Matcher:
             return {}
         out: dict[str, float] = {}
         if len(word) >= 4:
-            for cand, score, _ in process.extract(word, self.en_words, scorer=fuzz.ratio, score_cutoff=74, limit=3):
+            for cand, score, _ in process.extract(
+                word, self.en_words, scorer=fuzz.ratio, score_cutoff=74, limit=3
+            ):
                 if len(cand) >= 4:
                     out[cand] = score / 100.0
-        for cand in sorted(self.sound.get(sound_key(word), ())):     # sorted: a set's order changes per process
+        for cand in sorted(
+            self.sound.get(sound_key(word), ())
+        ):  # sorted: a set's order changes per process
             out[cand] = max(out.get(cand, 0.0), 0.82)
         return out
 
@@ -342,7 +442,8 @@ class Matcher:
     # ------------------------------------------------------------------ retrieval
     def retrieve(self, prep: Prepared, per_intent: int = 5) -> list[TemplateGraph]:
         """The graphs most worth aligning: those explaining the most of what was heard, and the
-        "verb {free text}" ones whose verb starts the sentence (a long title hides "play {query}")."""
+        "verb {free text}" ones whose verb starts the sentence (a long title hides
+        "play {query}")."""
         entries = self.graphs.get(prep.lang) or []
         postings = self.postings.get(prep.lang, {})
         if not entries:
@@ -364,13 +465,15 @@ class Matcher:
         for idx, row in gained.items():
             entry = entries[idx]
             got = sum(row)
-            if entry.open:      # free text and new names can take any word, but that says little
-                got += OPEN_COVER * sum(w for w, r in zip(prep.weights, row) if r == 0.0)
+            if entry.open:  # free text and new names can take any word, but that says little
+                got += OPEN_COVER * sum(
+                    w for w, r in zip(prep.weights, row, strict=True) if r == 0.0
+                )
             ranked.append((got / max(total, entry.least, 1.0), idx))
         ranked.sort(key=lambda x: (-x[0], x[1]))
         out: list[TemplateGraph] = []
         count: dict[str, int] = {}
-        for score, idx in ranked:
+        for _score, idx in ranked:
             g = entries[idx].graph
             if count.get(g.intent, 0) >= per_intent:
                 continue
@@ -379,9 +482,9 @@ class Matcher:
             if len(out) >= self.retrieve_limit:
                 break
         seen = {id(g) for g in out}
-        firsts = [it for it, w in zip(prep.items, prep.weights) if w >= 1.0][:2]
+        firsts = [it for it, w in zip(prep.items, prep.weights, strict=True) if w >= 1.0][:2]
         for it in firsts:
-            for code, sim in self._item_codes(it, None):
+            for code, _sim in self._item_codes(it, None):
                 for idx in self.heads[prep.lang].get(code, ()):
                     g = entries[idx].graph
                     if id(g) not in seen:
@@ -403,7 +506,9 @@ class Matcher:
             return list(by_code.items())
         codes = [("w:" + other, sim) for other, sim in (similar or {w: 1.0}).items()]
         if similar is not None and not is_stop(w) and w not in self.vocab["en"]:
-            codes.extend(("t:list:" + name, sim) for name, sim in self.values.lists_near(w))   # "cappucino"
+            codes.extend(
+                ("t:list:" + name, sim) for name, sim in self.values.lists_near(w)
+            )  # "cappucino"
         return codes
 
     # ------------------------------------------------------------------ alignment
@@ -415,7 +520,9 @@ class Matcher:
         pair_at = [False] * (n + 1)
         for k in range(1, n):
             a, b = items[k - 1], items[k]
-            pair_at[k] = isinstance(a, Token) and isinstance(b, Token) and (a.text + b.text) in self.zh_pairs
+            pair_at[k] = (
+                isinstance(a, Token) and isinstance(b, Token) and (a.text + b.text) in self.zh_pairs
+            )
         # free text is cheap to absorb, except words that belong to commands (they point elsewhere)
         absorb = [0.0]
         owners: list[set[str] | None] = [None] * n
@@ -445,7 +552,8 @@ class Matcher:
         return Prepared(items, weights, absorb, pair_at, similar, owners, types, lang, sums)
 
     def _near_values(self, prep: Prepared, stype: str, j: int) -> list[tuple[int, str, float]]:
-        """(length, item id, similarity) of spans from items[j] that sound like a value of list `stype`."""
+        """(length, item id, similarity) of spans from items[j] that sound like a value of list
+        `stype`."""
         key = (stype, j)
         got = prep._near.get(key)
         if got is not None:
@@ -458,7 +566,7 @@ class Matcher:
             longest = min(longest * 2, 6)
         heard: list[str] = []
         for k in range(1, min(longest, len(items) - j) + 1):
-            it = items[j + k - 1]             # entities too: "light rose" holds the device "light"
+            it = items[j + k - 1]  # entities too: "light rose" holds the device "light"
             heard.append(it.raw.lower() if not zh else it.raw)
             if zh and (k < 2 or not all(is_cjk(c) for c in heard)):
                 continue
@@ -493,10 +601,15 @@ class Matcher:
         absorb = prep.absorb_for(g.intent, costs.free_word)
         zh = g.lang == "zh"
         vocab_en, vocab_zh = self.vocab["en"], self.vocab["zh"]
-        near_min, near_k, swap_k, mismatch = costs.near_min, costs.near, costs.swap, costs.value_mismatch
+        near_min, near_k, swap_k, mismatch = (
+            costs.near_min,
+            costs.near,
+            costs.swap,
+            costs.value_mismatch,
+        )
         for v, out in enumerate(self._index[id(g)].edges):
             Dv, Bv = D[v], B[v]
-            for j in range(n):                         # heard words this template does not explain
+            for j in range(n):  # heard words this template does not explain
                 c = Dv[j] + drop[j]
                 if c < Dv[j + 1]:
                     Dv[j + 1] = c
@@ -513,7 +626,7 @@ class Matcher:
                     c = Dv[j]
                     if c >= INF:
                         continue
-                    if c + wp < Du[j]:                # the template's label was not heard
+                    if c + wp < Du[j]:  # the template's label was not heard
                         Du[j] = c + wp
                         Bu[j] = (_INSERT, v, j, label, None)
                     if j == n:
@@ -529,7 +642,7 @@ class Matcher:
                             if cost < Du[j + 1]:
                                 Du[j + 1] = cost
                                 Bu[j + 1] = (_NEAR, v, j, label, s)
-                        else:                         # "wherever" for "weather": one edit, no evidence
+                        else:  # "wherever" for "weather": one edit, no evidence
                             cost = c + w * swap_k
                             if cost < Du[j + 1]:
                                 Du[j + 1] = cost
@@ -542,8 +655,22 @@ class Matcher:
                                 Du[j + 1] = cost
                                 Bu[j + 1] = (_NEAR, v, j, label, 1.0)
                     else:
-                        self._slot_steps(g, label, prep, v, j, c, Du, Bu, absorb, zh, vocab_en, vocab_zh,
-                                         unknown_names, factor)
+                        self._slot_steps(
+                            g,
+                            label,
+                            prep,
+                            v,
+                            j,
+                            c,
+                            Du,
+                            Bu,
+                            absorb,
+                            zh,
+                            vocab_en,
+                            vocab_zh,
+                            unknown_names,
+                            factor,
+                        )
         cand = self._score(g, prep, D, B, factor)
         if cand.unknown and unknown_names and cand.needs_command:
             other = self.align(g, prep, unknown_names=False)
@@ -552,12 +679,13 @@ class Matcher:
         return cand
 
     def _keyed(self, g: TemplateGraph, prep: Prepared) -> bool:
-        """Was a distinctive word of this template heard ("joke", "umbrella", a weather_gear value)?"""
+        """Was a distinctive word of this template heard ("joke", "umbrella", a weather_gear
+        value)?"""
         entry = self._index[id(g)]
         words, types = entry.key_words, entry.key_types
         if not words and not types:
             return False
-        for it, table in zip(prep.items, prep.similar):
+        for it, table in zip(prep.items, prep.similar, strict=True):
             if isinstance(it, Entity):
                 if it.type in types:
                     return True
@@ -565,9 +693,23 @@ class Matcher:
                 return True
         return False
 
-    def _slot_steps(self, g: TemplateGraph, label: SlotRef, prep: Prepared, v: int, j: int, c: float,
-                    Du: list[float], Bu: list[Cell | None], absorb: list[float], zh: bool,
-                    vocab_en: set[str], vocab_zh: set[str], unknown_names: bool, factor: float) -> None:
+    def _slot_steps(
+        self,
+        g: TemplateGraph,
+        label: SlotRef,
+        prep: Prepared,
+        v: int,
+        j: int,
+        c: float,
+        Du: list[float],
+        Bu: list[Cell | None],
+        absorb: list[float],
+        zh: bool,
+        vocab_en: set[str],
+        vocab_zh: set[str],
+        unknown_names: bool,
+        factor: float,
+    ) -> None:
         costs = self.costs
         T, pair_at = prep.items, prep.pair_at
         n = len(T)
@@ -590,15 +732,18 @@ class Matcher:
         closed = (g.intent, label.name) in self.closed
         for k, item_id, sim in self._near_values(prep, stype, j):
             if sim < NEAR_OPEN and not closed:
-                continue                             # an open list would rather take it as a new name
-            # like a new name, never dearer than leaving the words unexplained ("brew a media latte")
-            cost = c + min(costs.near_value_base + (1.0 - sim) * costs.near_value,
-                           factor * (prep.sums[j + k] - prep.sums[j]))
+                continue  # an open list would rather take it as a new name
+            # like a new name, never dearer than leaving the words unexplained
+            # ("brew a media latte")
+            cost = c + min(
+                costs.near_value_base + (1.0 - sim) * costs.near_value,
+                factor * (prep.sums[j + k] - prep.sums[j]),
+            )
             if cost < Du[j + k]:
                 Du[j + k] = cost
                 Bu[j + k] = (_NEAR_VALUE, v, j, label, (item_id, sim))
         if not unknown_names or closed or stype in prep.types:
-            return                                   # closed, or a known value was heard: no made-up one
+            return  # closed, or a known value was heard: no made-up one
         limit = costs.unknown_max_zh if zh else costs.unknown_max_en
         more = costs.unknown_more_zh if zh else costs.unknown_more_en
         for k in range(1, min(limit, n - j) + 1):
@@ -606,20 +751,32 @@ class Matcher:
             if isinstance(nxt, Entity):
                 if nxt.type != "number":
                     break
-            elif is_stop(nxt.text) or nxt.text in vocab_en or (nxt.text in vocab_zh and not zh) \
-                    or (k > 1 and pair_at[j + k - 1]):
+            elif (
+                is_stop(nxt.text)
+                or nxt.text in vocab_en
+                or (nxt.text in vocab_zh and not zh)
+                or (k > 1 and pair_at[j + k - 1])
+            ):
                 break
             if zh and k == 1 and isinstance(nxt, Token) and is_cjk(nxt.text):
-                continue                             # one Chinese character is no name
+                continue  # one Chinese character is no name
             # never dearer than leaving the words unexplained: where the template has a place for
             # a name, "in paris" is the city paris, not two extra words
-            cost = c + min(costs.unknown + more * (k - 1), factor * (prep.sums[j + k] - prep.sums[j]))
+            cost = c + min(
+                costs.unknown + more * (k - 1), factor * (prep.sums[j + k] - prep.sums[j])
+            )
             if cost < Du[j + k]:
                 Du[j + k] = cost
                 Bu[j + k] = (_UNKNOWN, v, j, label, None)
 
-    def _score(self, g: TemplateGraph, prep: Prepared, D: list[list[float]], B: list[list[Cell | None]],
-               factor: float) -> Candidate:
+    def _score(
+        self,
+        g: TemplateGraph,
+        prep: Prepared,
+        D: list[list[float]],
+        B: list[list[Cell | None]],
+        factor: float,
+    ) -> Candidate:
         costs = self.costs
         T, wt = prep.items, prep.weights
         n = len(T)
@@ -655,7 +812,7 @@ class Matcher:
             elif op == Op.SLOT:
                 assert isinstance(label, SlotRef)
                 weight_t += 1.0
-                evidence += 2          # a value the lists or entity finders know is strong evidence
+                evidence += 2  # a value the lists or entity finders know is strong evidence
                 used.add(step.pos)
                 slots[label.name] = _convert(label.type, T[step.pos])
             elif op == Op.NEAR_VALUE:
@@ -669,7 +826,9 @@ class Matcher:
                 assert isinstance(label, SlotRef)
                 weight_t += 1.0
                 used.update(range(step.pos, j))
-                value = join_raw(_trim(T[step.pos:j]) if op == Op.FREE else T[step.pos:j], g.lang)
+                value = join_raw(
+                    _trim(T[step.pos : j]) if op == Op.FREE else T[step.pos : j], g.lang
+                )
                 slots[label.name] = value
                 if op == Op.UNKNOWN:
                     unknown[label.name] = value
@@ -682,11 +841,15 @@ class Matcher:
         score = max(0.0, 1.0 - cost / denom)
         needs_command = bool(unknown) and evidence < 2
         if needs_command:
-            score *= costs.unknown_alone   # an unknown name needs a command around it ("start email" is no device)
+            score *= (
+                costs.unknown_alone
+            )  # an unknown name needs a command around it ("start email" is no device)
         elif content and not evidence:
-            score *= costs.unheard         # not one of its words clearly heard ("订一张机票" is no "听{query}")
+            score *= (
+                costs.unheard
+            )  # not one of its words clearly heard ("订一张机票" is no "听{query}")
         if free and missed:
-            score *= costs.unframed        # "make me a cappuccino" is no "make me a list of {item}"
+            score *= costs.unframed  # "make me a cappuccino" is no "make me a list of {item}"
         # fill every declared slot the utterance mentions, even where this template has none
         declared = self.slot_types.get(g.intent, {})
         for k, it in enumerate(T):
@@ -765,8 +928,9 @@ def _convert(stype: str, it: Item) -> Any:
     return it.value
 
 
-_TRIM_START = frozenset("some a an me my to".split())
-_TRIM_END = frozenset("please now for into onto my the".split())   # "paper towels into my (list)"
+_TRIM_START = frozenset(["some", "a", "an", "me", "my", "to"])
+# "paper towels into my (list)"
+_TRIM_END = frozenset(["please", "now", "for", "into", "onto", "my", "the"])
 
 
 def _trim(items: list[Item]) -> list[Item]:
@@ -784,7 +948,13 @@ def join_raw(items: list[Item], lang: str) -> str:
     out = ""
     for it in items:
         raw = it.raw
-        ascii_seam = out and out[-1].isascii() and out[-1].isalnum() and raw[:1].isascii() and raw[:1].isalnum()
+        ascii_seam = (
+            out
+            and out[-1].isascii()
+            and out[-1].isalnum()
+            and raw[:1].isascii()
+            and raw[:1].isalnum()
+        )
         if out and (lang == "en" or ascii_seam):
             out += " "
         out += raw

@@ -4,6 +4,7 @@
 dialog imports each lazily so one broken or missing optional skill never stops the
 others from loading.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -42,11 +43,12 @@ def load_skills(env: Env) -> dict[str, Skill]:
             module = importlib.import_module(f"{__name__}.{module_name}")
             skills[domain] = getattr(module, class_name)(env)
         except ConfigError:
-            raise            # the user's settings: one line at start, never a silently missing skill
-        except Exception as exc:   # a missing module or dependency, or a bug: said, not hidden
+            raise  # the user's settings: one line at start, never a silently missing skill
+        except Exception as exc:  # a missing module or dependency, or a bug: said, not hidden
             log.exception("skill %s could not be loaded", domain)
             skills[domain] = BrokenSkill(env, domain, str(exc) or type(exc).__name__)
-    from .plugins import load_extra      # plugins, skills_dirs, intent files' replies, listeners
+    from .plugins import load_extra  # plugins, skills_dirs, intent files' replies, listeners
+
     load_extra(env, skills)
     return skills
 

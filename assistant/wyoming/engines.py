@@ -6,9 +6,10 @@ split the same cores and add decoding buffers. Measured with bench/serve.py (2 c
 clients with 3 s commands at once): two replicas (`[asr] workers = 2`) finished the burst no
 sooner within the noise of a shared machine (18.1 vs 24.3 s in one run, 30.7 vs 28.1 s in
 another) and held 45-70 MB more, so requests wait their turn in one queue by default, and
-memory stays that of one transcription however many clients there are. The intent matcher and the dialog share one "brain" thread (the dialog runs
-one command at a time anyway), and speech synthesis has its own, so a long reply being spoken
-never holds up a transcript, and a transcript never holds up `describe` or `recognize`.
+memory stays that of one transcription however many clients there are. The intent matcher
+and the dialog share one "brain" thread (the dialog runs one command at a time anyway), and
+speech synthesis has its own, so a long reply being spoken never holds up a transcript, and a
+transcript never holds up `describe` or `recognize`.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from ..types import Match, Reply, Transcript, Utterance
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
 
 
 @dataclass(frozen=True)
