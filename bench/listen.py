@@ -508,9 +508,9 @@ def memory(app: Assistant, commands: int) -> None:
         pcms.append(
             pcm + b"\0" * (-len(pcm) % FRAME_BYTES)
         )  # whole frames: every pass is cut alike
-    real = app.recognizer
-    memo = MemoRecognizer(real)
-    app._recognizer = memo
+    memo = MemoRecognizer(app.recognizer)
+    # the same settings and model, with the memoising recogniser passed in (not swapped in)
+    memo_app = Assistant(app.settings, app.asr_name, recognizer=memo)
     state = {"replies": 0, "marks": {}}
     t0 = time.perf_counter()
 
@@ -529,14 +529,16 @@ def memory(app: Assistant, commands: int) -> None:
             )
 
     listener = Listener(
-        app,
+        memo_app,
         ListenSettings.from_settings(app.settings),
         out=lambda line: None,
         speak=False,
         on_event=on_event,
     )
-    listener.run(PcmSource(pcms, repeat=-(-commands // len(scenes))))
-    app._recognizer = real
+    try:
+        listener.run(PcmSource(pcms, repeat=-(-commands // len(scenes))))
+    finally:
+        memo_app.close()
     marks = state["marks"]
     if 10 in marks and marks:
         last = max(marks)
