@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import logging
 import random
+from collections.abc import Iterable
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,9 @@ from ..types import Match
 from . import grammar
 from .entities import Entity, find
 from .graph import LARGE_EDGES, MAX_TOTAL_EDGES, Label, TemplateGraph, Value, Word, compile_template
-from .loader import ELSEWHERE, EXAMPLES, IntentProblem, Library, load
+from . import learned as learned_stage
+from .learned import LearnedModel
+from .loader import ELSEWHERE, EXAMPLES, IntentProblem, Library, folder_files, load
 from .matcher import STOP_EN, STOP_ZH, Candidate, Matcher
 from .normalize import detect_lang, is_cjk, normalize, tokenize
 from .phonetics import pinyin
@@ -60,16 +63,29 @@ class IntentEngine:
             slot_types.setdefault(ELSEWHERE, {}).update(spec.slots)
         self.matcher = Matcher(graphs, slot_types,
                                {(n, slot) for n, s in library.intents.items() for slot in s.closed}, self.values)
+        self.learned: LearnedModel | None = None     # set by `learn`; None: the grammar stage alone
+        self.learned_source = ""                     # "trained", "cache" or "memory" (start-up figures)
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def load(cls, dirs: list[Path], lists: dict | None = None) -> "IntentEngine":
-        """Load and compile; raises ConfigError "FILE:LINE: problem (and N more)" on any problem."""
+    def load(cls, dirs: list[Path], lists: dict | None = None, cache_dir: Path | None = None,
+             learn: bool = True) -> "IntentEngine":
+        """Load and compile; raises ConfigError "FILE:LINE: problem (and N more)" on any problem.
+
+        With `learn` the learned stage is trained too, or read from `cache_dir` (the state dir)
+        when these very files trained it before."""
         engine = cls(load([Path(d) for d in dirs], lists))
         if engine.problems:
             first, rest = engine.problems[0], len(engine.problems) - 1
             raise ConfigError(str(first) + (f" (and {rest} more)" if rest else ""))
+        if learn:
+            files = [f for d in dirs for f in folder_files(Path(d)) if f.is_file()]
+            engine.learn(learned_stage.cache_key(files, lists), cache_dir)
         return engine
+
+    def learn(self, key: str, cache_dir: Path | None = None) -> None:
+        """Train (or read from `cache_dir`) the learned stage for these intents; `key` names them."""
+        self.learned, self.learned_source = learned_stage.obtain(_Sampler(self), key, cache_dir)
 
     @classmethod
     def check(cls, dirs: list[Path], lists: dict | None = None) -> list[IntentProblem]:
@@ -337,6 +353,23 @@ def _template_words(tree: grammar.Node, lang: str) -> set[str]:
                 if w not in STOP_EN and len(w) > 2:
                     words.add(w)
     return words
+
+
+class _Sampler:
+    """The engine's graphs and example sentences, as the learned stage's training needs them."""
+
+    def __init__(self, engine: IntentEngine):
+        self.engine = engine
+
+    def graphs(self) -> Iterable[tuple[str, TemplateGraph]]:
+        for name in [*self.engine.intent_names, ELSEWHERE]:
+            for graph in self.engine.matcher.graphs_of(name):
+                yield (learned_stage.REJECT if name == ELSEWHERE else name), graph
+
+    def sentences(self) -> Iterable[tuple[str, str, list]]:
+        lib = self.engine.library
+        for case in [c for spec in lib.intents.values() for c in spec.tests] + lib.negatives:
+            yield case.intent or learned_stage.REJECT, case.lang, self.engine.analyse(case.text, case.lang)
 
 
 def _better(a: Candidate, b: Candidate) -> bool:

@@ -1,0 +1,286 @@
+"""The learned stage: a linear classifier trained at load time from the intents themselves.
+
+The grammar stage answers precisely what the templates say; people say more ("is there snow
+in the forecast", "明天有没有雨"). This stage reads the *kind* of sentence from its words,
+so a paraphrase whose content words point at one intent is still understood. It is trained
+from the maker's own files, with no extra step: sentences sampled from every template graph
+(slots stand as their type, "<list:room>", exactly as the entity finder tags heard text),
+the intents' test sentences, and the `elsewhere:` phrases and negatives as a reject class,
+so a command for something else has a class of its own to fall into.
+
+Features are hashed (no vocabulary object): word unigrams and bigrams, character 4-grams of
+English words (inflections and misspellings share most of them) and, for Chinese, characters
+and toneless pinyin syllables (traditional and simplified characters, and homophones the
+recogniser swaps, read the same). Inference is numpy alone: a sum of a few dozen weight rows.
+
+The trained model is plain data - weights in an .npz read with allow_pickle=False and the
+class names in JSON - cached in the state dir under a hash of the intent files, lists and this
+module's feature version, so a changed intent file (a maker's new domain) trains a new model
+and nothing is ever unpickled.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import time
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .entities import Entity, Item
+from .graph import SlotRef, TemplateGraph, Value, Word
+from .phonetics import pinyin
+
+log = logging.getLogger(__name__)
+
+REJECT = "(reject)"         # the class of commands for something else
+VERSION = 1                 # bump when features or training change: old caches stop matching
+BITS = 16                   # 65,536 hashed features: collisions cost < 0.3 points on the dev sets
+SAMPLES_MIN = 6             # sentences sampled per template graph ...
+SAMPLES_PER_EDGE = 0.5      # ... plus this many per edge (big graphs say more different things)
+SAMPLES_MAX = 60
+MAX_CACHE_BYTES = 50_000_000   # a cache file larger than this is not ours: rebuilt, never read
+# a free-text slot is said as some words; these stand for them in sampled sentences (they occur
+# in every intent with free text, so they teach nothing but the length of a real sentence)
+FILLER = {"en": ["something", "the blue one", "jazz", "anna", "new york"], "zh": ["音乐", "蓝色", "小明", "东西"]}
+
+
+@dataclass(frozen=True)
+class Guess:
+    """The learned stage's answer: the likeliest class and its probability, and the runner-up."""
+
+    intent: str | None          # None: the reject class (a command for something else)
+    probability: float
+    runner: str | None
+    runner_probability: float
+
+
+class Sampler(Protocol):
+    """What training needs of the grammar side: the graphs and example sentences, by class."""
+
+    def graphs(self) -> Iterable[tuple[str, TemplateGraph]]: ...
+
+    def sentences(self) -> Iterable[tuple[str, str, list[Item]]]: ...
+
+
+# ------------------------------------------------------------------------------ features
+def _hash(feature: str) -> int:
+    return zlib.crc32(feature.encode("utf-8")) & ((1 << BITS) - 1)
+
+
+def tokens_of_items(items: Sequence[Item]) -> list[str]:
+    """Heard text as the classifier's tokens: a word, a Chinese character, or "<type>" for an entity."""
+    return [f"<{it.type}>" if isinstance(it, Entity) else it.text.lower() for it in items]
+
+
+def tokens_of_labels(labels: Sequence, lang: str, rng: random.Random) -> list[str]:
+    """A sampled template path as tokens, the same way `tokens_of_items` reads heard text."""
+    out: list[str] = []
+    for label in labels:
+        if isinstance(label, Word):
+            out.append(label.text.lower())
+        elif isinstance(label, Value):
+            out.append(f"<{label.type}>")
+        elif isinstance(label, SlotRef):
+            if label.type == "text":
+                if rng.random() < 0.7:
+                    filler = rng.choice(FILLER[lang])
+                    out.extend(list(filler) if lang == "zh" else filler.split())
+            else:
+                out.append(f"<{label.type}>")
+    return out
+
+
+def features(tokens: Sequence[str], lang: str) -> list[int]:
+    """Hashed feature ids of a token sequence (a set: presence, not counts)."""
+    feats: set[str] = set()
+    prev = "^"
+    for tok in tokens:
+        feats.add("w" + tok)
+        feats.add("b" + prev + " " + tok)
+        if lang == "zh":
+            if len(tok) == 1 and tok != "<":
+                py = pinyin(tok)
+                feats.add("p" + py)
+                feats.add("q" + (pinyin(prev) if len(prev) == 1 else prev) + " " + py)
+        elif not tok.startswith("<") and len(tok) > 3:
+            padded = f"#{tok}#"
+            feats.update("c" + padded[k:k + 4] for k in range(len(padded) - 3))
+        prev = tok
+    feats.add("b" + prev + " $")
+    return sorted({_hash(f) for f in feats})
+
+
+# ------------------------------------------------------------------------------ the model
+class LearnedModel:
+    """Weights of a linear classifier over hashed features; `guess` is a few numpy row sums."""
+
+    def __init__(self, classes: list[str], rows: np.ndarray, weights: np.ndarray, bias: np.ndarray):
+        self.classes = classes
+        self.dense = np.zeros((1 << BITS, len(classes)), dtype=np.float32)
+        self.dense[rows] = weights
+        self.bias = bias.astype(np.float32)
+        self.rows, self.weights = rows, weights
+
+    def guess(self, tokens: Sequence[str], lang: str) -> Guess:
+        ids = features(tokens, lang)
+        z = self.dense[ids].sum(axis=0) + self.bias
+        z = np.exp(z - z.max())
+        p = z / z.sum()
+        top2 = np.argsort(p)[-2:][::-1]
+        names = [None if self.classes[k] == REJECT else self.classes[k] for k in top2]
+        return Guess(names[0], float(p[top2[0]]), names[1] if len(top2) > 1 else None,
+                     float(p[top2[1]]) if len(top2) > 1 else 0.0)
+
+    # -------------------------------------------------------------- plain-data cache
+    def save(self, folder: Path, key: str) -> None:
+        """Write `<key>.npz` (arrays only) and `<key>.json` (class names); atomically."""
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.tmp.npz"
+        with tmp.open("wb") as fh:
+            np.savez_compressed(fh, rows=self.rows.astype(np.int32), weights=self.weights.astype(np.float32),
+                                bias=self.bias.astype(np.float32))
+        meta = folder / f".{key}.tmp.json"
+        meta.write_text(json.dumps({"version": VERSION, "bits": BITS, "classes": self.classes}), encoding="utf-8")
+        tmp.replace(folder / f"{key}.npz")
+        meta.replace(folder / f"{key}.json")
+
+    @classmethod
+    def read(cls, folder: Path, key: str) -> LearnedModel | None:
+        """The cached model, or None when absent; raises ValueError when a file is damaged."""
+        npz, meta = folder / f"{key}.npz", folder / f"{key}.json"
+        if not npz.is_file() or not meta.is_file():
+            return None
+        if npz.stat().st_size > MAX_CACHE_BYTES or meta.stat().st_size > MAX_CACHE_BYTES:
+            raise ValueError("cache file too large")
+        try:
+            info = json.loads(meta.read_text(encoding="utf-8"))
+            classes = info["classes"]
+            if info.get("version") != VERSION or info.get("bits") != BITS or not isinstance(classes, list) \
+                    or not all(isinstance(c, str) for c in classes):
+                raise ValueError("cache written by another version")
+            with np.load(npz, allow_pickle=False) as data:
+                rows, weights, bias = data["rows"], data["weights"], data["bias"]
+        except (OSError, KeyError, TypeError, UnicodeDecodeError, json.JSONDecodeError, EOFError) as exc:
+            raise ValueError(f"{type(exc).__name__}: {exc}") from None
+        except Exception as exc:   # numpy's zip reader raises zipfile.BadZipFile and friends
+            raise ValueError(f"{type(exc).__name__}: {exc}") from None
+        n = len(classes)
+        if rows.ndim != 1 or weights.shape != (len(rows), n) or bias.shape != (n,) \
+                or (len(rows) and (rows.min() < 0 or rows.max() >= 1 << BITS)) \
+                or not np.isfinite(weights).all() or not np.isfinite(bias).all():
+            raise ValueError("arrays of the wrong shape or range")
+        return cls(classes, rows, weights, bias)
+
+
+# ------------------------------------------------------------------------------ training
+def training_set(sampler: Sampler, seed: int = 7) -> tuple[list[list[int]], list[str]]:
+    """Feature ids and class of every training sentence (sampled paths deduplicated)."""
+    rng = random.Random(seed)
+    xs: list[list[int]] = []
+    ys: list[str] = []
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for cls_name, graph in sampler.graphs():
+        n = min(SAMPLES_MAX, SAMPLES_MIN + int(SAMPLES_PER_EDGE * graph.size))
+        for _ in range(n):
+            toks = tokens_of_labels(graph.sample(rng), graph.lang, rng)
+            key = (cls_name, tuple(toks))
+            if not toks or key in seen:
+                continue
+            seen.add(key)
+            xs.append(features(toks, graph.lang))
+            ys.append(cls_name)
+    for cls_name, lang, items in sampler.sentences():
+        xs.append(features(tokens_of_items(items), lang))
+        ys.append(cls_name)
+    return xs, ys
+
+
+def train(sampler: Sampler, seed: int = 7) -> LearnedModel:
+    """Fit a multinomial logistic regression on the sampled sentences (scikit-learn, imported
+    only here: a cached model needs numpy alone)."""
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+
+    xs, ys = training_set(sampler, seed)
+    classes = sorted(set(ys))
+    index = {c: k for k, c in enumerate(classes)}
+    indptr = np.cumsum([0] + [len(x) for x in xs])
+    indices = np.fromiter((i for x in xs for i in x), dtype=np.int32, count=int(indptr[-1]))
+    X = csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(xs), 1 << BITS))
+    y = np.array([index[c] for c in ys])
+    clf = LogisticRegression(C=C_REG, max_iter=200, class_weight="balanced", tol=1e-3)
+    clf.fit(X, y)
+    coef = clf.coef_.T.astype(np.float32)            # (features, classes)
+    bias = clf.intercept_.astype(np.float32)
+    if len(classes) == 2:                            # binary: sklearn keeps one column
+        coef = np.hstack([-coef / 2, coef / 2])
+        bias = np.array([-bias[0] / 2, bias[0] / 2], dtype=np.float32)
+    rows = np.flatnonzero(np.abs(coef).max(axis=1) > 1e-6).astype(np.int32)
+    return LearnedModel(classes, rows, coef[rows], bias)
+
+
+C_REG = 4.0     # inverse regularisation: lower keeps weights spread over more words
+
+
+def cache_key(files: Iterable[Path], lists: object) -> str:
+    """A hash of what the model is learned from: the intent files' bytes, the config lists, and
+    the feature version. Any change trains a new model."""
+    h = hashlib.sha256(f"v{VERSION} bits{BITS} c{C_REG} s{SAMPLES_MIN},{SAMPLES_PER_EDGE},{SAMPLES_MAX}".encode())
+    for path in files:
+        h.update(str(path).encode("utf-8", "replace") + b"\0")
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            h.update(b"(unreadable)")
+        h.update(b"\0")
+    h.update(json.dumps(lists, sort_keys=True, default=str).encode("utf-8"))
+    return h.hexdigest()[:32]
+
+
+_MEMORY: dict[str, LearnedModel] = {}      # one process loading the same intents twice trains once
+
+
+def obtain(sampler: Sampler, key: str, cache_dir: Path | None) -> tuple[LearnedModel, str]:
+    """The model for `key`: from memory, from the cache dir, or trained (and cached). Also says
+    which ("memory", "cache", "trained") for start-up figures. A damaged cache file is logged once
+    and replaced."""
+    got = _MEMORY.get(key)
+    if got is not None:
+        return got, "memory"
+    folder = cache_dir / "nlu-learned" if cache_dir is not None else None
+    if folder is not None:
+        try:
+            cached = LearnedModel.read(folder, key)
+        except ValueError as exc:
+            log.warning("learned-model cache %s is damaged (%s): training again", folder / key, exc)
+            cached = None
+        if cached is not None:
+            _MEMORY[key] = cached
+            return cached, "cache"
+    t = time.perf_counter()
+    model = train(sampler)
+    log.info("learned stage trained in %.2f s (%d classes)", time.perf_counter() - t, len(model.classes))
+    if folder is not None:
+        try:
+            model.save(folder, key)
+            _prune(folder, keep=key)
+        except OSError as exc:
+            log.warning("could not cache the learned model in %s: %s", folder, exc)
+    _MEMORY[key] = model
+    return model, "trained"
+
+
+def _prune(folder: Path, keep: str, limit: int = 4) -> None:
+    """Keep the newest few cached models: every edit of an intent file leaves one behind."""
+    models = sorted(folder.glob("*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in models[limit:]:
+        if old.stem != keep:
+            old.unlink(missing_ok=True)
+            old.with_suffix(".json").unlink(missing_ok=True)
