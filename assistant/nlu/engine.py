@@ -31,6 +31,12 @@ log = logging.getLogger(__name__)
 
 THRESHOLD = 0.62      # below: no intent
 MARGIN = 0.04         # a different intent this close to the best: too unsure, no intent
+# The learned stage (learned.py), tuned on the tuning half of the development sets only:
+LEARNED_ALONE = 0.9   # it answers for the grammar stage's "no intent" from this probability ...
+LEARNED_KNOWN = 0.75  # ... when this share of the words was in its training sentences ...
+LEARNED_FLOOR = 0.5   # ... and the grammar stage's own best phrase of that intent scored this much
+SURE = 0.8            # a grammar answer from this score stands whatever the learned stage says
+LEARNED_REJECT = 0.8  # below SURE, the learned stage's reject class this sure overrules the grammar
 MAX_CHARS = 600       # longer input is never a command; cut before any work
 MAX_ITEMS = 40
 
@@ -163,6 +169,12 @@ class IntentEngine:
             info = {"items": [f"<{it.type}={it.value}>" if isinstance(it, Entity) else it.text for it in items],
                     "candidates": [{"intent": c.intent, "score": round(c.score, 4), "template": c.graph.template,
                                     "slots": c.slots} for c in ranked[:5]]}
+        guess = None
+        if self.learned is not None and (not ranked or ranked[0].score < SURE):
+            guess = self.learned.guess(learned_stage.tokens_of_items(items), lang)
+            if info is not None:
+                info["learned"] = {"intent": guess.intent, "probability": round(guess.probability, 4),
+                                   "known": round(guess.known, 2)}
         if not ranked:
             return Match(None, {}, 0.0, lang, None, text, info)
         top = ranked[0]
@@ -171,6 +183,17 @@ class IntentEngine:
             if info is not None:
                 info["rejected"] = ("below threshold" if top.score < THRESHOLD else "a command for something else"
                                     if top.intent == ELSEWHERE else "too close to the runner-up")
+            own = best.get(guess.intent) if guess is not None and guess.intent else None
+            if guess is not None and own is not None and guess.probability >= LEARNED_ALONE \
+                    and guess.known >= LEARNED_KNOWN and own.score >= LEARNED_FLOOR:
+                if info is not None:
+                    info["answered_by"] = "learned"
+                return Match(own.intent, own.slots, round(learned_confidence(guess.probability), 4), lang,
+                             own.graph.template, text, info)
+            return Match(None, {}, round(top.score, 4), lang, None, text, info)
+        if guess is not None and guess.intent is None and guess.probability >= LEARNED_REJECT:
+            if info is not None:
+                info["rejected"] = "the learned stage reads a command for something else"
             return Match(None, {}, round(top.score, 4), lang, None, text, info)
         if info is not None and top.unknown:
             info["unknown_list_values"] = top.unknown
@@ -353,6 +376,14 @@ def _template_words(tree: grammar.Node, lang: str) -> set[str]:
                 if w not in STOP_EN and len(w) > 2:
                     words.add(w)
     return words
+
+
+def learned_confidence(probability: float) -> float:
+    """The learned stage's probability on the grammar stage's scale, where THRESHOLD is where an
+    answer starts: LEARNED_ALONE maps to THRESHOLD and certainty to 1, so "score >= THRESHOLD"
+    means accepted whichever stage answered, in both languages."""
+    share = (probability - LEARNED_ALONE) / (1.0 - LEARNED_ALONE)
+    return THRESHOLD + (1.0 - THRESHOLD) * min(1.0, max(0.0, share))
 
 
 class _Sampler:

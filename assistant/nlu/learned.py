@@ -59,6 +59,7 @@ class Guess:
     probability: float
     runner: str | None
     runner_probability: float
+    known: float = 1.0          # share of the sentence's words the training sentences had
 
 
 class Sampler(Protocol):
@@ -127,16 +128,20 @@ class LearnedModel:
         self.dense[rows] = weights
         self.bias = bias.astype(np.float32)
         self.rows, self.weights = rows, weights
+        self.seen = np.zeros(1 << BITS, dtype=bool)
+        self.seen[rows] = True
 
     def guess(self, tokens: Sequence[str], lang: str) -> Guess:
         ids = features(tokens, lang)
+        words = [_hash("w" + t) for t in tokens if not t.startswith("<")]
+        known = float(self.seen[words].mean()) if words else 1.0
         z = self.dense[ids].sum(axis=0) + self.bias
         z = np.exp(z - z.max())
         p = z / z.sum()
         top2 = np.argsort(p)[-2:][::-1]
         names = [None if self.classes[k] == REJECT else self.classes[k] for k in top2]
         return Guess(names[0], float(p[top2[0]]), names[1] if len(top2) > 1 else None,
-                     float(p[top2[1]]) if len(top2) > 1 else 0.0)
+                     float(p[top2[1]]) if len(top2) > 1 else 0.0, known)
 
     # -------------------------------------------------------------- plain-data cache
     def save(self, folder: Path, key: str) -> None:
