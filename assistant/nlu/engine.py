@@ -37,6 +37,10 @@ LEARNED_KNOWN = 0.75  # ... when this share of the words was in its training sen
 LEARNED_FLOOR = 0.5   # ... and the grammar stage's own best phrase of that intent scored this much
 SURE = 0.8            # a grammar answer from this score stands whatever the learned stage says
 LEARNED_REJECT = 0.8  # below SURE, the learned stage's reject class this sure overrules the grammar
+# Words that turn a command round ("disable the alarm", "don't play music", "别静音了"): when one
+# is heard and the winning phrase does not say it, the phrase read the opposite of what was meant
+NEGATION = {"en": ("not", "never", "dont", "cancel", "disable", "deactivate"),
+            "zh": ("别", "不要", "不用", "取消", "停止")}
 MAX_CHARS = 600       # longer input is never a command; cut before any work
 MAX_ITEMS = 40
 
@@ -191,6 +195,15 @@ class IntentEngine:
                 return Match(own.intent, own.slots, round(learned_confidence(guess.probability), 4), lang,
                              own.graph.template, text, info)
             return Match(None, {}, round(top.score, 4), lang, None, text, info)
+        cue = _negation(items, lang)
+        if cue and not _says(top.graph, cue, lang):
+            other = next((c for c in ranked[1:] if c.score >= THRESHOLD and c.intent != ELSEWHERE
+                          and _says(c.graph, cue, lang)), None)
+            if other is None:
+                if info is not None:
+                    info["rejected"] = f"'{cue}' turns the command round and the phrase does not say it"
+                return Match(None, {}, round(top.score, 4), lang, None, text, info)
+            top = other
         if guess is not None and guess.intent is None and guess.probability >= LEARNED_REJECT:
             if info is not None:
                 info["rejected"] = "the learned stage reads a command for something else"
@@ -376,6 +389,21 @@ def _template_words(tree: grammar.Node, lang: str) -> set[str]:
                 if w not in STOP_EN and len(w) > 2:
                     words.add(w)
     return words
+
+
+def _negation(items: list, lang: str) -> str:
+    """The first negation or cancel cue heard, or ""."""
+    if lang == "zh":
+        heard = "".join(it.text for it in items if not isinstance(it, Entity))
+        return next((cue for cue in NEGATION["zh"] if cue in heard), "")
+    words = {it.text.lower() for it in items if not isinstance(it, Entity)}
+    return next((cue for cue in NEGATION["en"] if cue in words), "")
+
+
+def _says(graph: TemplateGraph, cue: str, lang: str) -> bool:
+    """Whether a template can say the cue itself (its first character, in Chinese)."""
+    word = cue[0] if lang == "zh" else cue
+    return any(isinstance(label, Word) and label.text == word for label in graph.labels)
 
 
 def learned_confidence(probability: float) -> float:
