@@ -207,6 +207,10 @@ def training_set(sampler: Sampler, seed: int = 7) -> tuple[list[list[int]], list
     return xs, ys
 
 
+class Untrainable(ValueError):
+    """The intents give nothing to tell apart: the grammar stage works alone."""
+
+
 def train(sampler: Sampler, seed: int = 7) -> LearnedModel:
     """Fit a multinomial logistic regression on the sampled sentences (scikit-learn, imported
     only here: a cached model needs numpy alone)."""
@@ -215,10 +219,15 @@ def train(sampler: Sampler, seed: int = 7) -> LearnedModel:
 
     xs, ys = training_set(sampler, seed)
     classes = sorted(set(ys))
+    if len(classes) < 2:
+        raise Untrainable("fewer than two classes (one intent and no elsewhere phrases or negatives)")
     index = {c: k for k, c in enumerate(classes)}
     indptr = np.cumsum([0] + [len(x) for x in xs])
     indices = np.fromiter((i for x in xs for i in x), dtype=np.int32, count=int(indptr[-1]))
-    X = csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(xs), 1 << BITS))
+    # only the few thousand hashed columns some sentence has: a quarter of the fitting time
+    used, columns = np.unique(indices, return_inverse=True)
+    X = csr_matrix((np.ones(len(indices), dtype=np.float32), columns.astype(np.int32), indptr),
+                   shape=(len(xs), len(used)))
     y = np.array([index[c] for c in ys])
     clf = LogisticRegression(C=C_REG, max_iter=200, class_weight="balanced", tol=1e-3)
     clf.fit(X, y)
@@ -227,8 +236,8 @@ def train(sampler: Sampler, seed: int = 7) -> LearnedModel:
     if len(classes) == 2:                            # binary: sklearn keeps one column
         coef = np.hstack([-coef / 2, coef / 2])
         bias = np.array([-bias[0] / 2, bias[0] / 2], dtype=np.float32)
-    rows = np.flatnonzero(np.abs(coef).max(axis=1) > 1e-6).astype(np.int32)
-    return LearnedModel(classes, rows, coef[rows], bias)
+    keep = np.abs(coef).max(axis=1) > 1e-6
+    return LearnedModel(classes, used[keep].astype(np.int32), coef[keep], bias)
 
 
 C_REG = 4.0     # inverse regularisation: lower keeps weights spread over more words
@@ -252,9 +261,9 @@ def cache_key(files: Iterable[Path], lists: object) -> str:
 _MEMORY: dict[str, LearnedModel] = {}      # one process loading the same intents twice trains once
 
 
-def obtain(sampler: Sampler, key: str, cache_dir: Path | None) -> tuple[LearnedModel, str]:
+def obtain(sampler: Sampler, key: str, cache_dir: Path | None) -> tuple[LearnedModel | None, str]:
     """The model for `key`: from memory, from the cache dir, or trained (and cached). Also says
-    which ("memory", "cache", "trained") for start-up figures. A damaged cache file is logged once
+    which ("memory", "cache", "trained", or "none" when there is nothing to learn) for start-up figures. A damaged cache file is logged once
     and replaced."""
     got = _MEMORY.get(key)
     if got is not None:
@@ -270,7 +279,11 @@ def obtain(sampler: Sampler, key: str, cache_dir: Path | None) -> tuple[LearnedM
             _MEMORY[key] = cached
             return cached, "cache"
     t = time.perf_counter()
-    model = train(sampler)
+    try:
+        model = train(sampler)
+    except Untrainable as exc:
+        log.info("no learned stage: %s", exc)
+        return None, "none"
     log.info("learned stage trained in %.2f s (%d classes)", time.perf_counter() - t, len(model.classes))
     if folder is not None:
         try:
