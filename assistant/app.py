@@ -80,7 +80,8 @@ class Assistant:
     def engine(self):
         if self._engine is None:
             from .nlu import IntentEngine
-            self._engine = IntentEngine.load(self.settings.intents_dirs, self.settings.section("lists") or None,
+            lists = self.settings.section("lists") or None
+            self._engine = IntentEngine.load(self.settings.intents_dirs, lists,
                                              cache_dir=self.settings.state_dir)
         return self._engine
 

@@ -322,7 +322,8 @@ def cmd_intents(args, settings) -> int:
         if problems:
             print(f"{len(problems)} problem(s)", file=sys.stderr)
             return 1
-        engine = IntentEngine.load(settings.intents_dirs, lists, learn=False)   # the grammar's own problems
+        # the grammar's own problems: the learned stage is not asked
+        engine = IntentEngine.load(settings.intents_dirs, lists, learn=False)
         warnings = engine.warnings + engine.ambiguities()
         for warning in warnings:
             print(f"{warning.file}:{warning.line}: warning: {warning.message}")

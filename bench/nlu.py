@@ -61,8 +61,9 @@ def time_startup() -> dict[str, float]:
     out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as state:
         for want in ("trained", "cache"):
-            got = subprocess.run([sys.executable, "-c", code, str(INTENTS), state], capture_output=True,
-                                 text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+            got = subprocess.run([sys.executable, "-c", code, str(INTENTS), state],
+                                 capture_output=True, text=True, check=True,
+                                 env={**os.environ, "PYTHONPATH": str(ROOT)})
             source, seconds = got.stdout.split()
             out[source if source == want else f"{want}?{source}"] = float(seconds)
     return out
@@ -168,7 +169,7 @@ def main() -> None:
     print(f"{'baseline':10} {base.load_time:8.3f} {bmed:10.3f} {bp95:8.3f} {base_acc:25.1%}")
     print("start-up in a fresh process (imports, grammar, learned stage): "
           + ", ".join(f"{k} {v:.2f} s" for k, v in startup.items())
-          + f"; learned stage adds {startup.get('trained', 0) - startup.get('cache', 0):.2f} s when it trains")
+          + f"; training adds {startup.get('trained', 0) - startup.get('cache', 0):.2f} s")
     print(f"targets: load < 0.5 s, median < 0.5 ms, p95 < 2 ms; speed-up over baseline: median x{bmed / med:.1f}, p95 x{bp95 / p95:.1f}")
     if args.skip_dev or not EVAL.exists():
         return

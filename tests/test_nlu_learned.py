@@ -72,7 +72,8 @@ def test_out_of_domain_stays_out_in_both_languages(engines, text, lang):
 
 
 @pytest.mark.parametrize("text,lang,intent", [
-    ("disable alarm for three pm", "en", "alarm.cancel"), ("cancel timer for 5 minutes", "en", "timer.cancel"),
+    ("disable alarm for three pm", "en", "alarm.cancel"),
+    ("cancel timer for 5 minutes", "en", "timer.cancel"),
     ("别静音了", "zh", "volume.unmute"), ("把卧室温度设定为30度", "zh", "home.set_temperature")])
 def test_cancel_cues_and_temperature(engines, text, lang, intent):
     assert engines[1].parse(text, lang).intent == intent
@@ -84,7 +85,8 @@ def test_a_makers_new_intent_is_learned_with_no_extra_step(tmp_path):
     (folder / "garden.yaml").write_text(GARDEN, encoding="utf-8")
     engine = IntentEngine.load([INTENTS, folder], cache_dir=tmp_path / "state")
     assert engine.learned_source == "trained" and "garden.water" in engine.learned.classes
-    guess = engine.learned.guess(learned.tokens_of_items(engine.analyse("sprinklers in the back yard", "en")), "en")
+    heard = engine.analyse("sprinklers in the back yard", "en")
+    guess = engine.learned.guess(learned.tokens_of_items(heard), "en")
     assert guess.intent == "garden.water"
     assert engine.parse("water the back yard", "en").slots == {"zone": "back"}
 
@@ -101,7 +103,7 @@ def test_cache_is_used_then_invalidated_when_an_intent_file_changes(tmp_path):
     again = IntentEngine.load([INTENTS, folder], cache_dir=state)
     assert again.learned_source == "cache" and again.learned.classes == first.learned.classes
     assert np.array_equal(again.learned.dense, first.learned.dense)
-    (folder / "garden.yaml").write_text(GARDEN.replace("打开喷水器", "打开洒水器"), encoding="utf-8")
+    (folder / "garden.yaml").write_text(GARDEN.replace("打开喷水器", "打开洒水器"), "utf-8")
     learned._MEMORY.clear()
     changed = IntentEngine.load([INTENTS, folder], cache_dir=state)
     assert changed.learned_source == "trained"
@@ -118,7 +120,9 @@ def test_a_damaged_cache_is_ignored_logged_once_and_rebuilt(tmp_path, caplog, da
     elif damage == "truncated":
         npz.write_bytes(npz.read_bytes()[:100])
     elif damage == "pickled":        # an object array would need pickle to read: never loaded
-        np.savez(npz.open("wb"), rows=np.array([object()], dtype=object), weights=np.zeros(1), bias=np.zeros(1))
+        with npz.open("wb") as fh:
+            np.savez(fh, rows=np.array([object()], dtype=object), weights=np.zeros(1),
+                     bias=np.zeros(1))
     else:
         npz.with_suffix(".json").write_text("{not json", encoding="utf-8")
     learned._MEMORY.clear()

@@ -37,7 +37,7 @@ LEARNED_KNOWN = 0.75  # ... when this share of the words was in its training sen
 LEARNED_FLOOR = 0.5   # ... and the grammar stage's own best phrase of that intent scored this much
 SURE = 0.8            # a grammar answer from this score stands whatever the learned stage says
 LEARNED_REJECT = 0.8  # below SURE, the learned stage's reject class this sure overrules the grammar
-# Words that turn a command round ("disable the alarm", "don't play music", "别静音了"): when one
+# Words that turn a command round ("disable the alarm", "don't play music", "别静音了"): if one
 # is heard and the winning phrase does not say it, the phrase read the opposite of what was meant
 NEGATION = {"en": ("not", "never", "dont", "cancel", "disable", "deactivate"),
             "zh": ("别", "不要", "不用", "取消", "停止")}
@@ -74,12 +74,12 @@ class IntentEngine:
         self.matcher = Matcher(graphs, slot_types,
                                {(n, slot) for n, s in library.intents.items() for slot in s.closed}, self.values)
         self.learned: LearnedModel | None = None     # set by `learn`; None: the grammar stage alone
-        self.learned_source = ""                     # "trained", "cache" or "memory" (start-up figures)
+        self.learned_source = ""      # "trained", "cache", "memory" or "none" (start-up figures)
 
     # ------------------------------------------------------------------ construction
     @classmethod
     def load(cls, dirs: list[Path], lists: dict | None = None, cache_dir: Path | None = None,
-             learn: bool = True) -> "IntentEngine":
+             learn: bool = True) -> IntentEngine:
         """Load and compile; raises ConfigError "FILE:LINE: problem (and N more)" on any problem.
 
         With `learn` the learned stage is trained too, or read from `cache_dir` (the state dir)
@@ -94,7 +94,7 @@ class IntentEngine:
         return engine
 
     def learn(self, key: str, cache_dir: Path | None = None) -> None:
-        """Train (or read from `cache_dir`) the learned stage for these intents; `key` names them."""
+        """Train (or read from `cache_dir`) the learned stage of these intents; `key` names them."""
         self.learned, self.learned_source = learned_stage.obtain(_Sampler(self), key, cache_dir)
 
     @classmethod
@@ -177,8 +177,8 @@ class IntentEngine:
         if self.learned is not None and (not ranked or ranked[0].score < SURE):
             guess = self.learned.guess(learned_stage.tokens_of_items(items), lang)
             if info is not None:
-                info["learned"] = {"intent": guess.intent, "probability": round(guess.probability, 4),
-                                   "known": round(guess.known, 2)}
+                info["learned"] = {"intent": guess.intent, "known": round(guess.known, 2),
+                                   "probability": round(guess.probability, 4)}
         if not ranked:
             return Match(None, {}, 0.0, lang, None, text, info)
         top = ranked[0]
@@ -192,8 +192,9 @@ class IntentEngine:
                     and guess.known >= LEARNED_KNOWN and own.score >= LEARNED_FLOOR:
                 if info is not None:
                     info["answered_by"] = "learned"
-                return Match(own.intent, own.slots, round(learned_confidence(guess.probability), 4), lang,
-                             own.graph.template, text, info)
+                confidence = round(learned_confidence(guess.probability), 4)
+                return Match(own.intent, own.slots, confidence, lang, own.graph.template, text,
+                             info)
             return Match(None, {}, round(top.score, 4), lang, None, text, info)
         cue = _negation(items, lang)
         if cue and not _says(top.graph, cue, lang):
@@ -201,7 +202,7 @@ class IntentEngine:
                           and _says(c.graph, cue, lang)), None)
             if other is None:
                 if info is not None:
-                    info["rejected"] = f"'{cue}' turns the command round and the phrase does not say it"
+                    info["rejected"] = f"'{cue}' turns the command round; the phrase lacks it"
                 return Match(None, {}, round(top.score, 4), lang, None, text, info)
             top = other
         if guess is not None and guess.intent is None and guess.probability >= LEARNED_REJECT:
@@ -254,7 +255,7 @@ class IntentEngine:
         return ("" if lang == "zh" else " ").join(w for w in words if w)
 
     # ------------------------------------------------------------------ tests
-    def run_tests(self) -> list["TestFailure"]:
+    def run_tests(self) -> list[TestFailure]:
         """Every test sentence of every intent (and the negatives); the failures."""
         failures: list[TestFailure] = []
         cases = [c for spec in self.library.intents.values() for c in spec.tests] + self.library.negatives
@@ -428,7 +429,8 @@ class _Sampler:
     def sentences(self) -> Iterable[tuple[str, str, list]]:
         lib = self.engine.library
         for case in [c for spec in lib.intents.values() for c in spec.tests] + lib.negatives:
-            yield case.intent or learned_stage.REJECT, case.lang, self.engine.analyse(case.text, case.lang)
+            items = self.engine.analyse(case.text, case.lang)
+            yield case.intent or learned_stage.REJECT, case.lang, items
 
 
 def _better(a: Candidate, b: Candidate) -> bool:

@@ -48,7 +48,8 @@ SAMPLES_MAX = 60
 MAX_CACHE_BYTES = 50_000_000   # a cache file larger than this is not ours: rebuilt, never read
 # a free-text slot is said as some words; these stand for them in sampled sentences (they occur
 # in every intent with free text, so they teach nothing but the length of a real sentence)
-FILLER = {"en": ["something", "the blue one", "jazz", "anna", "new york"], "zh": ["音乐", "蓝色", "小明", "东西"]}
+FILLER = {"en": ["something", "the blue one", "jazz", "anna", "new york"],
+          "zh": ["音乐", "蓝色", "小明", "东西"]}
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def _hash(feature: str) -> int:
 
 
 def tokens_of_items(items: Sequence[Item]) -> list[str]:
-    """Heard text as the classifier's tokens: a word, a Chinese character, or "<type>" for an entity."""
+    """Heard text as the classifier's tokens: a word, a Chinese character, "<type>" (an entity)."""
     return [f"<{it.type}>" if isinstance(it, Entity) else it.text.lower() for it in items]
 
 
@@ -149,10 +150,12 @@ class LearnedModel:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{key}.tmp.npz"
         with tmp.open("wb") as fh:
-            np.savez_compressed(fh, rows=self.rows.astype(np.int32), weights=self.weights.astype(np.float32),
+            np.savez_compressed(fh, rows=self.rows.astype(np.int32),
+                                weights=self.weights.astype(np.float32),
                                 bias=self.bias.astype(np.float32))
         meta = folder / f".{key}.tmp.json"
-        meta.write_text(json.dumps({"version": VERSION, "bits": BITS, "classes": self.classes}), encoding="utf-8")
+        info = {"version": VERSION, "bits": BITS, "classes": self.classes}
+        meta.write_text(json.dumps(info), encoding="utf-8")
         tmp.replace(folder / f"{key}.npz")
         meta.replace(folder / f"{key}.json")
 
@@ -167,14 +170,13 @@ class LearnedModel:
         try:
             info = json.loads(meta.read_text(encoding="utf-8"))
             classes = info["classes"]
-            if info.get("version") != VERSION or info.get("bits") != BITS or not isinstance(classes, list) \
+            if info.get("version") != VERSION or info.get("bits") != BITS \
+                    or not isinstance(classes, list) \
                     or not all(isinstance(c, str) for c in classes):
                 raise ValueError("cache written by another version")
             with np.load(npz, allow_pickle=False) as data:
                 rows, weights, bias = data["rows"], data["weights"], data["bias"]
-        except (OSError, KeyError, TypeError, UnicodeDecodeError, json.JSONDecodeError, EOFError) as exc:
-            raise ValueError(f"{type(exc).__name__}: {exc}") from None
-        except Exception as exc:   # numpy's zip reader raises zipfile.BadZipFile and friends
+        except Exception as exc:   # OSError, bad JSON, zipfile.BadZipFile, pickled arrays, ...
             raise ValueError(f"{type(exc).__name__}: {exc}") from None
         n = len(classes)
         if rows.ndim != 1 or weights.shape != (len(rows), n) or bias.shape != (n,) \
@@ -214,13 +216,13 @@ class Untrainable(ValueError):
 def train(sampler: Sampler, seed: int = 7) -> LearnedModel:
     """Fit a multinomial logistic regression on the sampled sentences (scikit-learn, imported
     only here: a cached model needs numpy alone)."""
-    from scipy.sparse import csr_matrix
-    from sklearn.linear_model import LogisticRegression
+    from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
     xs, ys = training_set(sampler, seed)
     classes = sorted(set(ys))
     if len(classes) < 2:
-        raise Untrainable("fewer than two classes (one intent and no elsewhere phrases or negatives)")
+        raise Untrainable("fewer than two classes (one intent, no elsewhere phrases or negatives)")
     index = {c: k for k, c in enumerate(classes)}
     indptr = np.cumsum([0] + [len(x) for x in xs])
     indices = np.fromiter((i for x in xs for i in x), dtype=np.int32, count=int(indptr[-1]))
@@ -246,7 +248,8 @@ C_REG = 4.0     # inverse regularisation: lower keeps weights spread over more w
 def cache_key(files: Iterable[Path], lists: object) -> str:
     """A hash of what the model is learned from: the intent files' bytes, the config lists, and
     the feature version. Any change trains a new model."""
-    h = hashlib.sha256(f"v{VERSION} bits{BITS} c{C_REG} s{SAMPLES_MIN},{SAMPLES_PER_EDGE},{SAMPLES_MAX}".encode())
+    settings = f"v{VERSION} bits{BITS} c{C_REG} s{SAMPLES_MIN},{SAMPLES_PER_EDGE},{SAMPLES_MAX}"
+    h = hashlib.sha256(settings.encode())
     for path in files:
         h.update(str(path).encode("utf-8", "replace") + b"\0")
         try:
@@ -263,8 +266,8 @@ _MEMORY: dict[str, LearnedModel] = {}      # one process loading the same intent
 
 def obtain(sampler: Sampler, key: str, cache_dir: Path | None) -> tuple[LearnedModel | None, str]:
     """The model for `key`: from memory, from the cache dir, or trained (and cached). Also says
-    which ("memory", "cache", "trained", or "none" when there is nothing to learn) for start-up figures. A damaged cache file is logged once
-    and replaced."""
+    which ("memory", "cache", "trained", or "none" when there is nothing to learn) for start-up
+    figures. A damaged cache file is logged once and replaced."""
     got = _MEMORY.get(key)
     if got is not None:
         return got, "memory"
@@ -284,7 +287,8 @@ def obtain(sampler: Sampler, key: str, cache_dir: Path | None) -> tuple[LearnedM
     except Untrainable as exc:
         log.info("no learned stage: %s", exc)
         return None, "none"
-    log.info("learned stage trained in %.2f s (%d classes)", time.perf_counter() - t, len(model.classes))
+    log.info("learned stage trained in %.2f s (%d classes)", time.perf_counter() - t,
+             len(model.classes))
     if folder is not None:
         try:
             model.save(folder, key)

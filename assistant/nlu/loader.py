@@ -197,7 +197,9 @@ def load(dirs: list[Path], lists: dict | None = None) -> Library:
 
 def folder_files(folder: Path) -> list[Path]:
     """The intent files of a folder, in the order they are read (a file stands for itself)."""
-    return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else [folder]
+    if not folder.is_dir():
+        return [folder]
+    return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
 
 
 def _load_file(path: Path, lib: Library, raw_intents: list) -> None:

@@ -135,7 +135,8 @@ class HomeSkill(Skill):
         room = slots.get("room")
         if intent == "home.set_temperature":
             if not isinstance(slots.get("degrees"), (int, float)):
-                return self.ask("home.ask_degrees", lang, slot="degrees", keep={k: v for k, v in slots.items() if v})
+                keep = {k: v for k, v in slots.items() if v}
+                return self.ask("home.ask_degrees", lang, slot="degrees", keep=keep)
             device = device or CLIMATE_DEVICE
         if intent == "home.set_brightness":
             if not isinstance(slots.get("level"), (int, float)):
