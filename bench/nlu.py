@@ -173,11 +173,15 @@ def main() -> None:
     print(f"targets: load < 0.5 s, median < 0.5 ms, p95 < 2 ms; speed-up over baseline: median x{bmed / med:.1f}, p95 x{bp95 / p95:.1f}")
     if args.skip_dev or not EVAL.exists():
         return
-    rows = dev_sets(engine, args.failures)
-    print(f"\n{'dev set':24} {'half':6} {'in-domain':>9} {'accuracy':>9} {'wrong':>7} {'slot err':>8} {'OOD':>5} {'false pos':>9}")
-    for r in rows:
-        print(f"{r['file']:24} {r['half']:6} {r['in_domain']:9d} {r['accuracy']:9.1%} {r['wrong_intent']:7.1%} "
-              f"{r['slot_errors']:8d} {r['out_of_domain']:5d} {r['false_positives']:9.1%}")
+    grammar_only = IntentEngine.load([INTENTS], learn=False)
+    stages = [("grammar", grammar_only, 0), ("+learned", engine, args.failures)]
+    print(f"\n{'dev set':24} {'stages':9} {'half':6} {'in-domain':>9} {'accuracy':>9} {'wrong':>7} "
+          f"{'slot err':>8} {'OOD':>5} {'false pos':>9}")
+    for label, eng, show in stages:
+        for r in dev_sets(eng, show):
+            print(f"{r['file']:24} {label:9} {r['half']:6} {r['in_domain']:9d} {r['accuracy']:9.1%} "
+                  f"{r['wrong_intent']:7.1%} {r['slot_errors']:8d} {r['out_of_domain']:5d} "
+                  f"{r['false_positives']:9.1%}")
     print("targets: accuracy >= 90 %, false positives <= 5 %")
 
 
