@@ -192,6 +192,7 @@ class IntentEngine:
                     and own.score >= LEARNED_FLOOR:
                 if info is not None:
                     info["answered_by"] = "learned"
+                    info["grammar_stage"] = info.pop("rejected")
                 confidence = round(learned_confidence(guess.probability), 4)
                 return Match(own.intent, own.slots, confidence, lang, own.graph.template, text,
                              info)
