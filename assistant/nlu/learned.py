@@ -150,12 +150,12 @@ class LearnedModel:
     def save(self, folder: Path, key: str) -> None:
         """Write `<key>.npz` (arrays only) and `<key>.json` (class names); atomically."""
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.tmp.npz"
+        tmp = folder / f".{key}.{os.getpid()}.tmp.npz"      # two processes starting at once
         with tmp.open("wb") as fh:
             np.savez_compressed(fh, rows=self.rows.astype(np.int32),
                                 weights=self.weights.astype(np.float32),
                                 bias=self.bias.astype(np.float32))
-        meta = folder / f".{key}.tmp.json"
+        meta = folder / f".{key}.{os.getpid()}.tmp.json"
         info = {"version": VERSION, "bits": BITS, "classes": self.classes}
         meta.write_text(json.dumps(info), encoding="utf-8")
         tmp.replace(folder / f"{key}.npz")
