@@ -253,7 +253,8 @@ def train(sampler: Sampler, seed: int = 7) -> LearnedModel:
     indices = np.fromiter((i for x in xs for i in x), dtype=np.int32, count=int(indptr[-1]))
     # only the few thousand hashed columns some sentence has
     used, columns = np.unique(indices, return_inverse=True)
-    X = csr_matrix((np.ones(len(indices)), columns.astype(np.int32), indptr), shape=(len(xs), len(used)))
+    X = csr_matrix((np.ones(len(indices)), columns.astype(np.int32), indptr),
+                   shape=(len(xs), len(used)))
     XT = X.T.tocsr()
     y = np.array([index[c] for c in ys])
     n, d, k = len(xs), len(used), len(classes)
