@@ -293,7 +293,8 @@ C_REG = 4.0     # inverse regularisation: lower keeps weights spread over more w
 def cache_key(files: Iterable[Path], lists: object) -> str:
     """A hash of what the model is learned from: the intent files' bytes, the config lists, and
     the feature version. Any change trains a new model."""
-    settings = f"v{VERSION} bits{BITS} c{C_REG} s{SAMPLES_MIN},{SAMPLES_PER_EDGE},{SAMPLES_MAX}"
+    settings = (f"v{VERSION} bits{BITS} c{C_REG} it{MAX_ITER},{PGTOL} "
+                f"s{SAMPLES_MIN},{SAMPLES_PER_EDGE},{SAMPLES_MAX}")
     h = hashlib.sha256(settings.encode())
     for path in files:
         h.update(str(path).encode("utf-8", "replace") + b"\0")
