@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import random
+import shutil
 import sys
 import time
 import zlib
@@ -47,6 +48,7 @@ BITS = 16                   # 65,536 hashed features: collisions cost < 0.3 poin
 SAMPLES_MIN = 6             # sentences sampled per template graph ...
 SAMPLES_PER_EDGE = 0.5      # ... plus this many per edge (big graphs say more different things)
 SAMPLES_MAX = 60
+KEEP_FREE_BYTES = 64_000_000   # the cache is written only when this much stays free after it
 MAX_CACHE_BYTES = 50_000_000   # a cache file larger than this is not ours: rebuilt, never read
 # a free-text slot is said as some words; these stand for them in sampled sentences (they occur
 # in every intent with free text, so they teach nothing but the length of a real sentence)
@@ -122,6 +124,10 @@ def features(tokens: Sequence[str], lang: str) -> list[int]:
 
 
 # ------------------------------------------------------------------------------ the model
+class NoRoom(OSError):
+    """Too little free space to cache the model without crowding out the state database."""
+
+
 class LearnedModel:
     """Weights of a linear classifier over hashed features; `guess` is a few numpy row sums."""
 
@@ -150,16 +156,23 @@ class LearnedModel:
     def save(self, folder: Path, key: str) -> None:
         """Write `<key>.npz` (arrays only) and `<key>.json` (class names); atomically."""
         folder.mkdir(parents=True, exist_ok=True)
+        need = self.weights.nbytes + KEEP_FREE_BYTES
+        if shutil.disk_usage(folder).free < need:
+            raise NoRoom(f"less than {need // 1_000_000} MB free: the state database needs it more")
         tmp = folder / f".{key}.{os.getpid()}.tmp.npz"      # two processes starting at once
-        with tmp.open("wb") as fh:
-            np.savez_compressed(fh, rows=self.rows.astype(np.int32),
-                                weights=self.weights.astype(np.float32),
-                                bias=self.bias.astype(np.float32))
         meta = folder / f".{key}.{os.getpid()}.tmp.json"
-        info = {"version": VERSION, "bits": BITS, "classes": self.classes}
-        meta.write_text(json.dumps(info), encoding="utf-8")
-        tmp.replace(folder / f"{key}.npz")
-        meta.replace(folder / f"{key}.json")
+        try:
+            with tmp.open("wb") as fh:
+                np.savez_compressed(fh, rows=self.rows.astype(np.int32),
+                                    weights=self.weights.astype(np.float32),
+                                    bias=self.bias.astype(np.float32))
+            info = {"version": VERSION, "bits": BITS, "classes": self.classes}
+            meta.write_text(json.dumps(info), encoding="utf-8")
+            tmp.replace(folder / f"{key}.npz")
+            meta.replace(folder / f"{key}.json")
+        finally:        # a half-written file must not keep the space (a full disk)
+            tmp.unlink(missing_ok=True)
+            meta.unlink(missing_ok=True)
 
     @classmethod
     def read(cls, folder: Path, key: str) -> LearnedModel | None:
@@ -339,6 +352,8 @@ def obtain(sampler: Sampler, key: str, cache_dir: Path | None) -> tuple[LearnedM
         try:
             model.save(folder, key)
             _prune(folder, keep=key)
+        except NoRoom as exc:
+            log.info("learned model not cached in %s: %s", folder, exc)
         except OSError as exc:
             log.warning("could not cache the learned model in %s: %s", folder, exc)
     _MEMORY[key] = model
