@@ -135,6 +135,35 @@ def dev_sets(engine: IntentEngine, show: int) -> list[dict]:
     return rows
 
 
+BANDS = ((0.62, 0.8), (0.8, 0.95), (0.95, 1.01))
+
+
+def reliability(engine: IntentEngine) -> None:
+    """How often an accepted answer is right, by score band, stage and language (both halves):
+    whether "score" means the same whichever stage answered."""
+    tally: dict[tuple[str, str, int], list[int]] = {}
+    for path in sorted(EVAL.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            x = json.loads(line)
+            m = engine.parse(x["text"], x.get("lang", "auto"), explain=True)
+            if m.intent is None:
+                continue
+            stage = (m.explain or {}).get("answered_by", "grammar")
+            band = next(k for k, (lo, hi) in enumerate(BANDS) if lo <= m.score < hi)
+            want = x.get("slots") or {}
+            right = m.intent in x["expect"] and all(m.slots.get(k) == v for k, v in want.items())
+            row = tally.setdefault((stage, m.lang, band), [0, 0])
+            row[0] += right
+            row[1] += 1
+    print("\naccepted answers right, by score band (both halves): stage lang  "
+          + "  ".join(f"[{lo:.2f},{min(hi, 1.0):.2f}]" for lo, hi in BANDS))
+    for stage in ("grammar", "learned"):
+        for lang in ("en", "zh"):
+            cells = [tally.get((stage, lang, k)) for k in range(len(BANDS))]
+            shown = [f"{c[0] / c[1]:6.1%} of {c[1]:<4d}" if c else f"{'-':>14}" for c in cells]
+            print(f"  {stage:8} {lang}  " + "  ".join(shown))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--failures", type=int, default=0, help="print this many dev-set failures per file")
@@ -183,6 +212,7 @@ def main() -> None:
                   f"{r['wrong_intent']:7.1%} {r['slot_errors']:8d} {r['out_of_domain']:5d} "
                   f"{r['false_positives']:9.1%}")
     print("targets: accuracy >= 90 %, false positives <= 5 %")
+    reliability(engine)
 
 
 if __name__ == "__main__":
