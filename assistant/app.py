@@ -94,7 +94,9 @@ class Assistant:
     def engine(self) -> IntentEngine:
         if self._engine is None:
             from .nlu import IntentEngine
-            self._engine = IntentEngine.load(self.settings.intents_dirs, self.settings.section("lists") or None)
+            lists = self.settings.section("lists") or None
+            self._engine = IntentEngine.load(self.settings.intents_dirs, lists,
+                                             cache_dir=self.settings.state_dir)
         return self._engine
 
     @property

@@ -233,7 +233,8 @@ def cmd_parse(args, settings) -> int:
     if not args.text:
         raise AssistantError("nothing to parse: give a text, or - to read lines from stdin")
     require_utf8(args.text, "the text to parse")
-    engine = IntentEngine.load(settings.intents_dirs, settings.section("lists") or None)
+    engine = IntentEngine.load(settings.intents_dirs, settings.section("lists") or None,
+                               cache_dir=settings.state_dir)
     texts: Utf8Lines | list[str]
     if args.text == ["-"]:
         texts = Utf8Lines(sys.stdin.buffer, _report_line)
@@ -328,13 +329,14 @@ def cmd_intents(args, settings) -> int:
         if problems:
             print(f"{len(problems)} problem(s)", file=sys.stderr)
             return 1
-        engine = IntentEngine.load(settings.intents_dirs, lists)
+        # the grammar's own problems: the learned stage is not asked
+        engine = IntentEngine.load(settings.intents_dirs, lists, learn=False)
         warnings = engine.warnings + engine.ambiguities()
         for warning in warnings:
             print(f"{warning.file}:{warning.line}: warning: {warning.message}")
         print("intents OK" + (f" ({len(warnings)} warning(s))" if warnings else ""))
         return 0
-    engine = IntentEngine.load(settings.intents_dirs, lists)
+    engine = IntentEngine.load(settings.intents_dirs, lists, cache_dir=settings.state_dir)
     failures = engine.run_tests()
     if failures:
         print(f"{'intent':22} {'lang':4} {'sentence':40} {'expected':30} got")

@@ -144,6 +144,9 @@ class HomeAssistantServer(_Server):
                     return self._send(400, {"message": f"unknown entity {entity}"})
                 state = owner.states[entity]
                 service = parts[4]
+                if service == "set_temperature":     # a climate entity: target only, mode unchanged
+                    state["attributes"]["temperature"] = body.get("temperature")
+                    return self._send(200, [state])
                 on = service in ("turn_on", "open_cover")
                 state["state"] = ("open" if on else "closed") if entity.startswith("cover.") else ("on" if on else "off")
                 if "brightness_pct" in body:

@@ -27,7 +27,7 @@ def test_every_builtin_intent_has_eight_tests_per_language(engine):
 def test_catalogue_of_design_section_4(engine):
     wanted = """clock.time clock.date timer.start timer.cancel timer.status alarm.set alarm.cancel volume.up volume.down
     volume.set volume.mute volume.unmute media.play media.pause media.resume media.next media.previous home.turn_on
-    home.turn_off home.set_brightness home.query weather.query list.add list.show list.remove list.clear system.help
+    home.turn_off home.set_brightness home.set_temperature home.query weather.query list.add list.show list.remove list.clear system.help
     system.stop system.repeat system.language chat.greeting chat.thanks chat.joke chat.identity""".split()
     assert sorted(wanted) == sorted(engine.intent_names)
 

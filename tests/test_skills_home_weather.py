@@ -50,7 +50,8 @@ def test_home_asks_for_the_room_when_several_have_the_device(dialog):
 
 @pytest.fixture
 def ha():
-    entities = ["light.kitchen_light", "light.living_room_light", "cover.bedroom_curtains", "switch.hall_heater"]
+    entities = ["light.kitchen_light", "light.living_room_light", "cover.bedroom_curtains",
+                "switch.hall_heater", "climate.bedroom_air_conditioner"]
     with HomeAssistantServer("secret-token", entities) as server:
         yield server
 
@@ -77,6 +78,31 @@ def test_home_assistant_backend(tmp_path, ha):
         # an entity Home Assistant does not have
         assert d.handle(m("home.turn_on", "en", device="fan", room="study")).text == \
             "Sorry, Home Assistant didn't accept that."
+    finally:
+        d.close()
+
+
+def test_temperature_is_its_own_command_in_both_backends(tmp_path, ha):
+    d = Dialog(settings_for(tmp_path / "sim"), engine=None, now=Clock())
+    try:
+        said = d.handle(m("home.set_temperature", "zh", degrees=30, room="bedroom")).text
+        assert said.startswith("好的") and "温度设为30度" in said     # no engine: a room id is its name
+        said = d.handle(m("home.query", "en", device="air_conditioner", room="bedroom")).text
+        assert said.startswith("Yes")
+        assert d.handle(m("home.set_temperature", "en", degrees=90, room="bedroom")).text == \
+            "Sorry, I can only set between 10 and 32 degrees."
+        said = d.handle(m("home.set_temperature", "en", room="bedroom")).text
+        assert said == "To how many degrees?"
+    finally:
+        d.close()
+    d = ha_dialog(tmp_path, ha.url)
+    try:
+        assert d.handle(m("home.set_temperature", "en", degrees=22, room="bedroom")).text == \
+            "Okay, the bedroom is set to 22 degrees."
+        assert ha.requests[-1] == ("POST", "/api/services/climate/set_temperature",
+                                   {"entity_id": "climate.bedroom_air_conditioner",
+                                    "temperature": 22.0})
+        assert ha.states["climate.bedroom_air_conditioner"]["attributes"]["temperature"] == 22.0
     finally:
         d.close()
 

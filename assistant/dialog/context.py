@@ -34,7 +34,11 @@ _ZH_NO = re.compile(r"不|别|算了|保留|留着")
 _CONNECTIVE = re.compile(r"^\s*(and|also|what about|how about|then|now)\b|\b(too|as well)\W*$"
                          r"|^\s*(还有|那|那么|再|也)|呢\s*[？?]?\s*$", re.IGNORECASE)
 # which slots a fragment may change, per domain of the last command
-CARRY_SLOTS = {"home": {"room", "device", "level"}, "weather": {"city", "day"}, "clock": {"day", "city"}}
+CARRY_SLOTS = {
+    "home": {"room", "device", "level", "degrees"},
+    "weather": {"city", "day"},
+    "clock": {"day", "city"},
+}
 
 
 @dataclass

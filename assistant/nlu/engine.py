@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import logging
 import random
+from collections.abc import Iterable
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,9 @@ from ..types import Match
 from . import grammar
 from .entities import Entity, find
 from .graph import LARGE_EDGES, MAX_TOTAL_EDGES, Label, TemplateGraph, Value, Word, compile_template
-from .loader import ELSEWHERE, EXAMPLES, IntentProblem, Library, load
+from . import learned as learned_stage
+from .learned import LearnedModel
+from .loader import ELSEWHERE, EXAMPLES, IntentProblem, Library, folder_files, load
 from .matcher import STOP_EN, STOP_ZH, Candidate, Matcher
 from ..lang import LANGS, detect_lang, is_cjk, pinyin
 from .normalize import normalize, tokenize
@@ -29,6 +32,16 @@ log = logging.getLogger(__name__)
 
 THRESHOLD = 0.62      # below: no intent
 MARGIN = 0.04         # a different intent this close to the best: too unsure, no intent
+# The learned stage (learned.py), tuned on the tuning half of the development sets only:
+LEARNED_ALONE = 0.9   # it answers for the grammar stage's "no intent" from this probability ...
+LEARNED_FLOOR = 0.3   # ... when the grammar stage's own best phrase of that intent scored this much
+SURE = 0.8            # a grammar answer from this score stands whatever the learned stage says
+LEARNED_REJECT = 0.8  # below SURE, the learned stage's reject class this sure overrules the grammar
+# Words that turn a command round ("disable the alarm", "don't play music", "别静音了"): if one
+# is heard and the winning phrase does not say it, the phrase read the opposite of what was meant
+# ("not" alone is no cue: "i can't hear, turn it up", "should i wear gloves or not")
+NEGATION = {"en": ("do not", "dont", "never", "cancel", "disable", "deactivate"),
+            "zh": ("别", "不要", "不用", "取消", "停止")}
 MAX_CHARS = 600       # longer input is never a command; cut before any work
 MAX_ITEMS = 40
 
@@ -65,16 +78,29 @@ class IntentEngine:
             slot_types.setdefault(ELSEWHERE, {}).update(spec.slots)
         self.matcher = Matcher(graphs, slot_types,
                                {(n, slot) for n, s in library.intents.items() for slot in s.closed}, self.values)
+        self.learned: LearnedModel | None = None     # set by `learn`; None: the grammar stage alone
+        self.learned_source = ""      # "trained", "cache", "memory" or "none" (start-up figures)
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def load(cls, dirs: list[Path], lists: dict | None = None) -> "IntentEngine":
-        """Load and compile; raises ConfigError "FILE:LINE: problem (and N more)" on any problem."""
+    def load(cls, dirs: list[Path], lists: dict | None = None, cache_dir: Path | None = None,
+             learn: bool = True) -> IntentEngine:
+        """Load and compile; raises ConfigError "FILE:LINE: problem (and N more)" on any problem.
+
+        With `learn` the learned stage is trained too, or read from `cache_dir` (the state dir)
+        when these very files trained it before."""
         engine = cls(load([Path(d) for d in dirs], lists))
         if engine.problems:
             first, rest = engine.problems[0], len(engine.problems) - 1
             raise ConfigError(str(first) + (f" (and {rest} more)" if rest else ""))
+        if learn:
+            files = [f for d in dirs for f in folder_files(Path(d)) if f.is_file()]
+            engine.learn(learned_stage.cache_key(files, lists), cache_dir)
         return engine
+
+    def learn(self, key: str, cache_dir: Path | None = None) -> None:
+        """Train (or read from `cache_dir`) the learned stage of these intents; `key` names them."""
+        self.learned, self.learned_source = learned_stage.obtain(_Sampler(self), key, cache_dir)
 
     @classmethod
     def check(cls, dirs: list[Path], lists: dict | None = None) -> list[IntentProblem]:
@@ -152,6 +178,12 @@ class IntentEngine:
             info = {"items": [f"<{it.type}={it.value}>" if isinstance(it, Entity) else it.text for it in items],
                     "candidates": [{"intent": c.intent, "score": round(c.score, 4), "template": c.graph.template,
                                     "slots": c.slots} for c in ranked[:5]]}
+        guess = None
+        if self.learned is not None and (not ranked or ranked[0].score < SURE):
+            guess = self.learned.guess(learned_stage.tokens_of_items(items), lang)
+            if info is not None:
+                info["learned"] = {"intent": guess.intent, "known": round(guess.known, 2),
+                                   "probability": round(guess.probability, 4)}
         if not ranked:
             return Match(None, {}, 0.0, lang, None, text, info)
         top = ranked[0]
@@ -160,6 +192,28 @@ class IntentEngine:
             if info is not None:
                 info["rejected"] = ("below threshold" if top.score < THRESHOLD else "a command for something else"
                                     if top.intent == ELSEWHERE else "too close to the runner-up")
+            own = best.get(guess.intent) if guess is not None and guess.intent else None
+            if guess is not None and own is not None and guess.probability >= LEARNED_ALONE \
+                    and own.score >= LEARNED_FLOOR:
+                if info is not None:
+                    info["answered_by"] = "learned"
+                    info["grammar_stage"] = info.pop("rejected")
+                confidence = round(learned_confidence(guess.probability), 4)
+                return Match(own.intent, own.slots, confidence, lang, own.graph.template, text,
+                             info)
+            return Match(None, {}, round(top.score, 4), lang, None, text, info)
+        cue = _negation(items, lang)
+        if cue and not _says(top.graph, cue, lang):
+            other = next((c for c in ranked[1:] if c.score >= THRESHOLD and c.intent != ELSEWHERE
+                          and _says(c.graph, cue, lang)), None)
+            if other is None:
+                if info is not None:
+                    info["rejected"] = f"'{cue}' turns the command round; the phrase lacks it"
+                return Match(None, {}, round(top.score, 4), lang, None, text, info)
+            top = other
+        if guess is not None and guess.intent is None and guess.probability >= LEARNED_REJECT:
+            if info is not None:
+                info["rejected"] = "the learned stage reads a command for something else"
             return Match(None, {}, round(top.score, 4), lang, None, text, info)
         if info is not None and top.unknown:
             info["unknown_list_values"] = top.unknown
@@ -207,7 +261,7 @@ class IntentEngine:
         return ("" if lang == "zh" else " ").join(w for w in words if w)
 
     # ------------------------------------------------------------------ tests
-    def run_tests(self) -> list["TestFailure"]:
+    def run_tests(self) -> list[TestFailure]:
         """Every test sentence of every intent (and the negatives); the failures."""
         failures: list[TestFailure] = []
         cases = [c for spec in self.library.intents.values() for c in spec.tests] + self.library.negatives
@@ -342,6 +396,48 @@ def _template_words(tree: grammar.Node, lang: str) -> set[str]:
                 if w not in STOP_EN and len(w) > 2:
                     words.add(w)
     return words
+
+
+def _negation(items: list, lang: str) -> str:
+    """The first negation or cancel cue heard, or ""."""
+    if lang == "zh":
+        heard = "".join(it.text for it in items if not isinstance(it, Entity))
+        return next((cue for cue in NEGATION["zh"] if cue in heard), "")
+    heard = " " + " ".join(it.text.lower() for it in items if not isinstance(it, Entity)) + " "
+    return next((cue for cue in NEGATION["en"] if f" {cue} " in heard), "")
+
+
+def _says(graph: TemplateGraph, cue: str, lang: str) -> bool:
+    """Whether a template can say the cue itself (its first character in Chinese, its last word
+    in English: "do not" is said by "i (do not|dont) need an alarm")."""
+    word = cue[0] if lang == "zh" else cue.split()[-1]
+    return any(isinstance(label, Word) and label.text == word for label in graph.labels)
+
+
+def learned_confidence(probability: float) -> float:
+    """The learned stage's probability on the grammar stage's scale, where THRESHOLD is where an
+    answer starts: LEARNED_ALONE maps to THRESHOLD and certainty to 1, so "score >= THRESHOLD"
+    means accepted whichever stage answered, in both languages."""
+    share = (probability - LEARNED_ALONE) / (1.0 - LEARNED_ALONE)
+    return THRESHOLD + (1.0 - THRESHOLD) * min(1.0, max(0.0, share))
+
+
+class _Sampler:
+    """The engine's graphs and example sentences, as the learned stage's training needs them."""
+
+    def __init__(self, engine: IntentEngine):
+        self.engine = engine
+
+    def graphs(self) -> Iterable[tuple[str, TemplateGraph]]:
+        for name in [*self.engine.intent_names, ELSEWHERE]:
+            for graph in self.engine.matcher.graphs_of(name):
+                yield (learned_stage.REJECT if name == ELSEWHERE else name), graph
+
+    def sentences(self) -> Iterable[tuple[str, str, list]]:
+        lib = self.engine.library
+        for case in [c for spec in lib.intents.values() for c in spec.tests] + lib.negatives:
+            items = self.engine.analyse(case.text, case.lang)
+            yield case.intent or learned_stage.REJECT, case.lang, items
 
 
 def _better(a: Candidate, b: Candidate) -> bool:

@@ -185,8 +185,7 @@ def load(dirs: list[Path], lists: dict | None = None) -> Library:
         if not folder.exists():
             lib.problems.append(IntentProblem(str(folder), 0, "intents folder does not exist"))
             continue
-        files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else [folder]
-        for path in files:
+        for path in folder_files(folder):
             if not path.is_file():   # a FIFO would block the read until a writer came, a device never end
                 lib.problems.append(IntentProblem(str(path), 0, "is not a regular file"))
                 continue
@@ -196,6 +195,13 @@ def load(dirs: list[Path], lists: dict | None = None) -> Library:
     for name, file, body, line in raw_intents:
         _load_intent(name, file, body, line, lib)
     return lib
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """The intent files of a folder, in the order they are read (a file stands for itself)."""
+    if not folder.is_dir():
+        return [folder]
+    return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
 
 
 def _load_file(path: Path, lib: Library, raw_intents: list) -> None:

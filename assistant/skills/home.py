@@ -29,6 +29,8 @@ DEFAULT_ROOMS = {
     "study": ["light", "fan"],
 }
 DEFAULT_DIMMABLE = ["light"]
+CLIMATE_DEVICE = "air_conditioner"   # what "set the bedroom to 22 degrees" sets
+MIN_DEGREES, MAX_DEGREES = 10, 32    # a thermostat target outside this was misheard
 # Home Assistant domain of each device kind
 HA_DOMAINS = {"light": "light", "fan": "fan", "tv": "media_player", "air_conditioner": "climate",
               "curtains": "cover"}
@@ -85,6 +87,8 @@ class Backend(Protocol):
 
     def get(self, room: str, device: str) -> DeviceState: ...
 
+    def set_temperature(self, room: str, device: str, degrees: float) -> None: ...
+
 
 class SimBackend:
     """Device states in the assistant's own database."""
@@ -97,6 +101,11 @@ class SimBackend:
 
     def get(self, room: str, device: str) -> DeviceState:
         return self.store.device(room, device)
+
+    def set_temperature(self, room: str, device: str, degrees: float) -> None:
+        """Switch the climate device on and keep its target in the state database."""
+        self.store.set_device(room, device, True)
+        self.store.set(f"home.temperature.{room}.{device}", degrees)
 
 
 class HomeAssistantBackend:
@@ -132,6 +141,13 @@ class HomeAssistantBackend:
             body["brightness_pct"] = brightness
         with self.waiting():
             request_json("POST", f"{self.url}/api/services/{domain}/{service}", body=body,
+                         headers=self._headers(), limits=self.limits)
+
+    def set_temperature(self, room: str, device: str, degrees: float) -> None:
+        """climate.set_temperature on the room's climate entity (HA turns it on as needed)."""
+        with self.waiting():
+            request_json("POST", f"{self.url}/api/services/climate/set_temperature",
+                         body={"entity_id": self.entity(room, device), "temperature": degrees},
                          headers=self._headers(), limits=self.limits)
 
     def get(self, room: str, device: str) -> DeviceState:
@@ -172,6 +188,11 @@ class HomeSkill(Skill):
     def handle(self, intent: str, slots: Slots, lang: str) -> Answer:
         device = slots.get("device")
         room = slots.get("room")
+        if intent == "home.set_temperature":
+            if not isinstance(slots.get("degrees"), (int, float)):
+                keep = {k: v for k, v in slots.items() if v}
+                return self.ask("home.ask_degrees", lang, slot="degrees", keep=keep)
+            device = device or CLIMATE_DEVICE
         if intent == "home.set_brightness":
             if not isinstance(slots.get("level"), (int, float)):
                 return self.ask("home.ask_level", lang, slot="level", keep={k: v for k, v in slots.items() if v})
@@ -221,6 +242,13 @@ class HomeSkill(Skill):
             if level == 0:
                 return self.say("home.off", lang, device=name)
             return self.say("home.brightness", lang, device=name, level=say_percent(level, lang))
+        if intent == "home.set_temperature":
+            degrees = float(slots["degrees"])
+            if not MIN_DEGREES <= degrees <= MAX_DEGREES:
+                return self.say("home.bad_degrees", lang, low=MIN_DEGREES, high=MAX_DEGREES)
+            self.backend.set_temperature(room, device, degrees)
+            return self.say("home.temperature", lang, room=self.env.name("room", room, lang),
+                            degrees=f"{degrees:g}")
         if intent == "home.query":
             state = self.backend.get(room, device)
             if not state.is_on:
