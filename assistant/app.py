@@ -1,8 +1,10 @@
-"""Builds the pipeline from settings and runs it: ASR -> NLU -> skill -> TTS (the microphone loop is listener.py).
+"""Builds the pipeline from settings and runs it: ASR -> NLU -> skill -> TTS (the microphone loop is
+listener.py).
 
 Every stage is created on first use and then kept: the speech model, the intent index
 and the TTS engine are loaded once per process, never per utterance.
 """
+
 from __future__ import annotations
 
 import logging
@@ -77,8 +79,15 @@ class Assistant:
     or plays to its own player). A given player belongs to the caller: `close()` leaves it open.
     """
 
-    def __init__(self, settings: Settings, asr: str | None = None, *, recognizer: Recognizer | None = None,
-                 speaker: Speaker | None = None, player: Player | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        asr: str | None = None,
+        *,
+        recognizer: Recognizer | None = None,
+        speaker: Speaker | None = None,
+        player: Player | None = None,
+    ):
         self.settings = settings
         self.asr_name = asr or settings.asr.engine
         self._engine: IntentEngine | None = None
@@ -94,9 +103,11 @@ class Assistant:
     def engine(self) -> IntentEngine:
         if self._engine is None:
             from .nlu import IntentEngine
+
             lists = self.settings.section("lists") or None
-            self._engine = IntentEngine.load(self.settings.intents_dirs, lists,
-                                             cache_dir=self.settings.state_dir)
+            self._engine = IntentEngine.load(
+                self.settings.intents_dirs, lists, cache_dir=self.settings.state_dir
+            )
         return self._engine
 
     @property
@@ -115,6 +126,7 @@ class Assistant:
     def player(self) -> Player:
         if self._player is None:
             from .audio.playback import Player
+
             self._player = Player(self.settings.section("audio").get("output_device"))
         return self._player
 
@@ -122,10 +134,13 @@ class Assistant:
     def dialog(self) -> Dialog:
         if self._dialog is None:
             from .dialog import Dialog
+
             try:
                 self.settings.state_dir.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise ConfigError(f"state folder {self.settings.state_dir} cannot be used: {exc.strerror}") from None
+                raise ConfigError(
+                    f"state folder {self.settings.state_dir} cannot be used: {exc.strerror}"
+                ) from None
             self._dialog = Dialog(self.settings, self.engine, player=self.player)
         return self._dialog
 
@@ -134,6 +149,7 @@ class Assistant:
             self._dialog.close()
         if self.settings.section("events").get("mqtt"):
             from .events import close_hubs
+
             close_hubs()
         if self._player is not None and self._owns_player:
             self._player.close()
@@ -149,6 +165,7 @@ class Assistant:
         if not self.settings.section("events").get("mqtt"):
             return
         from .events import hub_for
+
         hub = hub_for(self.settings)
         if hub is not None:
             spec = self.engine.library.intents.get(match.intent) if match.intent else None
@@ -170,7 +187,10 @@ class Assistant:
         if not reply.audio_path:
             return
         if not self.player.available:
-            note = f"{self.player.problem}; replies are not played (use --reply-dir or -o to keep them as WAV)"
+            note = (
+                f"{self.player.problem}; replies are not played "
+                "(use --reply-dir or -o to keep them as WAV)"
+            )
             if note not in self.notices:
                 self.notices.append(note)
                 log.info(note)
@@ -180,8 +200,13 @@ class Assistant:
         if wait:
             self.player.wait("speech")
 
-    def turn(self, utterance: Utterance, lang: str = "auto", reply_path: Path | None = None,
-             speak: bool = True) -> Turn:
+    def turn(
+        self,
+        utterance: Utterance,
+        lang: str = "auto",
+        reply_path: Path | None = None,
+        speak: bool = True,
+    ) -> Turn:
         """One utterance through ASR, NLU, skill and TTS, timed per stage."""
         turn = Turn(source=utterance.source)
         t0 = time.perf_counter()
@@ -208,7 +233,9 @@ class Assistant:
     def run_file(self, path: str | Path, lang: str = "auto", reply_dir: Path | None = None) -> Turn:
         """A recorded command in, a reply out (as a WAV in reply_dir, or played)."""
         try:
-            utterance = load_audio(path, max_seconds=max_command_seconds(self.settings.section("audio")))
+            utterance = load_audio(
+                path, max_seconds=max_command_seconds(self.settings.section("audio"))
+            )
             reply_path = Path(reply_dir) / f"{Path(path).stem}.reply.wav" if reply_dir else None
             turn = self.turn(utterance, lang=lang, reply_path=reply_path)
         except AssistantError as exc:
@@ -222,14 +249,19 @@ def make_speaker(settings: Settings):
     """The configured voice: pyttsx3 here, or `[tts] engine = "wyoming"` on another machine
     with pyttsx3 behind it for when that machine is down."""
     from .tts.pyttsx3_engine import Pyttsx3Speaker
+
     t = settings.tts
 
     def local():
-        return Pyttsx3Speaker(rate=t.rate, volume=t.volume, voice_en=t.voice_en, voice_zh=t.voice_zh)
+        return Pyttsx3Speaker(
+            rate=t.rate, volume=t.volume, voice_en=t.voice_en, voice_zh=t.voice_zh
+        )
+
     section = settings.section("tts")
     if section.get("engine", "pyttsx3") != "wyoming":
         return local()
     from .wyoming.remote import FallbackSpeaker, WyomingSpeaker
+
     if not section.get("uri"):
         raise ConfigError('[tts] engine = "wyoming" needs a uri (tcp://HOST:PORT or unix://PATH)')
     remote = WyomingSpeaker(section["uri"], timeout=float(section.get("timeout", 15.0)))
@@ -237,33 +269,49 @@ def make_speaker(settings: Settings):
 
 
 def make_recognizer(settings: Settings, name: str, engine=None) -> Recognizer:
-    """The configured ASR engine; Whisper steered by the loaded intents unless `[asr] bias = false`."""
+    """The configured ASR engine; Whisper steered by the loaded intents unless `[asr] bias =
+    false`."""
     if name == "wyoming":
         from .wyoming.remote import FallbackRecognizer, WyomingRecognizer
+
         section = settings.section("asr")
         if not section.get("uri"):
-            raise ConfigError('[asr] engine = "wyoming" needs a uri (tcp://HOST:PORT or unix://PATH)')
+            raise ConfigError(
+                '[asr] engine = "wyoming" needs a uri (tcp://HOST:PORT or unix://PATH)'
+            )
         fallback = section.get("fallback", "whisper")
         remote = WyomingRecognizer(section["uri"], timeout=float(section.get("timeout", 15.0)))
-        local = None if fallback == "none" else (lambda: make_recognizer(settings, fallback, engine))
+        local = (
+            None if fallback == "none" else (lambda: make_recognizer(settings, fallback, engine))
+        )
         return FallbackRecognizer(remote, local, f"recogniser ({fallback})")
     if name == "whisper":
         from .asr.models import require_model
         from .asr.whisper import WhisperRecognizer
+
         folder = require_model(settings.model_dir, settings.asr.model)
         a = settings.asr
-        whisper = WhisperRecognizer(folder, threads=a.threads, compute_type=a.compute_type, beam_size=a.beam_size,
-                                    workers=int(settings.section("asr").get("workers", 1)))
+        whisper = WhisperRecognizer(
+            folder,
+            threads=a.threads,
+            compute_type=a.compute_type,
+            beam_size=a.beam_size,
+            workers=int(settings.section("asr").get("workers", 1)),
+        )
         if not a.bias or engine is None:
             return whisper
         from .asr.biased import BiasedRecognizer, BiasSettings
-        return BiasedRecognizer(whisper, engine, BiasSettings(beam_size=a.bias_beam_size,
-                                                              hypotheses=a.bias_hypotheses))
+
+        return BiasedRecognizer(
+            whisper, engine, BiasSettings(beam_size=a.bias_beam_size, hypotheses=a.bias_hypotheses)
+        )
     if name == "sphinx":
         from .asr.sphinx import SphinxRecognizer
+
         grammar = None
         if settings.section("asr").get("sphinx_grammar") and engine is not None:
             from .asr.grammar import write_grammar
+
             try:
                 grammar = str(write_grammar(engine, settings.state_dir / "grammar.jsgf"))
             except (OSError, ValueError) as exc:
@@ -271,6 +319,7 @@ def make_recognizer(settings: Settings, name: str, engine=None) -> Recognizer:
         return SphinxRecognizer(grammar=grammar)
     if name == "google":
         from .asr.google import GoogleRecognizer
+
         section = settings.section("google")
         return GoogleRecognizer(timeout=float(section.get("timeout", 5.0)), key=section.get("key"))
     raise ConfigError(f"unknown speech recogniser {name!r}: use whisper, sphinx, google or wyoming")
@@ -286,4 +335,3 @@ def chat(assistant: Assistant, lines, out: Callable[[str], None], lang: str = "a
             continue
         match = assistant.understand(text, lang=lang)
         out(f"assistant: {assistant.respond(match).text}")
-

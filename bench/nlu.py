@@ -1,7 +1,7 @@
 """Benchmark of the intent engine: load time, parse latency (vs a naive baseline), dev-set accuracy.
 
     python bench/nlu.py                 # everything
-    python bench/nlu.py --failures 30   # also list tuning-half failures, to find classes of problems
+    python bench/nlu.py --failures 30   # also list tuning-half failures (classes of problems)
 
 Each development set is split by a fixed rule (bench/devsplit.py) into a tuning half and a
 check half; only the tuning half's failures are printed, both halves' figures are.
@@ -10,6 +10,7 @@ Figures only, never pass/fail: targets are median < 0.5 ms, p95 < 2 ms, load < 0
 training the learned stage <= 2 s more on 2 cores (or read from the cache),
 faster than the baseline, >= 90 % in-domain accuracy with <= 5 % false positives.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,16 +55,22 @@ def time_load(repeat: int = 5) -> float:
 def time_startup() -> dict[str, float]:
     """Whole start-up with the learned stage: training it (empty cache dir), then reading the
     cache it wrote, each in a fresh process so imports (scikit-learn for training) count."""
-    code = ("import sys, time; t = time.perf_counter(); from pathlib import Path; "
-            "from assistant.nlu import IntentEngine; "
-            "e = IntentEngine.load([Path(sys.argv[1])], cache_dir=Path(sys.argv[2])); "
-            "print(e.learned_source, time.perf_counter() - t)")
+    code = (
+        "import sys, time; t = time.perf_counter(); from pathlib import Path; "
+        "from assistant.nlu import IntentEngine; "
+        "e = IntentEngine.load([Path(sys.argv[1])], cache_dir=Path(sys.argv[2])); "
+        "print(e.learned_source, time.perf_counter() - t)"
+    )
     out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as state:
         for want in ("trained", "cache"):
-            got = subprocess.run([sys.executable, "-c", code, str(INTENTS), state],
-                                 capture_output=True, text=True, check=True,
-                                 env={**os.environ, "PYTHONPATH": str(ROOT)})
+            got = subprocess.run(
+                [sys.executable, "-c", code, str(INTENTS), state],
+                capture_output=True,
+                text=True,
+                check=True,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+            )
             source, seconds = got.stdout.split()
             out[source if source == want else f"{want}?{source}"] = float(seconds)
     return out
@@ -85,7 +92,9 @@ class Baseline:
         self.load_time = time.perf_counter() - t
 
     def parse(self, text: str, lang: str) -> str | None:
-        hit = process.extractOne(normalize(text, lang).lower(), self.sentences, scorer=fuzz.WRatio, score_cutoff=80)
+        hit = process.extractOne(
+            normalize(text, lang).lower(), self.sentences, scorer=fuzz.WRatio, score_cutoff=80
+        )
         return self.intents[hit[2]] if hit else None
 
 
@@ -102,7 +111,11 @@ def latency(fn, cases: list[tuple[str, str]], rounds: int = 3) -> tuple[float, f
 def dev_sets(engine: IntentEngine, show: int) -> list[dict]:
     rows = []
     for path in sorted(EVAL.glob("*.jsonl")):
-        lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        lines = [
+            json.loads(line)
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
         for name in HALVES:
             part = [x for x in lines if half(x["text"]) == name]
             ind = [x for x in part if x["expect"]]
@@ -119,16 +132,28 @@ def dev_sets(engine: IntentEngine, show: int) -> list[dict]:
                     fails.append(f"  SLOTS {x['text']!r}: want {x['slots']} got {m.slots}")
                 else:
                     wrong += m.intent is not None
-                    fails.append(f"  {'WRONG' if m.intent else 'MISS '} {x['text']!r}: want {x['expect']} got {m.intent} ({m.score:.2f})")
+                    fails.append(
+                        f"  {'WRONG' if m.intent else 'MISS '} {x['text']!r}: want {x['expect']} "
+                        f"got {m.intent} ({m.score:.2f})"
+                    )
             fp = 0
             for x in ood:
                 m = engine.parse(x["text"], x.get("lang", "auto"))
                 if m.intent:
                     fp += 1
                     fails.append(f"  FP    {x['text']!r}: got {m.intent} {m.slots} ({m.score:.2f})")
-            rows.append({"file": path.name, "half": name, "in_domain": len(ind), "accuracy": ok / max(1, len(ind)),
-                         "wrong_intent": wrong / max(1, len(ind)), "slot_errors": slot_bad,
-                         "out_of_domain": len(ood), "false_positives": fp / max(1, len(ood))})
+            rows.append(
+                {
+                    "file": path.name,
+                    "half": name,
+                    "in_domain": len(ind),
+                    "accuracy": ok / max(1, len(ind)),
+                    "wrong_intent": wrong / max(1, len(ind)),
+                    "slot_errors": slot_bad,
+                    "out_of_domain": len(ood),
+                    "false_positives": fp / max(1, len(ood)),
+                }
+            )
             if show and name == "tune":
                 print(f"\n{path.name} (tuning half): first {show} failures")
                 print("\n".join(fails[:show]))
@@ -155,8 +180,10 @@ def reliability(engine: IntentEngine) -> None:
             row = tally.setdefault((stage, m.lang, band), [0, 0])
             row[0] += right
             row[1] += 1
-    print("\naccepted answers right, by score band (both halves): stage lang  "
-          + "  ".join(f"[{lo:.2f},{min(hi, 1.0):.2f}]" for lo, hi in BANDS))
+    print(
+        "\naccepted answers right, by score band (both halves): stage lang  "
+        + "  ".join(f"[{lo:.2f},{min(hi, 1.0):.2f}]" for lo, hi in BANDS)
+    )
     for stage in ("grammar", "learned"):
         for lang in ("en", "zh"):
             cells = [tally.get((stage, lang, k)) for k in range(len(BANDS))]
@@ -166,7 +193,9 @@ def reliability(engine: IntentEngine) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--failures", type=int, default=0, help="print this many dev-set failures per file")
+    ap.add_argument(
+        "--failures", type=int, default=0, help="print this many dev-set failures per file"
+    )
     ap.add_argument("--skip-dev", action="store_true")
     args = ap.parse_args()
 
@@ -176,12 +205,12 @@ def main() -> None:
     n_graphs = engine.matcher.size
     cases = [(c.text, c.lang) for spec in engine.library.intents.values() for c in spec.tests]
     cases += [(c.text, c.lang) for c in engine.library.negatives]
-    for path in sorted(EVAL.glob("*.jsonl")):   # real users' sentences: longer and odder than ours
+    for path in sorted(EVAL.glob("*.jsonl")):  # real users' sentences: longer and odder than ours
         for line in path.read_text(encoding="utf-8").splitlines()[:300]:
             x = json.loads(line)
             cases.append((x["text"], x.get("lang", "en")))
     base = Baseline(engine)
-    for text, lang in cases[:20]:        # warm caches of both before timing
+    for text, lang in cases[:20]:  # warm caches of both before timing
         engine.parse(text, lang)
         base.parse(text, lang)
     med, p95 = latency(engine.parse, cases)
@@ -190,27 +219,42 @@ def main() -> None:
     base_acc = sum(base.parse(c.text, c.lang) == want for c, want in tests) / len(tests)
     eng_acc = sum(engine.parse(c.text, c.lang).intent == want for c, want in tests) / len(tests)
 
-    print(f"intents: {len(engine.intent_names)} ({', '.join(f'{k} {v} template graphs' for k, v in n_graphs.items())}); "
-          f"baseline sentences: {len(base.sentences)}")
+    print(
+        f"intents: {len(engine.intent_names)} "
+        f"({', '.join(f'{k} {v} template graphs' for k, v in n_graphs.items())}); "
+        f"baseline sentences: {len(base.sentences)}"
+    )
     print(f"timed utterances: {len(cases)} (built-in tests, negatives, dev-set lines)\n")
-    print(f"{'matcher':10} {'load s':>8} {'median ms':>10} {'p95 ms':>8} {'test-sentence intent acc':>25}")
+    print(
+        f"{'matcher':10} {'load s':>8} {'median ms':>10} {'p95 ms':>8} "
+        f"{'test-sentence intent acc':>25}"
+    )
     print(f"{'engine':10} {load_s:8.3f} {med:10.3f} {p95:8.3f} {eng_acc:25.1%}")
     print(f"{'baseline':10} {base.load_time:8.3f} {bmed:10.3f} {bp95:8.3f} {base_acc:25.1%}")
-    print("start-up in a fresh process (imports, grammar, learned stage): "
-          + ", ".join(f"{k} {v:.2f} s" for k, v in startup.items())
-          + f"; training adds {startup.get('trained', 0) - startup.get('cache', 0):.2f} s")
-    print(f"targets: load < 0.5 s, median < 0.5 ms, p95 < 2 ms; speed-up over baseline: median x{bmed / med:.1f}, p95 x{bp95 / p95:.1f}")
+    print(
+        "start-up in a fresh process (imports, grammar, learned stage): "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in startup.items())
+        + f"; training adds {startup.get('trained', 0) - startup.get('cache', 0):.2f} s"
+    )
+    print(
+        "targets: load < 0.5 s, median < 0.5 ms, p95 < 2 ms; speed-up over baseline: median "
+        f"x{bmed / med:.1f}, p95 x{bp95 / p95:.1f}"
+    )
     if args.skip_dev or not EVAL.exists():
         return
     grammar_only = IntentEngine.load([INTENTS], learn=False)
     stages = [("grammar", grammar_only, 0), ("+learned", engine, args.failures)]
-    print(f"\n{'dev set':24} {'stages':9} {'half':6} {'in-domain':>9} {'accuracy':>9} {'wrong':>7} "
-          f"{'slot err':>8} {'OOD':>5} {'false pos':>9}")
+    print(
+        f"\n{'dev set':24} {'stages':9} {'half':6} {'in-domain':>9} {'accuracy':>9} {'wrong':>7} "
+        f"{'slot err':>8} {'OOD':>5} {'false pos':>9}"
+    )
     for label, eng, show in stages:
         for r in dev_sets(eng, show):
-            print(f"{r['file']:24} {label:9} {r['half']:6} {r['in_domain']:9d} {r['accuracy']:9.1%} "
-                  f"{r['wrong_intent']:7.1%} {r['slot_errors']:8d} {r['out_of_domain']:5d} "
-                  f"{r['false_positives']:9.1%}")
+            print(
+                f"{r['file']:24} {label:9} {r['half']:6} {r['in_domain']:9d} {r['accuracy']:9.1%} "
+                f"{r['wrong_intent']:7.1%} {r['slot_errors']:8d} {r['out_of_domain']:5d} "
+                f"{r['false_positives']:9.1%}"
+            )
     print("targets: accuracy >= 90 %, false positives <= 5 %")
     reliability(engine)
 

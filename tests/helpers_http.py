@@ -3,6 +3,7 @@
 They implement only the endpoints the skills call, in the services' own JSON
 formats, so the skills are tested over real sockets with real timeouts.
 """
+
 from __future__ import annotations
 
 import json
@@ -77,13 +78,22 @@ class OpenMeteoServer(_Server):
                 if url.path == "/v1/search":
                     place = owner.places.get(query.get("name", "").lower())
                     results = [dict(place, id=1, timezone="UTC")] if place else None
-                    return self._send(200, {"results": results, "generationtime_ms": 0.1} if results
-                                      else {"generationtime_ms": 0.1})
+                    return self._send(
+                        200,
+                        {"results": results, "generationtime_ms": 0.1}
+                        if results
+                        else {"generationtime_ms": 0.1},
+                    )
                 if url.path == "/v1/forecast":
                     try:
-                        key = (round(float(query["latitude"]), 2), round(float(query["longitude"]), 2))
+                        key = (
+                            round(float(query["latitude"]), 2),
+                            round(float(query["longitude"]), 2),
+                        )
                     except (KeyError, ValueError):
-                        return self._send(400, {"error": True, "reason": "latitude and longitude required"})
+                        return self._send(
+                            400, {"error": True, "reason": "latitude and longitude required"}
+                        )
                     days = owner.forecasts.get(key)
                     if days is None:
                         return self._send(400, {"error": True, "reason": f"no data for {key}"})
@@ -91,16 +101,29 @@ class OpenMeteoServer(_Server):
                     days = days[:n]
                     fields = query.get("daily", "").split(",")
                     daily = {"time": [f"2026-03-{4 + i:02d}" for i in range(len(days))]}
-                    source = {"weather_code": "code", "temperature_2m_max": "max",
-                              "temperature_2m_min": "min", "precipitation_probability_max": "rain",
-                              "uv_index_max": "uv", "wind_speed_10m_max": "wind",
-                              "snowfall_sum": "snow"}
+                    source = {
+                        "weather_code": "code",
+                        "temperature_2m_max": "max",
+                        "temperature_2m_min": "min",
+                        "precipitation_probability_max": "rain",
+                        "uv_index_max": "uv",
+                        "wind_speed_10m_max": "wind",
+                        "snowfall_sum": "snow",
+                    }
                     for f in fields:
                         # a figure the day does not give is null, as Open-Meteo sends it
                         if f in source:
                             daily[f] = [d.get(source[f]) for d in days]
-                    return self._send(200, {"latitude": key[0], "longitude": key[1], "timezone": "GMT",
-                                            "daily_units": {"temperature_2m_max": "°C"}, "daily": daily})
+                    return self._send(
+                        200,
+                        {
+                            "latitude": key[0],
+                            "longitude": key[1],
+                            "timezone": "GMT",
+                            "daily_units": {"temperature_2m_max": "°C"},
+                            "daily": daily,
+                        },
+                    )
                 self._send(404, {"error": True, "reason": "not found"})
 
         super().__init__(Handler)
@@ -111,7 +134,9 @@ class HomeAssistantServer(_Server):
 
     def __init__(self, token: str, entities: list[str]):
         self.token = token
-        self.states: dict[str, dict] = {e: {"entity_id": e, "state": "off", "attributes": {}} for e in entities}
+        self.states: dict[str, dict] = {
+            e: {"entity_id": e, "state": "off", "attributes": {}} for e in entities
+        }
 
         class Handler(_Handler):
             def _authorised(self) -> bool:
@@ -126,8 +151,12 @@ class HomeAssistantServer(_Server):
                 if not self._authorised():
                     return
                 if self.path.startswith("/api/states/"):
-                    state = owner.states.get(self.path[len("/api/states/"):])
-                    return self._send(200, state) if state else self._send(404, {"message": "Entity not found."})
+                    state = owner.states.get(self.path[len("/api/states/") :])
+                    return (
+                        self._send(200, state)
+                        if state
+                        else self._send(404, {"message": "Entity not found."})
+                    )
                 self._send(404, {"message": "not found"})
 
             def do_POST(self):
@@ -144,11 +173,15 @@ class HomeAssistantServer(_Server):
                     return self._send(400, {"message": f"unknown entity {entity}"})
                 state = owner.states[entity]
                 service = parts[4]
-                if service == "set_temperature":     # a climate entity: target only, mode unchanged
+                if service == "set_temperature":  # a climate entity: target only, mode unchanged
                     state["attributes"]["temperature"] = body.get("temperature")
                     return self._send(200, [state])
                 on = service in ("turn_on", "open_cover")
-                state["state"] = ("open" if on else "closed") if entity.startswith("cover.") else ("on" if on else "off")
+                state["state"] = (
+                    ("open" if on else "closed")
+                    if entity.startswith("cover.")
+                    else ("on" if on else "off")
+                )
                 if "brightness_pct" in body:
                     state["attributes"]["brightness"] = round(body["brightness_pct"] * 255 / 100)
                 self._send(200, [state])
@@ -157,7 +190,8 @@ class HomeAssistantServer(_Server):
 
 
 class RecordingServer(_Server):
-    """Answers every request with 200 `{}` and keeps (method, path, headers): the "other host" of a redirect."""
+    """Answers every request with 200 `{}` and keeps (method, path, headers): the "other host" of a
+    redirect."""
 
     def __init__(self):
         class Handler(_Handler):
@@ -181,8 +215,15 @@ class HostileServer(_Server):
     `sent` counts the body bytes the client accepted; every handler stops when the server closes.
     """
 
-    def __init__(self, mode: str, target: str = "", interval: float = 0.5, endless_limit: int = 256 << 20):
-        self.mode, self.target, self.interval, self.endless_limit = mode, target, interval, endless_limit
+    def __init__(
+        self, mode: str, target: str = "", interval: float = 0.5, endless_limit: int = 256 << 20
+    ):
+        self.mode, self.target, self.interval, self.endless_limit = (
+            mode,
+            target,
+            interval,
+            endless_limit,
+        )
         self.sent = 0
         self.stopping = threading.Event()
         self.got_request = threading.Event()

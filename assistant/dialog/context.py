@@ -4,35 +4,81 @@ A pending question ("For how long?") waits a few seconds for an answer that the
 matcher alone cannot place (a bare "five minutes"); the last command lets an
 elliptical "and the kitchen" / "还有厨房的" reuse its intent with one slot changed.
 """
+
 from __future__ import annotations
 
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from ..skills.base import Env
 from ..lang import LANGS, has_cjk
 
 # slot name -> entity parser name in assistant.nlu.entities
-_PARSERS = {"duration": "parse_duration", "time": "parse_time", "day": "parse_day",
-            "level": "parse_level", "number": "parse_number"}
+_PARSERS = {
+    "duration": "parse_duration",
+    "time": "parse_time",
+    "day": "parse_day",
+    "level": "parse_level",
+    "number": "parse_number",
+}
 LIST_SLOTS = ("room", "device", "city")
 FREE_SLOTS = ("item", "query")
-CONFIRM_SLOT = "confirm"      # a yes/no question ("Should I cancel all 856 timers?")
+CONFIRM_SLOT = "confirm"  # a yes/no question ("Should I cancel all 856 timers?")
 
 # A yes or no answer is only these words (plus filler), so "okay, what's the weather" is not a yes.
-_EN_YES = {"yes", "yeah", "yep", "yup", "sure", "ok", "okay", "all", "everything", "confirm", "correct",
-           "right", "do", "cancel", "delete", "remove", "clear"}
+_EN_YES = {
+    "yes",
+    "yeah",
+    "yep",
+    "yup",
+    "sure",
+    "ok",
+    "okay",
+    "all",
+    "everything",
+    "confirm",
+    "correct",
+    "right",
+    "do",
+    "cancel",
+    "delete",
+    "remove",
+    "clear",
+}
 _EN_NO = {"no", "nope", "nah", "not", "don't", "dont", "keep", "never", "mind", "wait"}
-_EN_FILLER = {"please", "thanks", "thank", "you", "it", "them", "the", "my", "of", "go", "ahead", "just",
-              "every", "one", "single", "timer", "timers", "alarm", "alarms"}
+_EN_FILLER = {
+    "please",
+    "thanks",
+    "thank",
+    "you",
+    "it",
+    "them",
+    "the",
+    "my",
+    "of",
+    "go",
+    "ahead",
+    "just",
+    "every",
+    "one",
+    "single",
+    "timer",
+    "timers",
+    "alarm",
+    "alarms",
+}
 _ZH_YES = re.compile(r"[嗯对是好行要确定可以全部都取消删除掉请吧啊呀的了]{1,8}")
 _ZH_YES_KEY = re.compile(r"[对是好行确可全都要]")
 _ZH_NO = re.compile(r"不|别|算了|保留|留着")
 
-_CONNECTIVE = re.compile(r"^\s*(and|also|what about|how about|then|now)\b|\b(too|as well)\W*$"
-                         r"|^\s*(还有|那|那么|再|也)|呢\s*[？?]?\s*$", re.IGNORECASE)
+_CONNECTIVE = re.compile(
+    r"^\s*(and|also|what about|how about|then|now)\b|\b(too|as well)\W*$"
+    r"|^\s*(还有|那|那么|再|也)|呢\s*[？?]?\s*$",
+    re.IGNORECASE,
+)
 # which slots a fragment may change, per domain of the last command
 CARRY_SLOTS = {
     "home": {"room", "device", "level", "degrees"},
@@ -69,7 +115,8 @@ class Session:
 
 
 def is_elliptical(text: str) -> bool:
-    """"and the kitchen", "what about tomorrow", "还有厨房的", "明天呢": a fragment leaning on the last command."""
+    """ "and the kitchen", "what about tomorrow", "还有厨房的", "明天呢": a fragment leaning on the
+    last command."""
     return bool(_CONNECTIVE.search(text or ""))
 
 
@@ -100,26 +147,30 @@ def _names(env: Env, list_name: str, item_id: str) -> set[str]:
 
 
 def find_list_item(env: Env, list_name: str, text: str) -> str | None:
-    """The id of the list item whose name (either language) appears in `text`, longest name first."""
+    """The id of the list item whose name (either language) appears in `text`, longest name
+    first."""
     low = (text or "").lower()
     best: tuple[int, str] | None = None
     for item_id in env.list_items(list_name):
         for name in _names(env, list_name, item_id):
-            if re.search(r"(?<![a-z])" + re.escape(name) + r"(?![a-z])", low):
-                if best is None or len(name) > best[0]:
-                    best = (len(name), item_id)
+            said = re.search(r"(?<![a-z])" + re.escape(name) + r"(?![a-z])", low)
+            if said and (best is None or len(name) > best[0]):
+                best = (len(name), item_id)
     return best[1] if best else None
 
 
 def strip_filler(text: str) -> str:
     """What a free-text answer says once "it's" / "add" / "的" style filler is removed."""
     text = (text or "").strip().strip("。.!！?？,，")
-    text = re.sub(r"^(add|it's|it is|just|please|加上?|添加|就是)\s*", "", text, flags=re.IGNORECASE)
+    text = re.sub(
+        r"^(add|it's|it is|just|please|加上?|添加|就是)\s*", "", text, flags=re.IGNORECASE
+    )
     return text.strip()
 
 
 def parse_confirm(text: str) -> bool | None:
-    """True for a yes ("yes", "cancel them all", "确定", "全部取消"), False for a no ("no, keep them",
+    """True for a yes ("yes", "cancel them all", "确定", "全部取消"), False for a no ("no, keep
+    them",
     "不要", "算了"), None for anything else."""
     low = (text or "").strip().lower()
     zh = re.sub(r"[\s。.!！?？,，、~～]", "", low)
@@ -150,7 +201,8 @@ def fill_slot(env: Env, slot: str, text: str, lang: str) -> Any:
 
 
 def carry_over(env: Env, text: str, lang: str, intent: str) -> dict[str, Any]:
-    """Slots an elliptical fragment changes for the last command `intent`; {} when it changes none."""
+    """Slots an elliptical fragment changes for the last command `intent`; {} when it changes
+    none."""
     allowed = CARRY_SLOTS.get(intent.split(".", 1)[0], set())
     found = {k: v for k, v in _fragment_slots(env, text, lang).items() if k in allowed}
     return found

@@ -3,6 +3,7 @@
 The one object the rest of the product talks to; everything below it is plain
 functions over data compiled here at load time.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -30,19 +31,21 @@ from .values import ValueIndex
 
 log = logging.getLogger(__name__)
 
-THRESHOLD = 0.62      # below: no intent
-MARGIN = 0.04         # a different intent this close to the best: too unsure, no intent
+THRESHOLD = 0.62  # below: no intent
+MARGIN = 0.04  # a different intent this close to the best: too unsure, no intent
 # The learned stage (learned.py), tuned on the tuning half of the development sets only:
-LEARNED_ALONE = 0.9   # it answers for the grammar stage's "no intent" from this probability ...
-LEARNED_FLOOR = 0.3   # ... when the grammar stage's own best phrase of that intent scored this much
-SURE = 0.8            # a grammar answer from this score stands whatever the learned stage says
+LEARNED_ALONE = 0.9  # it answers for the grammar stage's "no intent" from this probability ...
+LEARNED_FLOOR = 0.3  # ... when the grammar stage's own best phrase of that intent scored this much
+SURE = 0.8  # a grammar answer from this score stands whatever the learned stage says
 LEARNED_REJECT = 0.8  # below SURE, the learned stage's reject class this sure overrules the grammar
 # Words that turn a command round ("disable the alarm", "don't play music", "别静音了"): if one
 # is heard and the winning phrase does not say it, the phrase read the opposite of what was meant
 # ("not" alone is no cue: "i can't hear, turn it up", "should i wear gloves or not")
-NEGATION = {"en": ("do not", "dont", "never", "cancel", "disable", "deactivate"),
-            "zh": ("别", "不要", "不用", "取消", "停止")}
-MAX_CHARS = 600       # longer input is never a command; cut before any work
+NEGATION = {
+    "en": ("do not", "dont", "never", "cancel", "disable", "deactivate"),
+    "zh": ("别", "不要", "不用", "取消", "停止"),
+}
+MAX_CHARS = 600  # longer input is never a command; cut before any work
 MAX_ITEMS = 40
 
 
@@ -57,7 +60,10 @@ class TestFailure:
     line: int = 0
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: [{self.lang}] {self.sentence!r}: expected {self.expected}, got {self.got}"
+        return (
+            f"{self.file}:{self.line}: [{self.lang}] {self.sentence!r}: "
+            f"expected {self.expected}, got {self.got}"
+        )
 
 
 class IntentEngine:
@@ -67,24 +73,37 @@ class IntentEngine:
         self.library = library
         self.values = ValueIndex({name: items for name, items in library.lists.items()})
         self.problems: list[IntentProblem] = list(library.problems)
-        self.warnings: list[IntentProblem] = []     # works, but the maker should know (slow, ambiguous)
-        self.warnings.extend(IntentProblem(s.file, line, message) for s in library.intents.values()
-                             if s.script is not None
-                             for line, message in missing_replies(s.name, s.script,
-                                                                  {t.lang for t in s.templates}))
+        self.warnings: list[
+            IntentProblem
+        ] = []  # works, but the maker should know (slow, ambiguous)
+        self.warnings.extend(
+            IntentProblem(s.file, line, message)
+            for s in library.intents.values()
+            if s.script is not None
+            for line, message in missing_replies(s.name, s.script, {t.lang for t in s.templates})
+        )
         graphs = self._compile()
         slot_types = {n: s.slots for n, s in library.intents.items()}
         for spec in library.elsewhere:
             slot_types.setdefault(ELSEWHERE, {}).update(spec.slots)
-        self.matcher = Matcher(graphs, slot_types,
-                               {(n, slot) for n, s in library.intents.items() for slot in s.closed}, self.values)
-        self.learned: LearnedModel | None = None     # set by `learn`; None: the grammar stage alone
-        self.learned_source = ""      # "trained", "cache", "memory" or "none" (start-up figures)
+        self.matcher = Matcher(
+            graphs,
+            slot_types,
+            {(n, slot) for n, s in library.intents.items() for slot in s.closed},
+            self.values,
+        )
+        self.learned: LearnedModel | None = None  # set by `learn`; None: the grammar stage alone
+        self.learned_source = ""  # "trained", "cache", "memory" or "none" (start-up figures)
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def load(cls, dirs: list[Path], lists: dict | None = None, cache_dir: Path | None = None,
-             learn: bool = True) -> IntentEngine:
+    def load(
+        cls,
+        dirs: list[Path],
+        lists: dict | None = None,
+        cache_dir: Path | None = None,
+        learn: bool = True,
+    ) -> IntentEngine:
         """Load and compile; raises ConfigError "FILE:LINE: problem (and N more)" on any problem.
 
         With `learn` the learned stage is trained too, or read from `cache_dir` (the state dir)
@@ -108,32 +127,57 @@ class IntentEngine:
         return cls(load([Path(d) for d in dirs], lists)).problems
 
     def _compile(self) -> list[TemplateGraph]:
-        """Every template's graph; compiling stops, with a problem, once they pass MAX_TOTAL_EDGES."""
+        """Every template's graph; compiling stops, with a problem, once they pass
+        MAX_TOTAL_EDGES."""
         cache: dict[tuple[str, str], tuple[Label, ...]] = {}
         graphs: list[TemplateGraph] = []
         total = 0
         for spec in list(self.library.intents.values()) + self.library.elsewhere:
             for tpl in spec.templates:
+
                 def tokens(text: str, lang: str = tpl.lang) -> tuple[Label, ...]:
                     got = cache.get((text, lang))
                     if got is None:
                         got = cache[(text, lang)] = self._literal_labels(text, lang)
                     return got
+
                 try:
-                    graph = compile_template(tpl.tree, self.library.rules, spec.slots, tokens, intent=spec.name,
-                                             lang=tpl.lang, template=tpl.text, line=tpl.line)
+                    graph = compile_template(
+                        tpl.tree,
+                        self.library.rules,
+                        spec.slots,
+                        tokens,
+                        intent=spec.name,
+                        lang=tpl.lang,
+                        template=tpl.text,
+                        line=tpl.line,
+                    )
                 except grammar.TemplateError as exc:
-                    self.problems.append(IntentProblem(spec.file, tpl.line, f"intent '{spec.name}': {exc}"))
+                    self.problems.append(
+                        IntentProblem(spec.file, tpl.line, f"intent '{spec.name}': {exc}")
+                    )
                     continue
                 total += graph.size
                 if total > MAX_TOTAL_EDGES:
-                    self.problems.append(IntentProblem(spec.file, tpl.line, f"intent '{spec.name}': intents too "
-                                                       f"large in total (more than {MAX_TOTAL_EDGES} graph edges "
-                                                       "with this template): use slots instead of long rules"))
+                    self.problems.append(
+                        IntentProblem(
+                            spec.file,
+                            tpl.line,
+                            f"intent '{spec.name}': intents too "
+                            f"large in total (more than {MAX_TOTAL_EDGES} graph edges "
+                            "with this template): use slots instead of long rules",
+                        )
+                    )
                     return graphs
                 if graph.size > LARGE_EDGES:
-                    self.warnings.append(IntentProblem(spec.file, tpl.line, f"intent '{spec.name}': template is large "
-                                                       f"({graph.size} graph edges) and slow to match"))
+                    self.warnings.append(
+                        IntentProblem(
+                            spec.file,
+                            tpl.line,
+                            f"intent '{spec.name}': template is large "
+                            f"({graph.size} graph edges) and slow to match",
+                        )
+                    )
                 if graph.size:
                     graphs.append(graph)
         return graphs
@@ -141,18 +185,25 @@ class IntentEngine:
     def _literal_labels(self, text: str, lang: str) -> tuple[Label, ...]:
         """A template's literal words, cleaned and tagged exactly as heard text is."""
         items = find(tokenize(normalize(text, lang, piece=True), lang), lang, self.values)
-        return tuple(Value(it.type, it.value, it.raw) if isinstance(it, Entity)
-                     else Word(it.text, pinyin(it.text) if is_cjk(it.text) else "") for it in items)
+        return tuple(
+            Value(it.type, it.value, it.raw)
+            if isinstance(it, Entity)
+            else Word(it.text, pinyin(it.text) if is_cjk(it.text) else "")
+            for it in items
+        )
 
     # ------------------------------------------------------------------ understanding
     def parse(self, text: str, lang: str = "auto", explain: bool = False) -> Match:
-        """The best intent for `text` with normalised slots, or intent None; never raises for a str."""
+        """The best intent for `text` with normalised slots, or intent None; never raises for a
+        str."""
         original = text if isinstance(text, str) else str(text)
         try:
             return self._parse(original, lang, explain)
         except Exception:  # pragma: no cover - a bug must not take the loop down
             log.exception("parse failed for %r", original[:200])
-            return Match(None, {}, 0.0, detect_lang(original) if lang not in LANGS else lang, None, original)
+            return Match(
+                None, {}, 0.0, detect_lang(original) if lang not in LANGS else lang, None, original
+            )
 
     def analyse(self, text: str, lang: str) -> list:
         """The tokens and entities the matcher sees (for --explain and debugging)."""
@@ -175,37 +226,67 @@ class IntentEngine:
         ranked = sorted(best.values(), key=lambda c: -c.score)
         info = None
         if explain:
-            info = {"items": [f"<{it.type}={it.value}>" if isinstance(it, Entity) else it.text for it in items],
-                    "candidates": [{"intent": c.intent, "score": round(c.score, 4), "template": c.graph.template,
-                                    "slots": c.slots} for c in ranked[:5]]}
+            info = {
+                "items": [
+                    f"<{it.type}={it.value}>" if isinstance(it, Entity) else it.text for it in items
+                ],
+                "candidates": [
+                    {
+                        "intent": c.intent,
+                        "score": round(c.score, 4),
+                        "template": c.graph.template,
+                        "slots": c.slots,
+                    }
+                    for c in ranked[:5]
+                ],
+            }
         guess = None
         if self.learned is not None and (not ranked or ranked[0].score < SURE):
             guess = self.learned.guess(learned_stage.tokens_of_items(items), lang)
             if info is not None:
-                info["learned"] = {"intent": guess.intent, "known": round(guess.known, 2),
-                                   "probability": round(guess.probability, 4)}
+                info["learned"] = {
+                    "intent": guess.intent,
+                    "known": round(guess.known, 2),
+                    "probability": round(guess.probability, 4),
+                }
         if not ranked:
             return Match(None, {}, 0.0, lang, None, text, info)
         top = ranked[0]
         runner = ranked[1].score if len(ranked) > 1 else 0.0
         if top.score < THRESHOLD or top.score - runner < MARGIN or top.intent == ELSEWHERE:
             if info is not None:
-                info["rejected"] = ("below threshold" if top.score < THRESHOLD else "a command for something else"
-                                    if top.intent == ELSEWHERE else "too close to the runner-up")
+                info["rejected"] = (
+                    "below threshold"
+                    if top.score < THRESHOLD
+                    else "a command for something else"
+                    if top.intent == ELSEWHERE
+                    else "too close to the runner-up"
+                )
             own = best.get(guess.intent) if guess is not None and guess.intent else None
-            if guess is not None and own is not None and guess.probability >= LEARNED_ALONE \
-                    and own.score >= LEARNED_FLOOR:
+            if (
+                guess is not None
+                and own is not None
+                and guess.probability >= LEARNED_ALONE
+                and own.score >= LEARNED_FLOOR
+            ):
                 if info is not None:
                     info["answered_by"] = "learned"
                     info["grammar_stage"] = info.pop("rejected")
                 confidence = round(learned_confidence(guess.probability), 4)
-                return Match(own.intent, own.slots, confidence, lang, own.graph.template, text,
-                             info)
+                return Match(
+                    own.intent, own.slots, confidence, lang, own.graph.template, text, info
+                )
             return Match(None, {}, round(top.score, 4), lang, None, text, info)
         cue = _negation(items, lang)
         if cue and not _says(top.graph, cue, lang):
-            other = next((c for c in ranked[1:] if c.score >= THRESHOLD and c.intent != ELSEWHERE
-                          and _says(c.graph, cue, lang)), None)
+            other = next(
+                (
+                    c
+                    for c in ranked[1:]
+                    if c.score >= THRESHOLD and c.intent != ELSEWHERE and _says(c.graph, cue, lang)
+                ),
+                None,
+            )
             if other is None:
                 if info is not None:
                     info["rejected"] = f"'{cue}' turns the command round; the phrase lacks it"
@@ -217,7 +298,9 @@ class IntentEngine:
             return Match(None, {}, round(top.score, 4), lang, None, text, info)
         if info is not None and top.unknown:
             info["unknown_list_values"] = top.unknown
-        return Match(top.intent, top.slots, round(top.score, 4), lang, top.graph.template, text, info)
+        return Match(
+            top.intent, top.slots, round(top.score, 4), lang, top.graph.template, text, info
+        )
 
     # ------------------------------------------------------------------ checks
     def ambiguities(self, per_template: int = 4, seed: int = 1) -> list[IntentProblem]:
@@ -234,14 +317,27 @@ class IntentEngine:
                 for _ in range(per_template):
                     sentence = self._say(graph.sample(rng), graph.lang, rng)
                     got = self.parse(sentence, graph.lang, explain=True)
-                    scores = {c["intent"]: c["score"] for c in reversed((got.explain or {}).get("candidates", []))}
+                    scores = {
+                        c["intent"]: c["score"]
+                        for c in reversed((got.explain or {}).get("candidates", []))
+                    }
                     own = scores.pop(spec.name, 0.0)
                     rival = max(scores, key=lambda k: scores[k], default=None)
-                    if rival is not None and rival != ELSEWHERE and scores[rival] >= THRESHOLD \
-                            and scores[rival] > own - MARGIN:
-                        found.append(IntentProblem(spec.file, graph.line, f"intent '{spec.name}': template "
-                                                   f"'{graph.template}' can say {sentence!r}, which {rival} "
-                                                   f"understands as well or better"))
+                    if (
+                        rival is not None
+                        and rival != ELSEWHERE
+                        and scores[rival] >= THRESHOLD
+                        and scores[rival] > own - MARGIN
+                    ):
+                        found.append(
+                            IntentProblem(
+                                spec.file,
+                                graph.line,
+                                f"intent '{spec.name}': template "
+                                f"'{graph.template}' can say {sentence!r}, which {rival} "
+                                f"understands as well or better",
+                            )
+                        )
                         break
         return found
 
@@ -264,15 +360,26 @@ class IntentEngine:
     def run_tests(self) -> list[TestFailure]:
         """Every test sentence of every intent (and the negatives); the failures."""
         failures: list[TestFailure] = []
-        cases = [c for spec in self.library.intents.values() for c in spec.tests] + self.library.negatives
+        cases = [
+            c for spec in self.library.intents.values() for c in spec.tests
+        ] + self.library.negatives
         for case in cases:
             got = self.parse(case.text, case.lang)
             ok = got.intent == case.intent and (case.slots is None or got.slots == case.slots)
             if not ok:
                 expected = f"{case.intent or 'no intent'} {case.slots or ''}".strip()
                 actual = f"{got.intent or 'no intent'} {got.slots or ''}".strip()
-                failures.append(TestFailure(case.file, case.intent or "(none)", case.lang, case.text,
-                                            expected, actual, case.line))
+                failures.append(
+                    TestFailure(
+                        case.file,
+                        case.intent or "(none)",
+                        case.lang,
+                        case.text,
+                        expected,
+                        actual,
+                        case.line,
+                    )
+                )
         return failures
 
     # ------------------------------------------------------------------ data for others
@@ -284,7 +391,8 @@ class IntentEngine:
         return list(self.library.lists.get(list_name, {}))
 
     def list_name(self, list_name: str, item_id: str, lang: str) -> str:
-        """Display name of a list item in a language ("kitchen" -> "厨房"); the id itself if unknown."""
+        """Display name of a list item in a language ("kitchen" -> "厨房"); the id itself if
+        unknown."""
         entry = self.library.lists.get(list_name, {}).get(item_id)
         if not entry:
             return item_id
@@ -302,7 +410,8 @@ class IntentEngine:
         return {k: v for k, v in entry.items() if k not in LANGS}
 
     def domain(self, intent: str) -> list[str]:
-        """The intents written in the same file as `intent` (a maker's domain, or a built-in one)."""
+        """The intents written in the same file as `intent` (a maker's domain, or a built-in
+        one)."""
         spec = self.library.intents.get(intent)
         if spec is None:
             return []
@@ -313,14 +422,20 @@ class IntentEngine:
         the intents of a domain whose own list values were heard ("some sweetener" is the coffee
         maker's, whatever the rest of the sentence), with the score of the nearest intent."""
         match = self.parse(text, lang, explain=True)
-        found = [(c["intent"], float(c["score"])) for c in (match.explain or {}).get("candidates", [])
-                 if c["intent"] != ELSEWHERE][:limit]
+        found = [
+            (c["intent"], float(c["score"]))
+            for c in (match.explain or {}).get("candidates", [])
+            if c["intent"] != ELSEWHERE
+        ][:limit]
         top = found[0][1] if found else 0.0
         named = {intent for intent, _ in found}
         for it in self.analyse(text, lang):
             if isinstance(it, Entity) and it.type.startswith("list:"):
-                owners = {spec.file: spec.name for spec in self.library.intents.values()
-                          if it.type in spec.slots.values()}
+                owners = {
+                    spec.file: spec.name
+                    for spec in self.library.intents.values()
+                    if it.type in spec.slots.values()
+                }
                 if len(owners) == 1:
                     intent = next(iter(owners.values()))
                     if intent not in named and not named & set(self.domain(intent)):
@@ -350,19 +465,40 @@ class IntentEngine:
                 words = _template_words(tpl.tree, lang)
                 if chosen is None or spec.name in chosen:
                     templates.update(words)
-                for w in words:     # by domain: "timer" is distinctive though three timer intents use it
+                for (
+                    w
+                ) in words:  # by domain: "timer" is distinctive though three timer intents use it
                     domains.setdefault(w, set()).add(spec.file)
-        distinctive = sorted((w for w in templates if len(domains[w]) == 1),
-                             key=lambda w: (-templates[w] / len(domains[w]), w))
-        common = sorted((w for w in templates if len(domains[w]) > 1), key=lambda w: (-templates[w], w))
-        lists = list(self.library.lists) if chosen is None else list(dict.fromkeys(
-            stype[5:] for spec in specs for stype in spec.slots.values() if stype.startswith("list:")))
+        distinctive = sorted(
+            (w for w in templates if len(domains[w]) == 1),
+            key=lambda w: (-templates[w] / len(domains[w]), w),
+        )
+        common = sorted(
+            (w for w in templates if len(domains[w]) > 1), key=lambda w: (-templates[w], w)
+        )
+        lists = (
+            list(self.library.lists)
+            if chosen is None
+            else list(
+                dict.fromkeys(
+                    stype[5:]
+                    for spec in specs
+                    for stype in spec.slots.values()
+                    if stype.startswith("list:")
+                )
+            )
+        )
         main_names: list[str] = []
         synonyms: list[str] = []
         said: set[str] = set()
         # the lists take turns, so a cut prompt loses the tail of a long list, not a whole short one
-        columns = [[[str(n) for n in entry.get(lang, [])] for entry in self.library.lists.get(name, {}).values()]
-                   for name in lists]
+        columns = [
+            [
+                [str(n) for n in entry.get(lang, [])]
+                for entry in self.library.lists.get(name, {}).values()
+            ]
+            for name in lists
+        ]
         for row in itertools.zip_longest(*columns):
             for names in row:
                 if not names:
@@ -372,7 +508,11 @@ class IntentEngine:
                     main_names.append(names[0])
                     said |= words
                 synonyms.extend(names[1:])
-        order = distinctive[:20] + main_names + distinctive[20:] if chosen is None else main_names + distinctive
+        order = (
+            distinctive[:20] + main_names + distinctive[20:]
+            if chosen is None
+            else main_names + distinctive
+        )
         out: list[str] = []
         seen: set[str] = set()
         for w in order + common + synonyms:
@@ -442,8 +582,11 @@ class _Sampler:
 
 def _better(a: Candidate, b: Candidate) -> bool:
     """Among one intent's phrases: the higher score, but of two near-equal ones the phrase that
-    explains every word ("listen to {query}") beats one that tolerates extras ("listen to music")."""
-    if a.graph.lang == "en" and abs(a.score - b.score) <= 0.06 and abs(a.extra - b.extra) >= 0.5:   # a content word
+    explains every word ("listen to {query}") beats one that tolerates extras ("listen to
+    music")."""
+    if (
+        a.graph.lang == "en" and abs(a.score - b.score) <= 0.06 and abs(a.extra - b.extra) >= 0.5
+    ):  # a content word
         return a.extra < b.extra
     return a.score > b.score
 

@@ -3,6 +3,7 @@
 Users write these files by hand, so a mistake must be reported where it is, all of
 them at once, instead of as a traceback from deep inside the matcher.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -54,10 +55,10 @@ class Template:
 class TestCase:
     lang: str
     text: str
-    slots: dict[str, Any] | None      # None: do not check slots
+    slots: dict[str, Any] | None  # None: do not check slots
     line: int
     file: str
-    intent: str | None                # None: must give no intent
+    intent: str | None  # None: must give no intent
 
 
 @dataclass
@@ -65,18 +66,22 @@ class IntentSpec:
     name: str
     file: str
     line: int
-    slots: dict[str, str] = field(default_factory=dict)   # slot name -> type ("duration", "list:room", ...)
-    closed: set[str] = field(default_factory=set)          # list slots that take only configured names
+    slots: dict[str, str] = field(
+        default_factory=dict
+    )  # slot name -> type ("duration", "list:room", ...)
+    closed: set[str] = field(default_factory=set)  # list slots that take only configured names
     templates: list[Template] = field(default_factory=list)
     tests: list[TestCase] = field(default_factory=list)
     description: str = ""
-    script: Script | None = None    # `reply:` / `action:` of a maker's intent (assistant/scripted)
+    script: Script | None = None  # `reply:` / `action:` of a maker's intent (assistant/scripted)
 
 
 @dataclass
 class Library:
     intents: dict[str, IntentSpec] = field(default_factory=dict)
-    lists: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)   # list -> id -> {"en": [...], "zh": [...], ...}
+    lists: dict[str, dict[str, dict[str, Any]]] = field(
+        default_factory=dict
+    )  # list -> id -> {"en": [...], "zh": [...], ...}
     rules: dict[str, grammar.Node] = field(default_factory=dict)
     negatives: list[TestCase] = field(default_factory=list)
     problems: list[IntentProblem] = field(default_factory=list)
@@ -122,7 +127,7 @@ def _plain(node: yaml.Node) -> Any:
     return _SCALARS.construct_object(node, deep=True)
 
 
-_SCALARS = yaml.SafeLoader("")                      # only used to build ints, floats, bools, nulls
+_SCALARS = yaml.SafeLoader("")  # only used to build ints, floats, bools, nulls
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Hostile files must cost bounded memory and stack. The biggest real intent file is under 10 KB;
 # a maker's long list (thousands of songs) stays well under this.
@@ -144,7 +149,10 @@ def _refused(text: str) -> tuple[int, str] | None:
     for event in yaml.parse(text, Loader=_COMPOSER):
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent):
-            return line, f"YAML alias '*{event.anchor}' is not allowed in intent files: write the value out"
+            return (
+                line,
+                f"YAML alias '*{event.anchor}' is not allowed in intent files: write the value out",
+            )
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_YAML_DEPTH:
@@ -159,7 +167,9 @@ def _read(path: Path) -> str:
     try:
         return read_small_text(path, MAX_FILE_BYTES)
     except TooBig:
-        raise ValueError(f"file larger than {MAX_FILE_BYTES // 1_000_000} MB; intent files are small") from None
+        raise ValueError(
+            f"file larger than {MAX_FILE_BYTES // 1_000_000} MB; intent files are small"
+        ) from None
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -186,7 +196,9 @@ def load(dirs: list[Path], lists: dict | None = None) -> Library:
             lib.problems.append(IntentProblem(str(folder), 0, "intents folder does not exist"))
             continue
         for path in folder_files(folder):
-            if not path.is_file():   # a FIFO would block the read until a writer came, a device never end
+            if (
+                not path.is_file()
+            ):  # a FIFO would block the read until a writer came, a device never end
                 lib.problems.append(IntentProblem(str(path), 0, "is not a regular file"))
                 continue
             _load_file(path, lib, raw_intents)
@@ -208,7 +220,7 @@ def _load_file(path: Path, lib: Library, raw_intents: list) -> None:
     file = str(path)
     try:
         text = _read(path)
-    except (OSError, ValueError) as exc:      # UnicodeDecodeError is a ValueError
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
         lib.problems.append(IntentProblem(file, 0, f"cannot read: {exc}"))
         return
     try:
@@ -221,23 +233,43 @@ def _load_file(path: Path, lib: Library, raw_intents: list) -> None:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 0
-        lib.problems.append(IntentProblem(file, line, f"YAML syntax: {getattr(exc, 'problem', None) or exc}"))
+        lib.problems.append(
+            IntentProblem(file, line, f"YAML syntax: {getattr(exc, 'problem', None) or exc}")
+        )
         return
     except Exception as exc:  # constructor errors (bad timestamps, ...)
         lib.problems.append(IntentProblem(file, 0, f"YAML: {exc}"))
         return
     if not isinstance(data, dict):
-        lib.problems.append(IntentProblem(file, 1, "the file must be a mapping with 'intents:' and/or 'lists:'"))
+        lib.problems.append(
+            IntentProblem(file, 1, "the file must be a mapping with 'intents:' and/or 'lists:'")
+        )
         return
     for key in data:
-        if key not in ("intents", "lists", "rules", "negatives", "elsewhere", "language", "version"):
-            lib.problems.append(IntentProblem(file, _line(data, key, 1),
-                                              f"unknown top-level key '{key}' (expected intents, lists, rules, negatives, elsewhere)"))
+        if key not in (
+            "intents",
+            "lists",
+            "rules",
+            "negatives",
+            "elsewhere",
+            "language",
+            "version",
+        ):
+            lib.problems.append(
+                IntentProblem(
+                    file,
+                    _line(data, key, 1),
+                    f"unknown top-level key '{key}' (expected intents, lists, rules, negatives, "
+                    "elsewhere)",
+                )
+            )
     if "lists" in data:
         _merge_lists(file, data["lists"], lib, _line(data, "lists", 1))
     rules = data.get("rules") or {}
     if not isinstance(rules, dict):
-        lib.problems.append(IntentProblem(file, _line(data, "rules", 1), "'rules' must map names to templates"))
+        lib.problems.append(
+            IntentProblem(file, _line(data, "rules", 1), "'rules' must map names to templates")
+        )
         rules = {}
     for name, body in rules.items():
         try:
@@ -248,15 +280,29 @@ def _load_file(path: Path, lib: Library, raw_intents: list) -> None:
     if isinstance(negatives, dict):
         for lang, items in negatives.items():
             if lang not in LANGS or not isinstance(items, list):
-                lib.problems.append(IntentProblem(file, _line(negatives, lang, 1), "negatives: expected en/zh lists of sentences"))
+                lib.problems.append(
+                    IntentProblem(
+                        file,
+                        _line(negatives, lang, 1),
+                        "negatives: expected en/zh lists of sentences",
+                    )
+                )
                 continue
             for k, sentence in enumerate(items):
-                lib.negatives.append(TestCase(lang, str(sentence), None, _line(items, k, 1), file, None))
+                lib.negatives.append(
+                    TestCase(lang, str(sentence), None, _line(items, k, 1), file, None)
+                )
     if data.get("elsewhere") is not None:
         raw_intents.append((ELSEWHERE, file, data["elsewhere"], _line(data, "elsewhere", 1)))
     intents = data.get("intents") or {}
     if not isinstance(intents, dict):
-        lib.problems.append(IntentProblem(file, _line(data, "intents", 1), "'intents' must map intent names to their definition"))
+        lib.problems.append(
+            IntentProblem(
+                file,
+                _line(data, "intents", 1),
+                "'intents' must map intent names to their definition",
+            )
+        )
         return
     for name, body in intents.items():
         line = _line(intents, name, 1)
@@ -281,10 +327,14 @@ def _merge_lists(file: str, lists: Any, lib: Library, line: int) -> None:
     for list_name, items in lists.items():
         lline = _line(lists, list_name, line)
         if str(list_name) in SLOT_TYPES:
-            lib.problems.append(IntentProblem(file, lline, f"list name '{list_name}' is a built-in slot type"))
+            lib.problems.append(
+                IntentProblem(file, lline, f"list name '{list_name}' is a built-in slot type")
+            )
             continue
         if not isinstance(items, dict):
-            lib.problems.append(IntentProblem(file, lline, f"list '{list_name}' must map item ids to names"))
+            lib.problems.append(
+                IntentProblem(file, lline, f"list '{list_name}' must map item ids to names")
+            )
             continue
         target = lib.lists.setdefault(str(list_name), {})
         for item_id, value in items.items():
@@ -296,21 +346,37 @@ def _merge_lists(file: str, lists: Any, lib: Library, line: int) -> None:
                     if key in LANGS:
                         got = _names(names)
                         if got is None:
-                            lib.problems.append(IntentProblem(file, _line(value, key, iline),
-                                                              f"list '{list_name}' item '{item_id}': {key} must be a name or a list of names"))
+                            lib.problems.append(
+                                IntentProblem(
+                                    file,
+                                    _line(value, key, iline),
+                                    f"list '{list_name}' item '{item_id}': {key} must be a name "
+                                    "or a list of names",
+                                )
+                            )
                             ok = False
                         else:
                             entry[key] = got
                     else:
-                        entry[key] = names     # extra data, e.g. lat/lon of a city
+                        entry[key] = names  # extra data, e.g. lat/lon of a city
                 if ok:
                     target[str(item_id)] = entry
             else:
                 got = _names(value)
                 if got is None:
-                    lib.problems.append(IntentProblem(file, iline, f"list '{list_name}' item '{item_id}' must be names or {{en: [...], zh: [...]}}"))
+                    lib.problems.append(
+                        IntentProblem(
+                            file,
+                            iline,
+                            f"list '{list_name}' item '{item_id}' must be names or "
+                            f"{{en: [...], zh: [...]}}",
+                        )
+                    )
                     continue
-                target[str(item_id)] = {"en": [n for n in got if n.isascii()], "zh": [n for n in got if not n.isascii()]}
+                target[str(item_id)] = {
+                    "en": [n for n in got if n.isascii()],
+                    "zh": [n for n in got if not n.isascii()],
+                }
 
 
 def _slot_type(kind: Any, lib: Library) -> str | None:
@@ -325,34 +391,69 @@ def _load_intent(name: str, file: str, body: Any, line: int, lib: Library) -> No
     problems = lib.problems
     if name in lib.intents and name != ELSEWHERE:
         other = lib.intents[name]
-        problems.append(IntentProblem(file, line, f"duplicate intent '{name}' (first defined at {other.file}:{other.line})"))
+        problems.append(
+            IntentProblem(
+                file,
+                line,
+                f"duplicate intent '{name}' (first defined at {other.file}:{other.line})",
+            )
+        )
         return
     if not isinstance(body, dict):
-        problems.append(IntentProblem(file, line, f"intent '{name}' must be a mapping with slots, en, zh, tests"))
+        problems.append(
+            IntentProblem(
+                file, line, f"intent '{name}' must be a mapping with slots, en, zh, tests"
+            )
+        )
         return
     spec = IntentSpec(name, file, line, description=str(body.get("description", "")))
     for key in body:
         if key not in ("slots", "en", "zh", "tests", "description", "reply", "action") or (
-                name == ELSEWHERE and key in ("tests", "reply", "action")):
-            problems.append(IntentProblem(file, _line(body, key, line), f"intent '{name}': unknown key '{key}'"))
+            name == ELSEWHERE and key in ("tests", "reply", "action")
+        ):
+            problems.append(
+                IntentProblem(file, _line(body, key, line), f"intent '{name}': unknown key '{key}'")
+            )
     slots = body.get("slots") or {}
     if not isinstance(slots, dict):
-        problems.append(IntentProblem(file, _line(body, "slots", line), f"intent '{name}': 'slots' must map slot names to types"))
+        problems.append(
+            IntentProblem(
+                file,
+                _line(body, "slots", line),
+                f"intent '{name}': 'slots' must map slot names to types",
+            )
+        )
         slots = {}
     for slot, kind in slots.items():
-        if isinstance(kind, dict):          # {type: shopping_list, open: false}
-            if not isinstance(kind.get("open", True), bool) or set(kind) - {"type", "open"} or "type" not in kind:
-                problems.append(IntentProblem(file, _line(slots, slot, line),
-                                              f"intent '{name}': slot '{slot}' must be a type or {{type: T, open: true|false}}"))
+        if isinstance(kind, dict):  # {type: shopping_list, open: false}
+            if (
+                not isinstance(kind.get("open", True), bool)
+                or set(kind) - {"type", "open"}
+                or "type" not in kind
+            ):
+                problems.append(
+                    IntentProblem(
+                        file,
+                        _line(slots, slot, line),
+                        f"intent '{name}': slot '{slot}' must be a type or "
+                        f"{{type: T, open: true|false}}",
+                    )
+                )
                 continue
             if kind.get("open", True) is False:
                 spec.closed.add(str(slot))
             kind = kind["type"]
         resolved = _slot_type(kind, lib)
         if resolved is None:
-            problems.append(IntentProblem(file, _line(slots, slot, line),
-                                          f"intent '{name}': slot '{slot}' has unknown type '{kind}' "
-                                          f"(types: {', '.join(SLOT_TYPES)} or a list name: {', '.join(sorted(lib.lists)) or 'none'})"))
+            problems.append(
+                IntentProblem(
+                    file,
+                    _line(slots, slot, line),
+                    f"intent '{name}': slot '{slot}' has unknown type '{kind}' "
+                    f"(types: {', '.join(SLOT_TYPES)} or a list name: "
+                    f"{', '.join(sorted(lib.lists)) or 'none'})",
+                )
+            )
         else:
             spec.slots[str(slot)] = resolved
     for lang in LANGS:
@@ -360,24 +461,42 @@ def _load_intent(name: str, file: str, body: Any, line: int, lib: Library) -> No
         if isinstance(templates, str):
             templates = [templates]
         if not isinstance(templates, list):
-            problems.append(IntentProblem(file, _line(body, lang, line), f"intent '{name}': '{lang}' must be a list of templates"))
+            problems.append(
+                IntentProblem(
+                    file,
+                    _line(body, lang, line),
+                    f"intent '{name}': '{lang}' must be a list of templates",
+                )
+            )
             continue
         tlines = getattr(templates, "lines", None) or [_line(body, lang, line)] * len(templates)
-        for text, tline in zip(templates, tlines):
+        for text, tline in zip(templates, tlines, strict=False):  # one line number per template
             text = str(text)
             try:
                 tree = grammar.parse(text)
             except grammar.TemplateError as exc:
-                problems.append(IntentProblem(file, tline, f"intent '{name}': template '{_short(text)}': {exc}"))
+                problems.append(
+                    IntentProblem(file, tline, f"intent '{name}': template '{_short(text)}': {exc}")
+                )
                 continue
             bad = False
             for slot in grammar.names(tree, grammar.Slot):
                 if slot not in slots:
-                    problems.append(IntentProblem(file, tline, f"intent '{name}': template uses undeclared slot {{{slot}}}"))
+                    problems.append(
+                        IntentProblem(
+                            file,
+                            tline,
+                            f"intent '{name}': template uses undeclared slot {{{slot}}}",
+                        )
+                    )
                     bad = True
             for rule in grammar.names(tree, grammar.Rule):
                 if rule not in lib.rules:
-                    problems.append(IntentProblem(file, tline, f"intent '{name}': template uses unknown rule <{rule}>"))
+                    problems.append(
+                        IntentProblem(
+                            file, tline, f"intent '{name}': template uses unknown rule <{rule}>"
+                        )
+                    )
                     bad = True
             if not bad:
                 spec.templates.append(Template(text, lang, tline, tree))
@@ -394,12 +513,20 @@ def _load_tests(spec: IntentSpec, tests: Any, line: int, lib: Library) -> None:
     if tests is None:
         return
     if not isinstance(tests, dict):
-        lib.problems.append(IntentProblem(spec.file, line, f"intent '{spec.name}': 'tests' must map en/zh to sentences"))
+        lib.problems.append(
+            IntentProblem(
+                spec.file, line, f"intent '{spec.name}': 'tests' must map en/zh to sentences"
+            )
+        )
         return
     for lang, items in tests.items():
         lline = _line(tests, lang, line)
         if lang not in LANGS or not isinstance(items, list):
-            lib.problems.append(IntentProblem(spec.file, lline, f"intent '{spec.name}': tests must be 'en:' / 'zh:' lists"))
+            lib.problems.append(
+                IntentProblem(
+                    spec.file, lline, f"intent '{spec.name}': tests must be 'en:' / 'zh:' lists"
+                )
+            )
             continue
         for k, item in enumerate(items):
             iline = _line(items, k, lline)
@@ -408,14 +535,34 @@ def _load_tests(spec: IntentSpec, tests: Any, line: int, lib: Library) -> None:
                 if slots is None:
                     slots = {}
                 if not isinstance(slots, dict):
-                    lib.problems.append(IntentProblem(spec.file, iline, f"intent '{spec.name}': expected slots of '{text}' must be a mapping"))
+                    lib.problems.append(
+                        IntentProblem(
+                            spec.file,
+                            iline,
+                            f"intent '{spec.name}': expected slots of '{text}' must be a mapping",
+                        )
+                    )
                     continue
                 for slot in slots:
                     if slot not in spec.slots:
-                        lib.problems.append(IntentProblem(spec.file, iline, f"intent '{spec.name}': test expects undeclared slot '{slot}'"))
-                spec.tests.append(TestCase(lang, str(text), dict(slots), iline, spec.file, spec.name))
+                        lib.problems.append(
+                            IntentProblem(
+                                spec.file,
+                                iline,
+                                f"intent '{spec.name}': test expects undeclared slot '{slot}'",
+                            )
+                        )
+                spec.tests.append(
+                    TestCase(lang, str(text), dict(slots), iline, spec.file, spec.name)
+                )
             elif isinstance(item, (str, int, float)):
                 spec.tests.append(TestCase(lang, str(item), {}, iline, spec.file, spec.name))
             else:
-                lib.problems.append(IntentProblem(spec.file, iline,
-                                                  f"intent '{spec.name}': a test is a sentence or 'sentence: {{slot: value}}'"))
+                lib.problems.append(
+                    IntentProblem(
+                        spec.file,
+                        iline,
+                        f"intent '{spec.name}': a test is a sentence or 'sentence: "
+                        f"{{slot: value}}'",
+                    )
+                )

@@ -6,6 +6,7 @@ database, so "turn on the kitchen light" then "is the kitchen light on" works an
 survives a restart. The Home Assistant backend calls `/api/services/...` and
 `/api/states/...` with a long-lived token.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,11 +30,16 @@ DEFAULT_ROOMS = {
     "study": ["light", "fan"],
 }
 DEFAULT_DIMMABLE = ["light"]
-CLIMATE_DEVICE = "air_conditioner"   # what "set the bedroom to 22 degrees" sets
-MIN_DEGREES, MAX_DEGREES = 10, 32    # a thermostat target outside this was misheard
+CLIMATE_DEVICE = "air_conditioner"  # what "set the bedroom to 22 degrees" sets
+MIN_DEGREES, MAX_DEGREES = 10, 32  # a thermostat target outside this was misheard
 # Home Assistant domain of each device kind
-HA_DOMAINS = {"light": "light", "fan": "fan", "tv": "media_player", "air_conditioner": "climate",
-              "curtains": "cover"}
+HA_DOMAINS = {
+    "light": "light",
+    "fan": "fan",
+    "tv": "media_player",
+    "air_conditioner": "climate",
+    "curtains": "cover",
+}
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,7 @@ class HomeAssistantSettings:
     token: str = ""
     timeout: float = 3.0
     max_bytes: int = DEFAULT_MAX_BYTES
-    entities: dict[str, str] = field(default_factory=dict)   # "room.device" -> entity id
+    entities: dict[str, str] = field(default_factory=dict)  # "room.device" -> entity id
 
     @property
     def limits(self) -> Limits:
@@ -59,7 +65,8 @@ class HomeSettings:
     default_room: str | None = None
     dimmable: list[str] = field(default_factory=lambda: list(DEFAULT_DIMMABLE))
     rooms: dict[str, list[str]] = field(
-        default_factory=lambda: {r: list(d) for r, d in DEFAULT_ROOMS.items()})
+        default_factory=lambda: {r: list(d) for r, d in DEFAULT_ROOMS.items()}
+    )
     homeassistant: HomeAssistantSettings = field(default_factory=HomeAssistantSettings)
 
     @classmethod
@@ -115,8 +122,11 @@ class HomeAssistantBackend:
     configured origin only, as the web fetch follows no redirect.
     """
 
-    def __init__(self, conf: HomeAssistantSettings,
-                 waiting: Callable[[], AbstractContextManager[None]] = nullcontext):
+    def __init__(
+        self,
+        conf: HomeAssistantSettings,
+        waiting: Callable[[], AbstractContextManager[None]] = nullcontext,
+    ):
         self.url = conf.url
         self.token = conf.token
         self.limits = conf.limits
@@ -124,7 +134,10 @@ class HomeAssistantBackend:
         self.entities = dict(conf.entities)
 
     def entity(self, room: str, device: str) -> str:
-        return self.entities.get(f"{room}.{device}") or f"{HA_DOMAINS.get(device, 'switch')}.{room}_{device}"
+        return (
+            self.entities.get(f"{room}.{device}")
+            or f"{HA_DOMAINS.get(device, 'switch')}.{room}_{device}"
+        )
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
@@ -140,24 +153,42 @@ class HomeAssistantBackend:
         if brightness is not None and on:
             body["brightness_pct"] = brightness
         with self.waiting():
-            request_json("POST", f"{self.url}/api/services/{domain}/{service}", body=body,
-                         headers=self._headers(), limits=self.limits)
+            request_json(
+                "POST",
+                f"{self.url}/api/services/{domain}/{service}",
+                body=body,
+                headers=self._headers(),
+                limits=self.limits,
+            )
 
     def set_temperature(self, room: str, device: str, degrees: float) -> None:
         """climate.set_temperature on the room's climate entity (HA turns it on as needed)."""
         with self.waiting():
-            request_json("POST", f"{self.url}/api/services/climate/set_temperature",
-                         body={"entity_id": self.entity(room, device), "temperature": degrees},
-                         headers=self._headers(), limits=self.limits)
+            request_json(
+                "POST",
+                f"{self.url}/api/services/climate/set_temperature",
+                body={"entity_id": self.entity(room, device), "temperature": degrees},
+                headers=self._headers(),
+                limits=self.limits,
+            )
 
     def get(self, room: str, device: str) -> DeviceState:
         with self.waiting():
-            state = request_json("GET", f"{self.url}/api/states/{self.entity(room, device)}",
-                                 headers=self._headers(), limits=self.limits) or {}
+            state = (
+                request_json(
+                    "GET",
+                    f"{self.url}/api/states/{self.entity(room, device)}",
+                    headers=self._headers(),
+                    limits=self.limits,
+                )
+                or {}
+            )
         value = str(state.get("state", "off"))
         raw = (state.get("attributes") or {}).get("brightness")
         brightness = round(int(raw) * 100 / 255) if isinstance(raw, (int, float)) else None
-        return DeviceState(room, device, value not in ("off", "closed", "unavailable", "unknown"), brightness)
+        return DeviceState(
+            room, device, value not in ("off", "closed", "unavailable", "unknown"), brightness
+        )
 
 
 class HomeSkill(Skill):
@@ -166,12 +197,16 @@ class HomeSkill(Skill):
     def __init__(self, env: Env):
         super().__init__(env)
         conf = HomeSettings.parse(env)
-        self.rooms: dict[str, list[str]] = {str(r): [str(d) for d in devs]
-                                            for r, devs in conf.rooms.items()}
+        self.rooms: dict[str, list[str]] = {
+            str(r): [str(d) for d in devs] for r, devs in conf.rooms.items()
+        }
         self.dimmable = set(conf.dimmable)
         self.default_room = conf.default_room
-        self.backend: Backend = (HomeAssistantBackend(conf.homeassistant, env.waiting)
-                                 if conf.uses_home_assistant else SimBackend(env.store))
+        self.backend: Backend = (
+            HomeAssistantBackend(conf.homeassistant, env.waiting)
+            if conf.uses_home_assistant
+            else SimBackend(env.store)
+        )
 
     # -- names --------------------------------------------------------------------------
     def _device_name(self, room: str, device: str, lang: str) -> str:
@@ -195,10 +230,14 @@ class HomeSkill(Skill):
             device = device or CLIMATE_DEVICE
         if intent == "home.set_brightness":
             if not isinstance(slots.get("level"), (int, float)):
-                return self.ask("home.ask_level", lang, slot="level", keep={k: v for k, v in slots.items() if v})
+                return self.ask(
+                    "home.ask_level", lang, slot="level", keep={k: v for k, v in slots.items() if v}
+                )
             device = device or "light"
         if not device:
-            return self.ask("home.ask_device", lang, slot="device", keep={"room": room} if room else {})
+            return self.ask(
+                "home.ask_device", lang, slot="device", keep={"room": room} if room else {}
+            )
         device = str(device)
         known_devices = {d for devs in self.rooms.values() for d in devs}
         if device not in known_devices:
@@ -212,13 +251,22 @@ class HomeSkill(Skill):
             elif self.default_room in having:
                 room = self.default_room
             else:
-                return self.ask("home.ask_room", lang, slot="room", keep={"device": device},
-                                device=self.env.name("device", device, lang),
-                                rooms=self._room_choice(having, lang))
+                return self.ask(
+                    "home.ask_room",
+                    lang,
+                    slot="room",
+                    keep={"device": device},
+                    device=self.env.name("device", device, lang),
+                    rooms=self._room_choice(having, lang),
+                )
         room = str(room)
         if device not in self.rooms[room]:
-            return self.say("home.not_in_room", lang, device=self.env.name("device", device, lang),
-                            room=self.env.name("room", room, lang))
+            return self.say(
+                "home.not_in_room",
+                lang,
+                device=self.env.name("device", device, lang),
+                room=self.env.name("room", room, lang),
+            )
         name = self._device_name(room, device, lang)
         try:
             return self._act(intent, room, device, name, slots, lang)
@@ -226,8 +274,9 @@ class HomeSkill(Skill):
             log.info("home backend failed: %s", exc)
             return self.say("home.unreachable" if exc.status is None else "home.failed", lang)
 
-    def _act(self, intent: str, room: str, device: str, name: str, slots: Slots,
-             lang: str) -> Answer:
+    def _act(
+        self, intent: str, room: str, device: str, name: str, slots: Slots, lang: str
+    ) -> Answer:
         if intent == "home.turn_on":
             self.backend.set(room, device, True)
             return self.say("home.on", lang, device=name)
@@ -247,13 +296,19 @@ class HomeSkill(Skill):
             if not MIN_DEGREES <= degrees <= MAX_DEGREES:
                 return self.say("home.bad_degrees", lang, low=MIN_DEGREES, high=MAX_DEGREES)
             self.backend.set_temperature(room, device, degrees)
-            return self.say("home.temperature", lang, room=self.env.name("room", room, lang),
-                            degrees=f"{degrees:g}")
+            return self.say(
+                "home.temperature",
+                lang,
+                room=self.env.name("room", room, lang),
+                degrees=f"{degrees:g}",
+            )
         if intent == "home.query":
             state = self.backend.get(room, device)
             if not state.is_on:
                 return self.say("home.is_off", lang, device=name)
             if state.brightness is not None and device in self.dimmable:
-                return self.say("home.is_on_level", lang, device=name, level=say_percent(state.brightness, lang))
+                return self.say(
+                    "home.is_on_level", lang, device=name, level=say_percent(state.brightness, lang)
+                )
             return self.say("home.is_on", lang, device=name)
         return self.say("unsupported", lang)
