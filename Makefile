@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 export LANG := C.UTF-8
 export LC_ALL := C.UTF-8
 
-.PHONY: demo test setup model bench clean
+.PHONY: demo test lint setup model bench clean
 
 $(VENV)/.installed: pyproject.toml scripts/install-system-deps.sh
 	./scripts/install-system-deps.sh
@@ -25,7 +25,12 @@ demo: model
 	rm -rf out/demo-state
 	$(BIN)/assistant run --state-dir out/demo-state --reply-dir out/replies samples/*.wav
 
-test: model
+# lint and types first: a style or type error fails the test command before the long test run
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: model lint
 	$(BIN)/python -m pytest -q
 
 bench: model
