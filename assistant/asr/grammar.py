@@ -35,6 +35,7 @@ from pathlib import Path
 
 from ..lang import EN_ORDINALS, MONTHS_EN, WORDS_TO_WEEKDAY_EN, number_to_words_en
 from ..nlu import grammar as tg
+from ..slots import FREE_TEXT, SLOT_TYPES
 
 NAME = "commands"  # the grammar's name and its public rule: <commands.commands>
 FREE_WORDS = 1  # a free-text slot is this many words at most (each one copies the vocabulary)
@@ -103,19 +104,14 @@ ORDINALS = list(EN_ORDINALS)  # first ... twentieth, thirtieth
 MONTHS = [m.lower() for m in MONTHS_EN]
 WEEKDAYS = list(WORDS_TO_WEEKDAY_EN)
 
-# Rules for the built-in slot types, in JSGF. Each word is in pocketsphinx's en-us dictionary.
-TYPE_RULES = {
+# Helper rules the built-in slot types' own rules (their `sphinx` in assistant/slots.py) refer
+# to, in JSGF. Each word is in pocketsphinx's en-us dictionary.
+HELPER_RULES = {
     "digit": " | ".join(ONES),
     "num": (
         f"zero | <digit> | {' | '.join(TEENS)} | ({' | '.join(TENS)}) [<digit>] | [a | one] hundred"
     ),
-    "number": "<num> [point <digit>]",
-    "level": "<num> [percent] | (half | full | max | maximum)",
     "unit": "second | seconds | minute | minutes | hour | hours",
-    "duration": (
-        "(<num> | a | an) [and a half] <unit> [and a half] [and <num> <unit>] "
-        "| half (a | an) (minute | hour) | a (quarter | couple) of (an hour | <unit>)"
-    ),
     "hour": " | ".join(ONES + ["ten", "eleven", "twelve"]),
     "minutes": f"oh <digit> | {' | '.join(TEENS)} | ({' | '.join(TENS[:4])}) [<digit>]",
     "clock": (
@@ -123,16 +119,12 @@ TYPE_RULES = {
         "| [a] quarter (past | to) <hour> | <num> [minutes] (past | to) <hour>) "
         "[am | pm | in the (morning | afternoon | evening) | at night | tonight]"
     ),
-    "time": "<clock>",
     "weekday": " | ".join(WEEKDAYS),
-    "day": (
-        "today | tonight | tomorrow [morning | afternoon | evening | night] "
-        "| [the] day after tomorrow "
-        "| this (morning | afternoon | evening) | [on | next | this] <weekday>"
-    ),
     "ordinal": f"{' | '.join(ORDINALS)} | (twenty | thirty) ({' | '.join(ORDINALS[:9])})",
-    "date": f"[the] <ordinal> [of ({' | '.join(MONTHS)})] | ({' | '.join(MONTHS)}) [the] <ordinal>",
-    "language": "english | chinese | mandarin",
+}
+TYPE_RULES = {
+    **HELPER_RULES,
+    **{t.name: t.sphinx for t in SLOT_TYPES.values() if t.sphinx is not None},
 }
 
 # Command words the bundled dictionary lacks, in ARPABET; the recogniser adds them to its decoder.
@@ -203,12 +195,12 @@ class _Compiler:
 
     # ---------------------------------------------------------------- slots
     def slot(self, name: str, slots: dict[str, str]) -> str | None:
-        kind = slots.get(name, "text")
-        if kind == "text" and not self.free_text:
+        kind = slots.get(name, FREE_TEXT)
+        if kind == FREE_TEXT and not self.free_text:
             return None
         if kind.startswith("list:"):
             return self.list_rule(kind[5:])
-        if kind == "text":
+        if kind == FREE_TEXT:
             return self.free_rule()
         if kind in TYPE_RULES:
             self.type_rule(kind)

@@ -11,19 +11,11 @@ import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from collections.abc import Callable
 
 from ..skills.base import Env
 from ..lang import LANGS, has_cjk
+from ..slots import slot_type
 
-# slot name -> entity parser name in assistant.nlu.entities
-_PARSERS = {
-    "duration": "parse_duration",
-    "time": "parse_time",
-    "day": "parse_day",
-    "level": "parse_level",
-    "number": "parse_number",
-}
 LIST_SLOTS = ("room", "device", "city")
 FREE_SLOTS = ("item", "query")
 CONFIRM_SLOT = "confirm"  # a yes/no question ("Should I cancel all 856 timers?")
@@ -121,21 +113,12 @@ def is_elliptical(text: str) -> bool:
 
 
 def parse_entity(slot: str, text: str, lang: str) -> Any:
-    """The value of a typed slot in a free answer, with the matcher's own entity parsers."""
-    name = _PARSERS.get(slot)
-    if name is None:
+    """The value of a typed slot in a free answer, with the matcher's own entity parsers (the
+    slot is named after its type; the registry in assistant/slots.py says which types answer)."""
+    stype = slot_type(slot)
+    if stype is None or not stype.follow_up:
         return None
-    try:
-        from ..nlu import entities
-    except ImportError:  # the matcher is not installed: no typed answers
-        return None
-    parser: Callable | None = getattr(entities, name, None)
-    if parser is None:
-        return None
-    try:
-        return parser(text, lang)
-    except Exception:
-        return None
+    return stype.parse(text, lang)
 
 
 def _names(env: Env, list_name: str, item_id: str) -> set[str]:

@@ -13,22 +13,16 @@ from typing import Any
 import yaml
 
 from ..lang import LANGS
+from ..slots import SLOT_TYPES as BUILTIN_TYPES
 from ..scripted.spec import Script, read_script
 from ..smallfile import TooBig, read_small_text
 from . import grammar
 
-SLOT_TYPES = ("duration", "time", "day", "date", "level", "number", "language", "text")
+# The built-in types and their example phrases live in assistant/slots.py (one entry per type);
+# these names are kept for the loader's messages and the engine's example sentences.
+SLOT_TYPES = tuple(BUILTIN_TYPES)
 # what a person might say for each built-in type, to make example sentences of a template
-EXAMPLES = {
-    "duration": {"en": ["five minutes", "an hour"], "zh": ["五分钟", "一个小时"]},
-    "time": {"en": ["seven am", "half past six"], "zh": ["早上七点", "下午三点半"]},
-    "day": {"en": ["tomorrow", "friday"], "zh": ["明天", "星期五"]},
-    "date": {"en": ["may fifth", "the first of june"], "zh": ["五月五号", "十二月二十五日"]},
-    "level": {"en": ["forty percent", "ten percent"], "zh": ["百分之四十", "百分之十"]},
-    "number": {"en": ["three", "twenty"], "zh": ["三", "二十"]},
-    "language": {"en": ["english", "chinese"], "zh": ["英文", "中文"]},
-    "text": {"en": ["the blue notebook", "jazz"], "zh": ["蓝色笔记本", "音乐"]},
-}
+EXAMPLES = {t.name: t.examples for t in BUILTIN_TYPES.values()}
 
 
 @dataclass(frozen=True)

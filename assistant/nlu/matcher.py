@@ -25,6 +25,7 @@ from rapidfuzz import fuzz, process
 from .entities import Entity, Item
 from .graph import Label, SlotRef, TemplateGraph, Value, Word
 from ..lang import fuzzy_pinyin, is_cjk, pinyin, sound_key, syllable_similarity
+from ..slots import entity_kind
 from .normalize import Token
 from .values import NEAR_OPEN, ValueIndex
 
@@ -223,7 +224,7 @@ def item_weight(item: Item, costs: CostModel = COSTS) -> float:
 
 
 def _type_code(stype: str) -> str:
-    return "t:" + ("number" if stype == "level" else stype)
+    return "t:" + entity_kind(stype)
 
 
 def label_code(label: Label) -> str | None:

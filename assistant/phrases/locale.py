@@ -6,6 +6,7 @@ Replies are spoken by a TTS engine, so "15:05" must become "three oh five PM" or
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ..lang import (MONTHS_EN, number_to_words_en, number_to_words_zh, ordinal_suffix_en,
                     weekday_to_words)
@@ -151,3 +152,32 @@ def say_degrees(value: float, lang: str) -> str:
     if lang == "zh":
         return f"零下{-value}度" if value < 0 else f"{value}度"
     return f"minus {-value} degrees" if value < 0 else f"{value} degree{'' if value == 1 else 's'}"
+
+
+def say_number(value: Any, lang: str) -> str:
+    """A count in words below a thousand ("twenty five" / "二十五"), digits above; booleans as
+    "true"/"false" (an action's result may be one)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and 0 <= value < 1000:
+        return number_to_words_zh(value) if lang == "zh" else number_to_words_en(value)
+    return str(value)
+
+
+# language code -> its name, per reply language
+LANGUAGE_NAMES = {"en": {"en": "English", "zh": "Chinese"}, "zh": {"en": "英文", "zh": "中文"}}
+
+
+def say_language(code: Any, lang: str) -> str:
+    """ "en" -> "English" / "英文"; an unknown code as given."""
+    return LANGUAGE_NAMES[lang].get(str(code), str(code))
+
+
+def say_month_day(value: Any, lang: str) -> str:
+    """ "MM-DD" (or "YYYY-MM-DD") as "May 5th" / "5月5日", without the weekday."""
+    month, day = (int(p) for p in str(value).split("-")[-2:])
+    if lang == "en":
+        return say_date(dt.date(dt.date.today().year, month, day), lang).split(", ")[-1]
+    return f"{month}月{day}日"

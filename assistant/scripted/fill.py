@@ -8,16 +8,13 @@ fillings are kept apart.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable
 from typing import Any
 
-from ..lang import number_to_words_en, number_to_words_zh
-from ..phrases.locale import say_date, say_day, say_duration, say_hhmm, say_percent
+from ..phrases.locale import LANGUAGE_NAMES, say_number  # noqa: F401  (old home, names kept)
+from ..slots import slot_type
 from .spec import ENV_VAR, PLACEHOLDER
-
-LANGUAGE_NAMES = {"en": {"en": "English", "zh": "Chinese"}, "zh": {"en": "英文", "zh": "中文"}}
 
 # (list name, item id, lang) -> display name
 Namer = Callable[[str, str, str], str]
@@ -27,45 +24,18 @@ class MissingVariable(ValueError):
     """An ${ENV_VAR} the action needs is not set (a token the maker has not exported yet)."""
 
 
-def say_number(value: Any, lang: str) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int) and 0 <= value < 1000:
-        return number_to_words_zh(value) if lang == "zh" else number_to_words_en(value)
-    return str(value)
-
-
 def spoken(kind: str, value: Any, lang: str, name: Namer) -> str:
-    """One slot value as said in `lang`; `kind` is the slot's type ("duration", "list:size")."""
+    """One slot value as said in `lang`; `kind` is the slot's type ("duration", "list:size").
+    How each built-in type is said is its `say` in assistant/slots.py."""
     if value is None:
         return ""
-    try:
-        if kind.startswith("list:"):
+    if kind.startswith("list:"):
+        try:
             return name(kind[5:], str(value), lang)
-        if kind == "duration":
-            return say_duration(float(value), lang)
-        if kind == "time":
-            return say_hhmm(str(value), lang)
-        if kind == "day":
-            return say_day(int(value), lang)
-        if kind == "level":
-            return say_percent(float(value), lang)
-        if kind == "number":
-            return say_number(value, lang)
-        if kind == "language":
-            return LANGUAGE_NAMES[lang].get(str(value), str(value))
-        if kind == "date":
-            month, day = (int(p) for p in str(value).split("-")[-2:])
-            return (
-                say_date(dt.date(dt.date.today().year, month, day), lang).split(", ")[-1]
-                if lang == "en"
-                else f"{month}月{day}日"
-            )
-    except (ValueError, TypeError, KeyError):
-        pass
-    return str(value)
+        except (ValueError, TypeError, KeyError):
+            return str(value)
+    stype = slot_type(kind)
+    return stype.spoken(value, lang) if stype is not None else str(value)
 
 
 def _lookup(name: str, values: dict[str, Any]) -> Any:
