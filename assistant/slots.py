@@ -169,6 +169,7 @@ _TYPES = (
 )
 
 SLOT_TYPES: dict[str, SlotType] = {t.name: t for t in _TYPES}
+_ENTITY_KINDS = {t.name: t.entity for t in _TYPES}  # per matched item: a plain dict lookup
 FREE_TEXT = next(t.name for t in _TYPES if t.free_text)
 
 
@@ -180,5 +181,4 @@ def slot_type(name: str) -> SlotType | None:
 def entity_kind(name: str) -> str:
     """The entity kind a slot or entity type is filed under for retrieval ("level" -> "number");
     the name itself for a list or an unknown type."""
-    t = SLOT_TYPES.get(name)
-    return t.entity if t is not None else name
+    return _ENTITY_KINDS.get(name, name)
