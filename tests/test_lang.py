@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from assistant.lang import (LANGS, MONTHS_EN, WORDS_TO_MONTH_EN, WORDS_TO_WEEKDAY_EN,
                             WORDS_TO_WEEKDAY_ZH, cjk_only, detect_lang, has_cjk, is_cjk,
                             latin_sound, number_to_words_en, number_to_words_zh, ordinal_suffix_en,
@@ -82,3 +84,30 @@ def test_the_old_names_still_import_while_other_branches_use_them():
     assert numbers.zh_number is lang.words_to_number_zh
     assert normalize.detect_lang is lang.detect_lang and normalize.is_cjk is lang.is_cjk
     assert phonetics.pinyin is lang.pinyin and phonetics.sound_key is lang.sound_key
+
+
+@pytest.mark.parametrize(
+    ("n", "en", "zh"),
+    [
+        (1005, "one thousand five", "一千零五"),
+        (2024, "two thousand twenty-four", "两千零二十四"),
+        (20005, "twenty thousand five", "两万零五"),
+        (10015, "ten thousand fifteen", "一万零一十五"),
+        (1_000_000, "one million", "一百万"),
+        (-3, "minus three", "负三"),
+    ],
+)
+def test_numbers_past_a_thousand_and_below_zero_are_said_in_words(n, en, zh):
+    """A maker's reply may say any count ("order 1005"): once this raised IndexError past 999
+    and said -3 as "seventeen"."""
+    from assistant.lang import (
+        number_to_words_en,
+        number_to_words_zh,
+        words_to_number_en,
+        words_to_number_zh,
+    )
+
+    assert number_to_words_en(n) == en and number_to_words_zh(n) == zh
+    if n >= 0:
+        assert words_to_number_zh(zh) == n
+        assert words_to_number_en(en.replace("-", " ").split(), 0)[0] == n

@@ -18,7 +18,20 @@ _ZH_DIGIT_CHARS = "零一二三四五六七八九"
 
 
 def number_to_words_en(n: int) -> str:
-    """0-999 as English words: "fifteen", "twenty-three", "one hundred five"."""
+    """A whole number as English words: "fifteen", "twenty-three", "one hundred five",
+    "minus three", "twelve thousand four"; a billion or more stays in digits."""
+    if n < 0:
+        return "minus " + number_to_words_en(-n)
+    if n >= 1_000_000_000:
+        return str(n)
+    if n >= 1_000_000:
+        millions, rest = divmod(n, 1_000_000)
+        return number_to_words_en(millions) + " million" + (
+            " " + number_to_words_en(rest) if rest else "")
+    if n >= 1000:
+        thousands, rest = divmod(n, 1000)
+        return number_to_words_en(thousands) + " thousand" + (
+            " " + number_to_words_en(rest) if rest else "")
     if n < 20:
         return _ONES[n]
     if n < 100:
@@ -29,7 +42,18 @@ def number_to_words_en(n: int) -> str:
 
 
 def number_to_words_zh(n: int) -> str:
-    """0-999 in Chinese characters: 十五, 二十三, 一百零五."""
+    """A whole number in Chinese characters: 十五, 二十三, 一百零五, 一千零五十, 两万三千, 负三;
+    a hundred million or more stays in digits."""
+    if n < 0:
+        return "负" + number_to_words_zh(-n)
+    if n >= 100_000_000:
+        return str(n)
+    if n >= 10_000:
+        wan, rest = divmod(n, 10_000)
+        head = ("两" if wan == 2 else _zh_under_10000(wan)) + "万"
+        return head + _zh_tail(rest, 1000)
+    if n >= 1000:
+        return _zh_under_10000(n)
     if n < 10:
         return _ZH_DIGIT_CHARS[n]
     if n < 20:
@@ -42,6 +66,22 @@ def number_to_words_zh(n: int) -> str:
         return _ZH_DIGIT_CHARS[hundreds] + "百"
     return _ZH_DIGIT_CHARS[hundreds] + "百" + ("零" if rest < 10 else "") + (
         number_to_words_zh(rest) if rest >= 20 or rest < 10 else "一" + number_to_words_zh(rest))
+
+
+def _zh_under_10000(n: int) -> str:
+    if n < 1000:
+        return number_to_words_zh(n)
+    thousands, rest = divmod(n, 1000)
+    return ("两" if thousands == 2 else _ZH_DIGIT_CHARS[thousands]) + "千" + _zh_tail(rest, 100)
+
+
+def _zh_tail(rest: int, unit: int) -> str:
+    """What follows a 千 or 万: nothing, 零 before a number that skips a place, or the rest."""
+    if rest == 0:
+        return ""
+    if rest >= unit:
+        return _zh_under_10000(rest)
+    return "零" + ("一" + number_to_words_zh(rest) if 10 <= rest < 20 else number_to_words_zh(rest))
 
 
 def number_to_words(n: int, lang: str) -> str:
