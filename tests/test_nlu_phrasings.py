@@ -58,6 +58,13 @@ def engine():
         ),
         ("should i dress in a sweater", "weather.query", {"gear": "coat"}),
         ("will it get below twenty degrees tonight", "weather.query", {"degrees": 20, "day": 0}),
+        # amounts already fallen, with the place as the subject
+        (
+            "how much rain has seattle had this week",
+            "weather.query",
+            {"city": "seattle", "condition": "rain"},
+        ),
+        ("how much snow have we gotten so far", "weather.query", {"condition": "snow"}),
         (
             "when is it going to snow in london",
             "weather.query",
