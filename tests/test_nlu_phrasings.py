@@ -47,6 +47,10 @@ def engine():
         ("time to listen to some dolly parton", "media.play", {"query": "dolly parton"}),
         ("play hotel california next", "media.play", {"query": "hotel california"}),
         ("i would like some music", "media.play", {}),
+        # "run"/"start" with the genre before the word for songs, and "make X play next"
+        ("run a jazz playlist", "media.play", {"query": "jazz"}),
+        ("start some country music", "media.play", {"query": "country"}),
+        ("have bohemian rhapsody play after this", "media.play", {"query": "bohemian rhapsody"}),
         # weather: ranges of days, outfits and gear on the way somewhere, thresholds, "how soon"
         ("give me the five day forecast for tokyo", "weather.query", {"city": "tokyo", "days": 5}),
         ("seven day forecast", "weather.query", {"days": 7}),
@@ -58,6 +62,13 @@ def engine():
         ),
         ("should i dress in a sweater", "weather.query", {"gear": "coat"}),
         ("will it get below twenty degrees tonight", "weather.query", {"degrees": 20, "day": 0}),
+        # amounts already fallen, with the place as the subject
+        (
+            "how much rain has seattle had this week",
+            "weather.query",
+            {"city": "seattle", "condition": "rain"},
+        ),
+        ("how much snow have we gotten so far", "weather.query", {"condition": "snow"}),
         (
             "when is it going to snow in london",
             "weather.query",
