@@ -184,6 +184,7 @@ class Prepared:
     # what each template label costs against this utterance, shared by every graph aligned
     _steps: dict[Any, Any] = field(default_factory=dict)
     _words: dict[int, list[Any]] = field(default_factory=dict)  # by Matcher.word_ids
+    _heard: set[str] | None = None  # every word some token may stand for
 
     def absorb_for(self, intent: str, own_word: float) -> list[float]:
         """`absorb` where the intent's own command words are cheap (its title may contain them)."""
@@ -729,7 +730,19 @@ class Matcher:
         the word heard there: a near-miss or a swap (None: an entity takes no word)."""
         costs = self.costs
         near_min, near_k, swap_k = costs.near_min, costs.near, costs.swap
-        got: list[tuple[float, Op, float | None] | None] = []
+        heard = prep._heard
+        if heard is None:
+            heard = prep._heard = {w for table in prep.similar if table for w in table}
+        if text not in heard:  # most template words: a swap everywhere, the same for any word
+            key = ("swaps", wp)
+            got = prep._steps.get(key)
+            if got is None:
+                got = prep._steps[key] = [
+                    None if table is None else ((wp if wp > wj else wj) * swap_k, _SWAP, None)
+                    for table, wj in zip(prep.similar, prep.weights, strict=True)
+                ]
+            return got
+        got = []
         for table, wj in zip(prep.similar, prep.weights, strict=True):
             if table is None:
                 got.append(None)
