@@ -185,6 +185,8 @@ class Prepared:
     _steps: dict[Any, Any] = field(default_factory=dict)
     _words: dict[int, list[Any]] = field(default_factory=dict)  # by Matcher.word_ids
     _heard: set[str] | None = None  # every word some token may stand for
+    _drop: dict[float, list[float]] = field(default_factory=dict)  # by the factor of extra words
+    _keyed: dict[Any, bool] = field(default_factory=dict)
 
     def absorb_for(self, intent: str, own_word: float) -> list[float]:
         """`absorb` where the intent's own command words are cheap (its title may contain them)."""
@@ -616,7 +618,10 @@ class Matcher:
         D = [[INF] * (n + 1) for _ in range(N)]
         B: list[list[Cell | None]] = [[None] * (n + 1) for _ in range(N)]
         D[0][0] = 0.0
-        drop = [factor * w + costs.drop_tie for w in prep.weights]
+        drop = prep._drop.get(factor)
+        if drop is None:
+            drop = prep._drop[factor] = [factor * w + costs.drop_tie for w in prep.weights]
+        positions = range(n)
         absorb = prep.absorb_for(g.intent, costs.free_word)
         zh = g.lang == "zh"
         wsteps = prep._words
@@ -627,10 +632,12 @@ class Matcher:
         # `_value_steps`, `_slot_offers`) and shared by every graph aligned with it.
         for v, out in enumerate(self._index[id(g)].edges):
             Dv, Bv = D[v], B[v]
-            for j in range(n):  # heard words this template does not explain
-                c = Dv[j] + drop[j]
-                if c < Dv[j + 1]:
-                    Dv[j + 1] = c
+            c = Dv[0]
+            for j, d in enumerate(drop):  # heard words this template does not explain
+                cost = c + d
+                c = Dv[j + 1]
+                if cost < c:
+                    c = Dv[j + 1] = cost
                     Bv[j + 1] = (_DELETE, v, j, None, None)
             for u, kind, label, wp, wid in out:
                 Du, Bu = D[u], B[u]
@@ -644,13 +651,12 @@ class Matcher:
                     steps = wsteps.get(wid)
                     if steps is None:
                         steps = wsteps[wid] = self._word_steps(prep, label.text, wp)
-                    for j in range(n):  # in this order: "not heard", then the word heard
-                        c = Dv[j]
+                    # in this order: "not heard", then the word heard
+                    for j, c, step in zip(positions, Dv, steps, strict=False):  # Dv[n]: below
                         cost = c + wp
                         if cost < Du[j]:
                             Du[j] = cost
                             Bu[j] = (_INSERT, v, j, label, None)
-                        step = steps[j]
                         if step is not None:
                             cost = c + step[0]
                             if cost < Du[j + 1]:
@@ -710,6 +716,13 @@ class Matcher:
         words, types = entry.key_words, entry.key_types
         if not words and not types:
             return False
+        key = (words, types)  # intents' graphs share them; a frozenset keeps its hash
+        got = prep._keyed.get(key)
+        if got is None:
+            got = prep._keyed[key] = self._heard_any(prep, words, types)
+        return got
+
+    def _heard_any(self, prep: Prepared, words: frozenset[str], types: frozenset[str]) -> bool:
         for it, table in zip(prep.items, prep.similar, strict=True):
             if isinstance(it, Entity):
                 if it.type in types:
