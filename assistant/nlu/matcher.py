@@ -255,8 +255,9 @@ class _Indexed:
     least: float  # weight of the lightest path through the graph
     open: bool  # has a free-text slot or an open list slot: takes words it does not name
     heads: frozenset[str]  # "verb {free text}" templates: the codes of the verb
-    # per node: (target, kind, label, weight, number of the (word, weight) pair or -1)
-    edges: list[list[tuple[int, int, Any, float, int]]]
+    # per node: (target, kind, label, weight, number of the (word, weight) pair or -1, and the
+    # back-pointers of its INSERT (EMPTY) and SWAP steps, made once: see `Matcher.align`)
+    edges: list[list[tuple[int, int, Any, float, int, tuple, tuple]]]
     key_words: frozenset[str]  # its distinctive words ("joke")
     key_types: frozenset[str]  # list types only its intent fills ("list:weather_gear")
 
@@ -361,10 +362,12 @@ class Matcher:
                         e.label,
                         self.weight[e.label] if e.label is not None else 0.0,
                         self._word_id(e.label),
+                        (_EMPTY if e.label is None else _INSERT, v, e.label),
+                        (_SWAP, v, e.label),
                     )
                     for e in out
                 ]
-                for out in g.edges
+                for v, out in enumerate(g.edges)
             ]
             key_words = frozenset(
                 lb.text for lb in g.labels if isinstance(lb, Word) and self.weight[lb] >= costs.key
@@ -632,20 +635,21 @@ class Matcher:
         # `_value_steps`, `_slot_offers`) and shared by every graph aligned with it.
         for v, out in enumerate(self._index[id(g)].edges):
             Dv, Bv = D[v], B[v]
+            dele = (_DELETE, v, None)
             c = Dv[0]
             for j, d in enumerate(drop):  # heard words this template does not explain
                 cost = c + d
                 c = Dv[j + 1]
                 if cost < c:
                     c = Dv[j + 1] = cost
-                    Bv[j + 1] = (_DELETE, v, j, None, None)
-            for u, kind, label, wp, wid in out:
+                    Bv[j + 1] = dele
+            for u, kind, label, wp, wid, ins, swp in out:
                 Du, Bu = D[u], B[u]
                 if kind == _K_EMPTY:
                     for j in range(n + 1):
                         if Dv[j] < Du[j]:
                             Du[j] = Dv[j]
-                            Bu[j] = (_EMPTY, v, j, None, None)
+                            Bu[j] = ins
                     continue
                 if kind == _K_WORD:
                     steps = wsteps.get(wid)
@@ -656,16 +660,17 @@ class Matcher:
                         cost = c + wp
                         if cost < Du[j]:
                             Du[j] = cost
-                            Bu[j] = (_INSERT, v, j, label, None)
+                            Bu[j] = ins
                         if step is not None:
                             cost = c + step[0]
                             if cost < Du[j + 1]:
                                 Du[j + 1] = cost
-                                Bu[j + 1] = (step[1], v, j, label, step[2])
+                                near = step[1] is _NEAR
+                                Bu[j + 1] = (_NEAR, v, j, label, step[2]) if near else swp
                     cost = Dv[n] + wp
                     if cost < Du[n]:
                         Du[n] = cost
-                        Bu[n] = (_INSERT, v, n, label, None)
+                        Bu[n] = ins
                     continue
                 elif kind == _K_VALUE:
                     for j, add in self._value_steps(prep, label):
@@ -701,7 +706,7 @@ class Matcher:
                     cost = Dv[j] + wp
                     if cost < Du[j]:
                         Du[j] = cost
-                        Bu[j] = (_INSERT, v, j, label, None)
+                        Bu[j] = ins
         cand = self._score(g, prep, D, B, factor)
         if cand.unknown and unknown_names and cand.needs_command:
             other = self.align(g, prep, unknown_names=False)
@@ -878,7 +883,12 @@ class Matcher:
             cell = B[v][j]
             if cell is None:
                 break
-            op, node, pos, label, value = cell  # a Step's fields
+            if len(cell) == 3:  # a step made once per edge: where it came from is implied
+                op, node, label = cell
+                pos = j if op is _INSERT or op is _EMPTY else j - 1
+                value: Any = None
+            else:
+                op, node, pos, label, value = cell  # a Step's fields
             if label is not None:
                 wp = weight_of[id(label)]
                 path_weight += wp
