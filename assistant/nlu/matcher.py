@@ -185,6 +185,7 @@ class Prepared:
     _steps: dict[Any, Any] = field(default_factory=dict)
     _words: dict[int, list[Any]] = field(default_factory=dict)  # by Matcher.word_ids
     _heard: set[str] | None = None  # every word some token may stand for
+    entities: list[tuple[int, Entity]] = field(default_factory=list)  # (position, entity)
     _drop: dict[float, list[float]] = field(default_factory=dict)  # by the factor of extra words
     _keyed: dict[Any, bool] = field(default_factory=dict)
 
@@ -575,7 +576,9 @@ class Matcher:
         sums = [0.0]
         for w in weights:
             sums.append(sums[-1] + w)
-        return Prepared(items, weights, absorb, pair_at, similar, owners, types, lang, sums)
+        prep = Prepared(items, weights, absorb, pair_at, similar, owners, types, lang, sums)
+        prep.entities = [(k, it) for k, it in enumerate(items) if isinstance(it, Entity)]
+        return prep
 
     def _near_values(self, prep: Prepared, stype: str, j: int) -> list[tuple[int, str, float]]:
         """(length, item id, similarity) of spans from items[j] that sound like a value of list
@@ -618,12 +621,12 @@ class Matcher:
         n = len(T)
         N = len(g.edges)
         INF = 1e9
-        D = [[INF] * (n + 1) for _ in range(N)]
-        B: list[list[Cell | None]] = [[None] * (n + 1) for _ in range(N)]
-        D[0][0] = 0.0
         drop = prep._drop.get(factor)
         if drop is None:
             drop = prep._drop[factor] = [factor * w + costs.drop_tie for w in prep.weights]
+        D = [[INF] * (n + 1) for _ in range(N)]
+        B: list[list[Cell | None]] = [[None] * (n + 1) for _ in range(N)]
+        D[0][0] = 0.0
         positions = range(n)
         absorb = prep.absorb_for(g.intent, costs.free_word)
         zh = g.lang == "zh"
@@ -947,8 +950,8 @@ class Matcher:
             score *= costs.unframed  # "make me a cappuccino" is no "make me a list of {item}"
         # fill every declared slot the utterance mentions, even where this template has none
         declared = self.slot_types.get(g.intent, {})
-        for k, it in enumerate(T):
-            if k in used or not isinstance(it, Entity):
+        for k, it in prep.entities:
+            if k in used:
                 continue
             for name, stype in declared.items():
                 if name not in slots and _compat(stype, it, costs) == 0.0:
