@@ -627,7 +627,6 @@ class Matcher:
         D = [[INF] * (n + 1) for _ in range(N)]
         B: list[list[Cell | None]] = [[None] * (n + 1) for _ in range(N)]
         D[0][0] = 0.0
-        fresh = [True] * N  # no edge into the node handled yet: its row is all INF
         positions = range(n)
         absorb = prep.absorb_for(g.intent, costs.free_word)
         zh = g.lang == "zh"
@@ -650,7 +649,6 @@ class Matcher:
             for u, kind, label, wp, wid, ins, swp in out:
                 Du, Bu = D[u], B[u]
                 if kind == _K_EMPTY:
-                    fresh[u] = False
                     for j in range(n + 1):
                         if Dv[j] < Du[j]:
                             Du[j] = Dv[j]
@@ -660,22 +658,6 @@ class Matcher:
                     steps = wsteps.get(wid)
                     if steps is None:
                         steps = wsteps[wid] = self._word_steps(prep, label.text, wp)
-                    if fresh[u] and Dv[0] < INF:
-                        # the first edge into u, from a reached node: every INSERT takes its
-                        # cell. A heard word's step came first in the interleaved pass, so on a
-                        # tie it keeps the cell (<=).
-                        fresh[u] = False
-                        Du[:] = [c + wp for c in Dv]
-                        Bu[:] = [ins] * (n + 1)
-                        for j, c, step in zip(positions, Dv, steps, strict=False):
-                            if step is not None:
-                                cost = c + step[0]
-                                if cost <= Du[j + 1]:
-                                    Du[j + 1] = cost
-                                    near = step[1] is _NEAR
-                                    Bu[j + 1] = (_NEAR, v, j, label, step[2]) if near else swp
-                        continue
-                    fresh[u] = False
                     # in this order: "not heard", then the word heard
                     for j, c, step in zip(positions, Dv, steps, strict=False):  # Dv[n]: below
                         cost = c + wp
@@ -693,8 +675,7 @@ class Matcher:
                         Du[n] = cost
                         Bu[n] = ins
                     continue
-                fresh[u] = False
-                if kind == _K_VALUE:
+                elif kind == _K_VALUE:
                     for j, add in self._value_steps(prep, label):
                         cost = Dv[j] + add
                         if cost < Du[j + 1]:
