@@ -17,6 +17,8 @@ Every weight and cost is a field of `CostModel`, with what it stands for.
 from __future__ import annotations
 
 import enum
+from itertools import compress
+from operator import not_
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -180,6 +182,13 @@ class Prepared:
     sums: list[float] = field(default_factory=list)  # prefix sums of `weights`
     _by_intent: dict[str, list[float]] = field(default_factory=dict)
     _near: dict[tuple[str, int], list[tuple[int, str, float]]] = field(default_factory=dict)
+    # what each template label costs against this utterance, shared by every graph aligned
+    _steps: dict[Any, Any] = field(default_factory=dict)
+    _words: dict[int, list[Any]] = field(default_factory=dict)  # by Matcher.word_ids
+    _heard: set[str] | None = None  # every word some token may stand for
+    entities: list[tuple[int, Entity]] = field(default_factory=list)  # (position, entity)
+    _drop: dict[float, list[float]] = field(default_factory=dict)  # by the factor of extra words
+    _keyed: dict[Any, bool] = field(default_factory=dict)
 
     def absorb_for(self, intent: str, own_word: float) -> list[float]:
         """`absorb` where the intent's own command words are cheap (its title may contain them)."""
@@ -248,7 +257,9 @@ class _Indexed:
     least: float  # weight of the lightest path through the graph
     open: bool  # has a free-text slot or an open list slot: takes words it does not name
     heads: frozenset[str]  # "verb {free text}" templates: the codes of the verb
-    edges: list[list[tuple[int, int, Any, float]]]  # per node: (target, kind, label, weight)
+    # per node: (target, kind, label, weight, number of the (word, weight) pair or -1, and the
+    # back-pointers of its INSERT (EMPTY) and SWAP steps, made once: see `Matcher.align`)
+    edges: list[list[tuple[int, int, Any, float, int, tuple, tuple]]]
     key_words: frozenset[str]  # its distinctive words ("joke")
     key_types: frozenset[str]  # list types only its intent fills ("list:weather_gear")
 
@@ -304,7 +315,18 @@ class Matcher:
             for label in g.labels:
                 if label not in self.weight:
                     self.weight[label] = self._label_weight(label)
+        # each (word, weight) pair of a template label gets a number: what it costs against an
+        # utterance is worked out once per utterance under that number
+        self.word_ids: dict[tuple[str, float], int] = {}
         self.graphs: dict[str, list[_Indexed]] = {"en": [], "zh": []}
+        # the weight of each label object of the graphs, by identity: hashing a label is dear
+        self.weight_by_id: dict[int, float] = {
+            id(e.label): self.weight[e.label]
+            for g in graphs
+            for out in g.edges
+            for e in out
+            if e.label is not None
+        }
         self._index: dict[int, _Indexed] = {}
         self.postings: dict[str, dict[str, list[int]]] = {"en": {}, "zh": {}}
         self.heads: dict[str, dict[str, list[int]]] = {"en": {}, "zh": {}}
@@ -341,10 +363,13 @@ class Matcher:
                         _edge_kind(e.label),
                         e.label,
                         self.weight[e.label] if e.label is not None else 0.0,
+                        self._word_id(e.label),
+                        (_EMPTY if e.label is None else _INSERT, v, e.label),
+                        (_SWAP, v, e.label),
                     )
                     for e in out
                 ]
-                for out in g.edges
+                for v, out in enumerate(g.edges)
             ]
             key_words = frozenset(
                 lb.text for lb in g.labels if isinstance(lb, Word) and self.weight[lb] >= costs.key
@@ -456,22 +481,24 @@ class Matcher:
             w = prep.weights[k]
             total += w
             for code, sim in self._item_codes(it, prep.similar[k]):
+                gain = w * sim
                 for idx in postings.get(code, ()):
                     row = gained.get(idx)
                     if row is None:
                         row = gained[idx] = [0.0] * n
-                    if w * sim > row[k]:
-                        row[k] = w * sim
+                    if gain > row[k]:
+                        row[k] = gain
+        # (-score, index): sorting these plainly is best first, ties by index
         ranked: list[tuple[float, int]] = []
+        weights = prep.weights
         for idx, row in gained.items():
             entry = entries[idx]
             got = sum(row)
             if entry.open:  # free text and new names can take any word, but that says little
-                got += OPEN_COVER * sum(
-                    w for w, r in zip(prep.weights, row, strict=True) if r == 0.0
-                )
-            ranked.append((got / max(total, entry.least, 1.0), idx))
-        ranked.sort(key=lambda x: (-x[0], x[1]))
+                # the weights of the words it explains nothing of, summed in order
+                got += OPEN_COVER * sum(compress(weights, map(not_, row)))
+            ranked.append((-(got / max(total, entry.least, 1.0)), idx))
+        ranked.sort()
         out: list[TemplateGraph] = []
         count: dict[str, int] = {}
         for _score, idx in ranked:
@@ -550,7 +577,9 @@ class Matcher:
         sums = [0.0]
         for w in weights:
             sums.append(sums[-1] + w)
-        return Prepared(items, weights, absorb, pair_at, similar, owners, types, lang, sums)
+        prep = Prepared(items, weights, absorb, pair_at, similar, owners, types, lang, sums)
+        prep.entities = [(k, it) for k, it in enumerate(items) if isinstance(it, Entity)]
+        return prep
 
     def _near_values(self, prep: Prepared, stype: str, j: int) -> list[tuple[int, str, float]]:
         """(length, item id, similarity) of spans from items[j] that sound like a value of list
@@ -593,85 +622,95 @@ class Matcher:
         n = len(T)
         N = len(g.edges)
         INF = 1e9
+        drop = prep._drop.get(factor)
+        if drop is None:
+            drop = prep._drop[factor] = [factor * w + costs.drop_tie for w in prep.weights]
         D = [[INF] * (n + 1) for _ in range(N)]
         B: list[list[Cell | None]] = [[None] * (n + 1) for _ in range(N)]
         D[0][0] = 0.0
-        similar = prep.similar
-        drop = [factor * w + costs.drop_tie for w in prep.weights]
-        wt = prep.weights
+        positions = range(n)
         absorb = prep.absorb_for(g.intent, costs.free_word)
         zh = g.lang == "zh"
-        vocab_en, vocab_zh = self.vocab["en"], self.vocab["zh"]
-        near_min, near_k, swap_k, mismatch = (
-            costs.near_min,
-            costs.near,
-            costs.swap,
-            costs.value_mismatch,
-        )
+        wsteps = prep._words
+        # Per edge, the label's own steps first and then "not heard" (INSERT): every cell then
+        # receives its offers in the order one interleaved pass over j would make, so ties break
+        # exactly as they always did. The cost a label adds at each position depends on the
+        # utterance and the label only, so it is worked out once per utterance (`_word_steps`,
+        # `_value_steps`, `_slot_offers`) and shared by every graph aligned with it.
         for v, out in enumerate(self._index[id(g)].edges):
             Dv, Bv = D[v], B[v]
-            for j in range(n):  # heard words this template does not explain
-                c = Dv[j] + drop[j]
-                if c < Dv[j + 1]:
-                    Dv[j + 1] = c
-                    Bv[j + 1] = (_DELETE, v, j, None, None)
-            for u, kind, label, wp in out:
+            dele = (_DELETE, v, None)
+            c = Dv[0]
+            for j, d in enumerate(drop):  # heard words this template does not explain
+                cost = c + d
+                c = Dv[j + 1]
+                if cost < c:
+                    c = Dv[j + 1] = cost
+                    Bv[j + 1] = dele
+            for u, kind, label, wp, wid, ins, swp in out:
                 Du, Bu = D[u], B[u]
                 if kind == _K_EMPTY:
                     for j in range(n + 1):
                         if Dv[j] < Du[j]:
                             Du[j] = Dv[j]
-                            Bu[j] = (_EMPTY, v, j, None, None)
+                            Bu[j] = ins
                     continue
-                for j in range(n + 1):
-                    c = Dv[j]
-                    if c >= INF:
-                        continue
-                    if c + wp < Du[j]:  # the template's label was not heard
-                        Du[j] = c + wp
-                        Bu[j] = (_INSERT, v, j, label, None)
-                    if j == n:
-                        continue
-                    if kind == _K_WORD:
-                        table = similar[j]
-                        if table is None:
-                            continue
-                        s = table.get(label.text, 0.0)
-                        w = wp if wp > wt[j] else wt[j]
-                        if s >= near_min:
-                            cost = c + w * (1.0 - s) * near_k
+                if kind == _K_WORD:
+                    steps = wsteps.get(wid)
+                    if steps is None:
+                        steps = wsteps[wid] = self._word_steps(prep, label.text, wp)
+                    # in this order: "not heard", then the word heard
+                    for j, c, step in zip(positions, Dv, steps, strict=False):  # Dv[n]: below
+                        cost = c + wp
+                        if cost < Du[j]:
+                            Du[j] = cost
+                            Bu[j] = ins
+                        if step is not None:
+                            cost = c + step[0]
                             if cost < Du[j + 1]:
                                 Du[j + 1] = cost
-                                Bu[j + 1] = (_NEAR, v, j, label, s)
-                        else:  # "wherever" for "weather": one edit, no evidence
-                            cost = c + w * swap_k
-                            if cost < Du[j + 1]:
-                                Du[j + 1] = cost
-                                Bu[j + 1] = (_SWAP, v, j, label, None)
-                    elif kind == _K_VALUE:
-                        it = T[j]
-                        if isinstance(it, Entity) and it.type == label.type:
-                            cost = c + (0.0 if it.value == label.value else mismatch)
-                            if cost < Du[j + 1]:
-                                Du[j + 1] = cost
-                                Bu[j + 1] = (_NEAR, v, j, label, 1.0)
-                    else:
-                        self._slot_steps(
-                            g,
-                            label,
-                            prep,
-                            v,
-                            j,
-                            c,
-                            Du,
-                            Bu,
-                            absorb,
-                            zh,
-                            vocab_en,
-                            vocab_zh,
-                            unknown_names,
-                            factor,
-                        )
+                                near = step[1] is _NEAR
+                                Bu[j + 1] = (_NEAR, v, j, label, step[2]) if near else swp
+                    cost = Dv[n] + wp
+                    if cost < Du[n]:
+                        Du[n] = cost
+                        Bu[n] = ins
+                    continue
+                elif kind == _K_VALUE:
+                    for j, add in self._value_steps(prep, label):
+                        cost = Dv[j] + add
+                        if cost < Du[j + 1]:
+                            Du[j + 1] = cost
+                            Bu[j + 1] = (_NEAR, v, j, label, 1.0)
+                elif label.type == "text":
+                    free_open = costs.free_open
+                    as_entity = self._slot_offers(g, label, prep, zh, unknown_names, factor)
+                    for j in range(n):
+                        c = Dv[j]
+                        if as_entity[j] and c + as_entity[j][0][1] < Du[j + 1]:
+                            extra = as_entity[j][0][1]
+                            Du[j + 1] = c + extra
+                            Bu[j + 1] = (_SLOT, v, j, label, None)
+                        base, aj = c + free_open, absorb[j]
+                        for m in range(j + 1, n + 1):
+                            cost = base + absorb[m] - aj
+                            if cost < Du[m]:
+                                Du[m] = cost
+                                Bu[m] = (_FREE, v, j, label, None)
+                else:
+                    offers = self._slot_offers(g, label, prep, zh, unknown_names, factor)
+                    for j in range(n):
+                        c = Dv[j]
+                        for m, add, op, value in offers[j]:
+                            cost = c + add
+                            if cost < Du[m]:
+                                Du[m] = cost
+                                Bu[m] = (op, v, j, label, value)
+                for j in range(n + 1):  # the template's label was not heard
+                    cost = Dv[j] + wp
+                    if cost < Du[j]:
+                        Du[j] = cost
+                        Bu[j] = ins
         cand = self._score(g, prep, D, B, factor)
         if cand.unknown and unknown_names and cand.needs_command:
             other = self.align(g, prep, unknown_names=False)
@@ -686,6 +725,13 @@ class Matcher:
         words, types = entry.key_words, entry.key_types
         if not words and not types:
             return False
+        key = (words, types)  # intents' graphs share them; a frozenset keeps its hash
+        got = prep._keyed.get(key)
+        if got is None:
+            got = prep._keyed[key] = self._heard_any(prep, words, types)
+        return got
+
+    def _heard_any(self, prep: Prepared, words: frozenset[str], types: frozenset[str]) -> bool:
         for it, table in zip(prep.items, prep.similar, strict=True):
             if isinstance(it, Entity):
                 if it.type in types:
@@ -694,81 +740,128 @@ class Matcher:
                 return True
         return False
 
-    def _slot_steps(
+    def _word_id(self, label: Label | None) -> int:
+        if not isinstance(label, Word):
+            return -1
+        return self.word_ids.setdefault((label.text, self.weight[label]), len(self.word_ids))
+
+    def _word_steps(
+        self, prep: Prepared, text: str, wp: float
+    ) -> list[tuple[float, Op, float | None] | None]:
+        """Per heard position, (cost, op, similarity) of a template word of weight `wp` taking
+        the word heard there: a near-miss or a swap (None: an entity takes no word)."""
+        costs = self.costs
+        near_min, near_k, swap_k = costs.near_min, costs.near, costs.swap
+        heard = prep._heard
+        if heard is None:
+            heard = prep._heard = {w for table in prep.similar if table for w in table}
+        if text not in heard:  # most template words: a swap everywhere, the same for any word
+            key = ("swaps", wp)
+            got = prep._steps.get(key)
+            if got is None:
+                got = prep._steps[key] = [
+                    None if table is None else ((wp if wp > wj else wj) * swap_k, _SWAP, None)
+                    for table, wj in zip(prep.similar, prep.weights, strict=True)
+                ]
+            return got
+        got = []
+        for table, wj in zip(prep.similar, prep.weights, strict=True):
+            if table is None:
+                got.append(None)
+                continue
+            s = table.get(text, 0.0)
+            w = wp if wp > wj else wj
+            if s >= near_min:
+                got.append((w * (1.0 - s) * near_k, _NEAR, s))
+            else:  # "wherever" for "weather": one edit, no evidence
+                got.append((w * swap_k, _SWAP, None))
+        return got
+
+    def _value_steps(self, prep: Prepared, label: Value) -> list[tuple[int, float]]:
+        """(position, cost) of a value written in the template taking each heard entity."""
+        key = ("value", label)
+        got = prep._steps.get(key)
+        if got is None:
+            mismatch = self.costs.value_mismatch
+            got = [
+                (j, 0.0 if it.value == label.value else mismatch)
+                for j, it in enumerate(prep.items)
+                if isinstance(it, Entity) and it.type == label.type
+            ]
+            prep._steps[key] = got
+        return got
+
+    def _slot_offers(
         self,
         g: TemplateGraph,
         label: SlotRef,
         prep: Prepared,
-        v: int,
-        j: int,
-        c: float,
-        Du: list[float],
-        Bu: list[Cell | None],
-        absorb: list[float],
         zh: bool,
-        vocab_en: set[str],
-        vocab_zh: set[str],
         unknown_names: bool,
         factor: float,
-    ) -> None:
+    ) -> list[list[tuple[int, float, Op, Any]]]:
+        """Per heard position j, the (end, cost, op, value) of each way a slot can take the words
+        from j: an entity, a near-miss of a list value, a name nobody configured (free text is
+        left to `align`: its cost depends on the intent). They depend on the slot type and
+        whether the list is closed, not on the graph, so they are worked out once per utterance.
+        """
+        stype = label.type
+        closed = (g.intent, label.name) in self.closed
+        key = ("slot", stype, closed, zh, unknown_names, factor)
+        got = prep._steps.get(key)
+        if got is not None:
+            return got
         costs = self.costs
         T, pair_at = prep.items, prep.pair_at
         n = len(T)
-        stype = label.type
-        it = T[j]
-        if isinstance(it, Entity):
-            extra = _compat(stype, it, costs)
-            if extra is not None and c + extra < Du[j + 1]:
-                Du[j + 1] = c + extra
-                Bu[j + 1] = (_SLOT, v, j, label, None)
-        if stype == "text":
-            for k in range(1, n - j + 1):
-                cost = c + costs.free_open + absorb[j + k] - absorb[j]
-                if cost < Du[j + k]:
-                    Du[j + k] = cost
-                    Bu[j + k] = (_FREE, v, j, label, None)
-            return
-        if not stype.startswith("list:"):
-            return
-        closed = (g.intent, label.name) in self.closed
-        for k, item_id, sim in self._near_values(prep, stype, j):
-            if sim < NEAR_OPEN and not closed:
-                continue  # an open list would rather take it as a new name
-            # like a new name, never dearer than leaving the words unexplained
-            # ("brew a media latte")
-            cost = c + min(
-                costs.near_value_base + (1.0 - sim) * costs.near_value,
-                factor * (prep.sums[j + k] - prep.sums[j]),
-            )
-            if cost < Du[j + k]:
-                Du[j + k] = cost
-                Bu[j + k] = (_NEAR_VALUE, v, j, label, (item_id, sim))
-        if not unknown_names or closed or stype in prep.types:
-            return  # closed, or a known value was heard: no made-up one
-        limit = costs.unknown_max_zh if zh else costs.unknown_max_en
-        more = costs.unknown_more_zh if zh else costs.unknown_more_en
-        for k in range(1, min(limit, n - j) + 1):
-            nxt = T[j + k - 1]
-            if isinstance(nxt, Entity):
-                if nxt.type != "number":
+        vocab_en, vocab_zh = self.vocab["en"], self.vocab["zh"]
+        got = []
+        for j in range(n):
+            offers: list[tuple[int, float, Op, Any]] = []
+            got.append(offers)
+            it = T[j]
+            if isinstance(it, Entity):
+                extra = _compat(stype, it, costs)
+                if extra is not None:
+                    offers.append((j + 1, extra, _SLOT, None))
+            if not stype.startswith("list:"):
+                continue
+            for k, item_id, sim in self._near_values(prep, stype, j):
+                if sim < NEAR_OPEN and not closed:
+                    continue  # an open list would rather take it as a new name
+                # like a new name, never dearer than leaving the words unexplained
+                # ("brew a media latte")
+                add = min(
+                    costs.near_value_base + (1.0 - sim) * costs.near_value,
+                    factor * (prep.sums[j + k] - prep.sums[j]),
+                )
+                offers.append((j + k, add, _NEAR_VALUE, (item_id, sim)))
+            if not unknown_names or closed or stype in prep.types:
+                continue  # closed, or a known value was heard: no made-up one
+            limit = costs.unknown_max_zh if zh else costs.unknown_max_en
+            more = costs.unknown_more_zh if zh else costs.unknown_more_en
+            for k in range(1, min(limit, n - j) + 1):
+                nxt = T[j + k - 1]
+                if isinstance(nxt, Entity):
+                    if nxt.type != "number":
+                        break
+                elif (
+                    is_stop(nxt.text)
+                    or nxt.text in vocab_en
+                    or (nxt.text in vocab_zh and not zh)
+                    or (k > 1 and pair_at[j + k - 1])
+                ):
                     break
-            elif (
-                is_stop(nxt.text)
-                or nxt.text in vocab_en
-                or (nxt.text in vocab_zh and not zh)
-                or (k > 1 and pair_at[j + k - 1])
-            ):
-                break
-            if zh and k == 1 and isinstance(nxt, Token) and is_cjk(nxt.text):
-                continue  # one Chinese character is no name
-            # never dearer than leaving the words unexplained: where the template has a place for
-            # a name, "in paris" is the city paris, not two extra words
-            cost = c + min(
-                costs.unknown + more * (k - 1), factor * (prep.sums[j + k] - prep.sums[j])
-            )
-            if cost < Du[j + k]:
-                Du[j + k] = cost
-                Bu[j + k] = (_UNKNOWN, v, j, label, None)
+                if zh and k == 1 and isinstance(nxt, Token) and is_cjk(nxt.text):
+                    continue  # one Chinese character is no name
+                # never dearer than leaving the words unexplained: where the template has a place
+                # for a name, "in paris" is the city paris, not two extra words
+                add = min(
+                    costs.unknown + more * (k - 1), factor * (prep.sums[j + k] - prep.sums[j])
+                )
+                offers.append((j + k, add, _UNKNOWN, None))
+        prep._steps[key] = got
+        return got
 
     def _score(
         self,
@@ -782,6 +875,7 @@ class Matcher:
         T, wt = prep.items, prep.weights
         n = len(T)
         cost = D[g.end][n]
+        weight_of = self.weight_by_id
         slots: dict[str, Any] = {}
         unknown: dict[str, str] = {}
         used: set[int] = set()
@@ -793,49 +887,53 @@ class Matcher:
             cell = B[v][j]
             if cell is None:
                 break
-            step = Step(*cell)
-            op, label = step.op, step.label
+            if len(cell) == 3:  # a step made once per edge: where it came from is implied
+                op, node, label = cell
+                pos = j if op is _INSERT or op is _EMPTY else j - 1
+                value: Any = None
+            else:
+                op, node, pos, label, value = cell  # a Step's fields
             if label is not None:
-                wp = self.weight[label]
+                wp = weight_of[id(label)]
                 path_weight += wp
                 content += wp >= 1.0
-            if op == Op.DELETE:
-                extra += wt[step.pos]
-            elif op == Op.INSERT:
-                missed = missed or (isinstance(label, Word) and self.weight[label] >= 1.0)
-            elif op == Op.NEAR:
-                weight_t += wt[step.pos]
-                used.add(step.pos)
-                evidence += wp >= 1.0 and step.value >= costs.clear
-            elif op == Op.SWAP:
-                weight_t += wt[step.pos]
-                used.add(step.pos)
-            elif op == Op.SLOT:
+            if op is _DELETE:
+                extra += wt[pos]
+            elif op is _INSERT:
+                missed = missed or (isinstance(label, Word) and wp >= 1.0)
+            elif op is _NEAR:
+                weight_t += wt[pos]
+                used.add(pos)
+                evidence += wp >= 1.0 and value >= costs.clear
+            elif op is _SWAP:
+                weight_t += wt[pos]
+                used.add(pos)
+            elif op is _SLOT:
                 assert isinstance(label, SlotRef)
                 weight_t += 1.0
                 evidence += 2  # a value the lists or entity finders know is strong evidence
-                used.add(step.pos)
-                slots[label.name] = _convert(label.type, T[step.pos])
-            elif op == Op.NEAR_VALUE:
+                used.add(pos)
+                slots[label.name] = _convert(label.type, T[pos])
+            elif op is _NEAR_VALUE:
                 assert isinstance(label, SlotRef)
                 weight_t += 1.0
-                item_id, sim = step.value
+                item_id, sim = value
                 evidence += 2 if sim >= 0.85 else 1
-                used.update(range(step.pos, j))
+                used.update(range(pos, j))
                 slots[label.name] = item_id
-            elif op in (Op.FREE, Op.UNKNOWN):
+            elif op is _FREE or op is _UNKNOWN:
                 assert isinstance(label, SlotRef)
                 weight_t += 1.0
-                used.update(range(step.pos, j))
+                used.update(range(pos, j))
                 value = join_raw(
-                    _trim(T[step.pos : j]) if op == Op.FREE else T[step.pos : j], g.lang
+                    _trim(T[pos : j]) if op is _FREE else T[pos : j], g.lang
                 )
                 slots[label.name] = value
-                if op == Op.UNKNOWN:
+                if op is _UNKNOWN:
                     unknown[label.name] = value
                 else:
                     free = True
-            v, j = step.node, step.pos
+            v, j = node, pos
         # words the template does not explain counted `factor` of their weight in the table:
         # "should I take an umbrella today" still asks for the weather
         denom = max(path_weight, weight_t + factor * extra, 1.0)
@@ -853,8 +951,8 @@ class Matcher:
             score *= costs.unframed  # "make me a cappuccino" is no "make me a list of {item}"
         # fill every declared slot the utterance mentions, even where this template has none
         declared = self.slot_types.get(g.intent, {})
-        for k, it in enumerate(T):
-            if k in used or not isinstance(it, Entity):
+        for k, it in prep.entities:
+            if k in used:
                 continue
             for name, stype in declared.items():
                 if name not in slots and _compat(stype, it, costs) == 0.0:
