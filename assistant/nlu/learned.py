@@ -20,6 +20,7 @@ and nothing is ever unpickled.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -36,6 +37,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .. import heap
 from .entities import Entity, Item
 from .graph import SlotRef, TemplateGraph, Value, Word
 from .phonetics import pinyin
@@ -348,6 +350,10 @@ def obtain(sampler: Sampler, key: str, cache_dir: Path | None) -> tuple[LearnedM
         return None, "none"
     log.info("learned stage trained in %.2f s (%d classes)", time.perf_counter() - t,
              len(model.classes))
+    # training's sparse matrices and optimiser buffers are freed but glibc keeps the pages: give
+    # them back, or they add to the recogniser's peak for as long as the process runs
+    gc.collect()
+    heap.trim()
     if folder is not None:
         try:
             model.save(folder, key)
