@@ -288,7 +288,13 @@ TTS = Table(
     }
 )
 
-SERVE = Table({"max_clients": Num(1, 1024, whole=True), "grace_seconds": Num(0, 600)})
+SERVE = Table(
+    {
+        "max_clients": Num(1, 1024, whole=True),
+        "grace_seconds": Num(0, 600),
+        "idle_seconds": Num(1, 86_400),
+    }
+)
 
 DEVICE = AnyOf(
     (Text(), Num(0, 10_000, whole=True)), "a device name or an index from `assistant devices`"

@@ -320,6 +320,25 @@ def test_unix_socket_server_answers_and_removes_its_socket(tmp_path, model_dir):
     assert not sock.exists()
 
 
+def test_a_client_that_says_nothing_is_closed_after_idle_seconds(tmp_path, model_dir):
+    """A connection that sends no event (or trickles one for ever) is closed after
+    `[serve] idle_seconds`, so it cannot hold a client slot; the server goes on serving."""
+    cfg = _config(tmp_path, '[asr]\nengine = "sphinx"\n\n[serve]\nidle_seconds = 1\n')
+    srv = start_server(tmp_path / "idle", "--config", str(cfg))
+    try:
+        host, port = srv.uri[len("tcp://") :].split(":")
+        started = time.monotonic()
+        with socket.create_connection((host, int(port)), timeout=15) as silent:
+            silent.sendall(b'{"type": "describe", "data_le')  # half a header, then nothing
+            assert silent.recv(1024) == b""  # closed by the server
+        assert time.monotonic() - started < 10
+        answer, _ = run(ask(srv.uri, [Recognize(text="turn on the light").event()], "intent"))
+        assert answer.data["name"] == "home.turn_on"
+        assert "no whole event in 1 s ([serve] idle_seconds)" in srv.log_text()
+    finally:
+        assert srv.stop() == 0
+
+
 # -- last: stopping --------------------------------------------------------------------------------
 
 

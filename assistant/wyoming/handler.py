@@ -71,6 +71,9 @@ class Shared:
 
     engines: Engines
     max_clients: int
+    # a connection that sends no event for this long is closed: a client that connects and then
+    # says nothing (or trickles one event for ever) must not hold one of the max_clients slots
+    idle_seconds: float = 300.0
     handlers: set[WyomingHandler] = field(default_factory=set)
     stopping: bool = False
 
@@ -107,7 +110,15 @@ class WyomingHandler(AsyncEventHandler):
                 return
             shared.handlers.add(self)
             while not shared.stopping or self.streaming:
-                event = await read_event(self.reader)
+                try:
+                    event = await asyncio.wait_for(read_event(self.reader), shared.idle_seconds)
+                except asyncio.TimeoutError:
+                    log.warning(
+                        "client %s closed: no whole event in %g s ([serve] idle_seconds)",
+                        self.peer,
+                        shared.idle_seconds,
+                    )
+                    break
                 if event is None:
                     break
                 self.busy = True

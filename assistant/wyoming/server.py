@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_CLIENTS = 64
 DEFAULT_GRACE_SECONDS = 30.0
+DEFAULT_IDLE_SECONDS = 300.0
 
 
 def check_uri(uri: str) -> str:
@@ -55,7 +56,11 @@ def serve(settings: Settings, uri: str, out: Callable[[str], None]) -> int:
     engines = Engines(app, announce=announce)
     try:
         engines.load()
-        shared = Shared(engines, int(conf.get("max_clients", DEFAULT_MAX_CLIENTS)))
+        shared = Shared(
+            engines,
+            int(conf.get("max_clients", DEFAULT_MAX_CLIENTS)),
+            float(conf.get("idle_seconds", DEFAULT_IDLE_SECONDS)),
+        )
         asyncio.run(_run(uri, shared, float(conf.get("grace_seconds", DEFAULT_GRACE_SECONDS)), out))
     finally:
         engines.close()
