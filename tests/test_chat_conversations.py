@@ -52,16 +52,7 @@ def chat(
     """Run one `assistant chat` session to the end of its input; the reply lines, prefix removed."""
     config = config or write_config(tmp_path / "config.toml")
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "assistant",
-            "chat",
-            "--state-dir",
-            str(tmp_path / "state"),
-            "--config",
-            str(config),
-        ],
+        _chat_command(tmp_path, config),
         input="\n".join(lines) + "\n",
         capture_output=True,
         text=True,
@@ -74,6 +65,40 @@ def chat(
     out = done.stdout.splitlines()
     assert all(line.startswith("assistant: ") for line in out), out
     return [line[len("assistant: ") :] for line in out]
+
+
+def _chat_command(tmp_path: Path, config: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "assistant",
+        "chat",
+        "--state-dir",
+        str(tmp_path / "state"),
+        "--config",
+        str(config),
+    ]
+
+
+def open_chat(tmp_path: Path, config: Path) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
+    """An `assistant chat` left running with stdin open, and a queue of its output lines (read
+    by a thread, so a test can wait for a line that comes on its own, such as a timer)."""
+    proc = subprocess.Popen(
+        _chat_command(tmp_path, config),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+        cwd=ROOT,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    out = proc.stdout
+    assert out is not None
+    threading.Thread(
+        target=lambda: [lines.put(line.rstrip("\n")) for line in out], daemon=True
+    ).start()
+    return proc, lines
 
 
 def converse(
@@ -245,28 +270,7 @@ def test_weather_through_chat_and_service_down(tmp_path):
 def test_timer_fires_while_idle_and_followup_gives_up(tmp_path):
     """Keep stdin open: the announcement must arrive on its own, while no command is typed."""
     config = write_config(tmp_path / "c.toml", followup=1.0)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "assistant",
-            "chat",
-            "--state-dir",
-            str(tmp_path / "state"),
-            "--config",
-            str(config),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=ENV,
-        cwd=ROOT,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(
-        target=lambda: [lines.put(line.rstrip("\n")) for line in proc.stdout], daemon=True
-    ).start()
+    proc, lines = open_chat(tmp_path, config)
 
     def next_line(wait: float = 20) -> str:
         return lines.get(timeout=wait)
@@ -296,28 +300,7 @@ def test_timer_rings_while_the_weather_service_trickles(tmp_path):
         config.write_text(
             config.read_text().replace("timeout = 1.5", "timeout = 12"), encoding="utf-8"
         )
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "assistant",
-                "chat",
-                "--state-dir",
-                str(tmp_path / "state"),
-                "--config",
-                str(config),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=ENV,
-            cwd=ROOT,
-        )
-        lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(
-            target=lambda: [lines.put(line.rstrip("\n")) for line in proc.stdout], daemon=True
-        ).start()
+        proc, lines = open_chat(tmp_path, config)
         try:
             proc.stdin.write("set a timer for two seconds\nwhat's the weather in shanghai\n")
             proc.stdin.flush()
