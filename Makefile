@@ -12,10 +12,13 @@ $(VENV)/.installed: pyproject.toml scripts/install-system-deps.sh
 	./scripts/install-system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
-	$(BIN)/pip install -q --disable-pip-version-check -e '.[test,mic]'
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[test,mic,native]'
 	touch $@
 
+# the matcher compiled with mypyc when a C compiler is there (assistant/native.py); a no-op when
+# up to date, a warning and pure Python when it cannot be built
 setup: $(VENV)/.installed
+	$(BIN)/python -m assistant.native build
 
 model: setup
 	$(BIN)/assistant models pull

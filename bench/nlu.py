@@ -28,7 +28,8 @@ from rapidfuzz import fuzz, process
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.nlu import IntentEngine  # noqa: E402
+from assistant import native  # noqa: E402
+from assistant.nlu import COMPILED, IntentEngine  # noqa: E402
 from assistant.nlu import grammar  # noqa: E402
 from assistant.nlu.normalize import normalize  # noqa: E402
 from devsplit import HALVES, half  # noqa: E402
@@ -191,29 +192,58 @@ def reliability(engine: IntentEngine) -> None:
             print(f"  {stage:8} {lang}  " + "  ".join(shown))
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument(
-        "--failures", type=int, default=0, help="print this many dev-set failures per file"
-    )
-    ap.add_argument("--skip-dev", action="store_true")
-    args = ap.parse_args()
-
-    load_s = time_load()
-    startup = time_startup()
-    engine = IntentEngine.load([INTENTS])
-    n_graphs = engine.matcher.size
+def timed_cases(engine: IntentEngine) -> list[tuple[str, str]]:
     cases = [(c.text, c.lang) for spec in engine.library.intents.values() for c in spec.tests]
     cases += [(c.text, c.lang) for c in engine.library.negatives]
     for path in sorted(EVAL.glob("*.jsonl")):  # real users' sentences: longer and odder than ours
         for line in path.read_text(encoding="utf-8").splitlines()[:300]:
             x = json.loads(line)
             cases.append((x["text"], x.get("lang", "en")))
-    base = Baseline(engine)
-    for text, lang in cases[:20]:  # warm caches of both before timing
+    return cases
+
+
+def engine_latency(engine: IntentEngine) -> tuple[float, float]:
+    cases = timed_cases(engine)
+    for text, lang in cases[:20]:  # warm caches before timing
         engine.parse(text, lang)
+    return latency(engine.parse, cases)
+
+
+def pure_python_latency() -> tuple[float, float]:
+    """The same timing with the matcher's Python source, in a fresh process (native.py)."""
+    got = subprocess.run(
+        [sys.executable, __file__, "--latency-only"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), native.OFF_ENV: "1"},
+    )
+    med, p95 = json.loads(got.stdout)
+    return med, p95
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument(
+        "--failures", type=int, default=0, help="print this many dev-set failures per file"
+    )
+    ap.add_argument("--skip-dev", action="store_true")
+    ap.add_argument("--latency-only", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.latency_only:
+        print(json.dumps(engine_latency(IntentEngine.load([INTENTS]))))
+        return
+
+    load_s = time_load()
+    startup = time_startup()
+    engine = IntentEngine.load([INTENTS])
+    n_graphs = engine.matcher.size
+    cases = timed_cases(engine)
+    base = Baseline(engine)
+    for text, lang in cases[:20]:  # warm caches before timing
         base.parse(text, lang)
-    med, p95 = latency(engine.parse, cases)
+    med, p95 = engine_latency(engine)
+    pmed, pp95 = pure_python_latency() if COMPILED else (med, p95)
     bmed, bp95 = latency(base.parse, cases, rounds=1)
     tests = [(c, c.intent) for spec in engine.library.intents.values() for c in spec.tests]
     base_acc = sum(base.parse(c.text, c.lang) == want for c, want in tests) / len(tests)
@@ -230,6 +260,8 @@ def main() -> None:
         f"{'test-sentence intent acc':>25}"
     )
     print(f"{'engine':10} {load_s:8.3f} {med:10.3f} {p95:8.3f} {eng_acc:25.1%}")
+    if COMPILED:
+        print(f"{'(as Python)':10} {'':8} {pmed:10.3f} {pp95:8.3f}")
     print(f"{'baseline':10} {base.load_time:8.3f} {bmed:10.3f} {bp95:8.3f} {base_acc:25.1%}")
     print(
         "start-up in a fresh process (imports, grammar, learned stage): "
@@ -239,6 +271,15 @@ def main() -> None:
     print(
         "targets: load < 0.5 s, median < 0.5 ms, p95 < 2 ms; speed-up over baseline: median "
         f"x{bmed / med:.1f}, p95 x{bp95 / p95:.1f}"
+    )
+    print(
+        "matcher: "
+        + (
+            f"compiled by mypyc (make setup); the same source as Python is x{pmed / med:.2f} "
+            "slower at the median, same answers (tests/test_native.py)"
+            if COMPILED
+            else "pure Python (no current compiled copy: python -m assistant.native build)"
+        )
     )
     if args.skip_dev or not EVAL.exists():
         return

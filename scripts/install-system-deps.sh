@@ -4,9 +4,10 @@
 # libsndfile1 reads audio files, alsa-utils gives `amixer` for the volume skill,
 # tzdata is the time zone database Python's zoneinfo reads ("what time is it in Tokyo",
 # `timezone = "Asia/Shanghai"`; slim images may leave it out). mosquitto is the MQTT broker the
-# events tests start (intents as events, docs/skills.md).
+# events tests start (intents as events, docs/skills.md). gcc and python3-dev build PyAudio and
+# the compiled matcher (assistant/native.py).
 set -euo pipefail
-PKGS=(espeak-ng libespeak-ng1 portaudio19-dev libsndfile1 alsa-utils tzdata mosquitto)
+PKGS=(espeak-ng libespeak-ng1 portaudio19-dev libsndfile1 alsa-utils tzdata mosquitto gcc python3-dev)
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "apt-get not found: install espeak-ng (or use your system's voices), portaudio and libsndfile yourself" >&2
   exit 0
