@@ -115,6 +115,18 @@ def test_weekday_is_relative_to_today():
 
 
 @pytest.mark.parametrize(
+    "today,want_this,want_next",
+    [(dt.date(2024, 1, 2), 4, 11), (dt.date(2024, 1, 6), 0, 7), (dt.date(2024, 1, 7), 0, 7)],
+)
+def test_the_weekend_is_its_saturday_or_today_once_it_has_begun(today, want_this, want_next):
+    """Tuesday, Saturday, Sunday: "this weekend" is the coming Saturday, or today."""
+    for text in ("this weekend", "over the weekend", "周末", "这个周末", "本周末"):
+        assert parse_day(text, "auto", today=today) == want_this, text
+    for text in ("next weekend", "下周末"):
+        assert parse_day(text, "auto", today=today) == want_next, text
+
+
+@pytest.mark.parametrize(
     "text,lang,want",
     [
         ("forty five", "en", 45),

@@ -132,3 +132,17 @@ def test_a_damaged_cache_is_ignored_logged_once_and_rebuilt(tmp_path, caplog, da
     assert len([r for r in caplog.records if "damaged" in r.getMessage()]) == 1
     learned._MEMORY.clear()
     assert IntentEngine.load([INTENTS], cache_dir=state).learned_source == "cache"    # rebuilt
+
+
+@pytest.mark.parametrize("text", ["关掉地下室的灯"])
+def test_an_intent_retrieval_missed_is_aligned_when_the_learned_stage_names_it(engines, text):
+    """A room nobody configured pushes the lights out of retrieval's dozen graphs (室 sounds
+    like 时 of the timers, and is in 室温); the learned stage is sure it is the lights, so
+    their graphs are aligned, and the grammar's own phrase gives the score and the new room."""
+    grammar_only, both = engines
+    assert grammar_only.parse(text, "zh").intent is None
+    got = both.parse(text, "zh", explain=True)
+    assert got.explain["learned"]["aligned its graphs"]
+    assert got.intent == "home.turn_off"
+    assert got.slots == {"device": "light", "room": text[2:5]}
+    assert got.explain["candidates"][0]["intent"] == "home.turn_off"

@@ -306,18 +306,28 @@ def _en_day(w: list[str], i: int, today: _dt.date | None) -> tuple[int, str, int
     ):
         return 0, _EN_PERIODS[w[i + 1]], i + 2
     else:
-        k = i + 1 if w[i] in ("next", "this", "on") and i + 1 < len(w) else i
-        day = w[k].rstrip("s") if w[k].endswith("days") else w[k]
-        if day not in _WEEKDAYS:
-            return None
+        k = i + 1 if w[i] in ("next", "this", "on", "the") and i + 1 < len(w) else i
+        day = w[k].rstrip("s") if w[k].endswith(("days", "weekends")) else w[k]
         base = today or _dt.date.today()
-        offset = (_WEEKDAYS.index(day) - base.weekday()) % 7
-        if w[i] == "next" and offset == 0:
-            offset = 7
+        if day == "weekend":
+            offset = weekend_offset(base, w[i] == "next")
+        elif day in _WEEKDAYS and w[i] != "the":
+            offset = (_WEEKDAYS.index(day) - base.weekday()) % 7
+            if w[i] == "next" and offset == 0:
+                offset = 7
+        else:
+            return None
         j, period = k + 1, ""
     if j < len(w) and w[j] in ("morning", "afternoon", "evening", "night"):
         period, j = _EN_PERIODS[w[j]], j + 1
     return offset, period, j
+
+
+def weekend_offset(base: _dt.date, next_one: bool = False) -> int:
+    """Days from `base` to the weekend ("this weekend", "周末"): its Saturday, or today when the
+    weekend is already here; "next weekend" / "下周末" is the one after."""
+    offset = 0 if base.weekday() >= 5 else 5 - base.weekday()
+    return offset + 7 if next_one else offset
 
 
 def _en_level(w: list[str], i: int) -> tuple[int, int] | None:
@@ -366,7 +376,7 @@ _N = ZH_NUM
 _ZH_PERIOD_RE = "|".join(sorted(_ZP, key=len, reverse=True))
 _ZH_RE = re.compile(
     rf"(?P<date>(?P<mon>{ZH_NUM})月(?P<mday>{ZH_NUM})[号日])"
-    rf"|(?P<week>(?:下个?|这个?|本)?(?:星期|礼拜|周)[一二三四五六日天])"
+    rf"|(?P<week>(?:下个?|这个?|本)?(?:(?:星期|礼拜|周)[一二三四五六日天末]|礼拜天))"
     rf"|(?P<day>{'|'.join(sorted(_ZH_DAY, key=len, reverse=True))})(?P<dayp>{_ZH_PERIOD_RE})?"
     rf"|(?P<time>(?P<tp>{_ZH_PERIOD_RE})?(?P<th>{_N})(?:点|:|：|点钟)(?P<tm>一刻|三刻|半|整|{_N}分?)?钟?"
     rf"|(?P<tp2>{_ZH_PERIOD_RE})(?P<th2>\d{{1,2}}):(?P<tm2>\d{{2}}))"
@@ -449,7 +459,7 @@ _EN_TRIGGERS = (
     | set(LEVEL_WORDS)
     | set(_LANGUAGES)
     | {w + "s" for w in _WEEKDAYS}
-    | {"noon", "midday", "midnight", "percent", "day"}
+    | {"noon", "midday", "midnight", "percent", "day", "weekend", "weekends"}
 )
 
 
@@ -625,6 +635,8 @@ def _zh_entity(m: re.Match, text: str, today: _dt.date | None) -> tuple[str, Any
         return None
     if g["week"]:
         base = today or _dt.date.today()
+        if g["week"].endswith("末"):  # 周末, 这个周末, 下周末
+            return "day", weekend_offset(base, g["week"].startswith("下")), ""
         target = _ZH_WEEK[g["week"][-1]]
         offset = (target - base.weekday()) % 7
         if g["week"].startswith("下"):

@@ -388,9 +388,13 @@ class Matcher:
             for code in heads:
                 self.heads[g.lang].setdefault(code, []).append(index)
 
-    def graphs_of(self, intent: str) -> list[TemplateGraph]:
+    def graphs_of(self, intent: str, lang: str | None = None) -> list[TemplateGraph]:
         return [
-            e.graph for items in self.graphs.values() for e in items if e.graph.intent == intent
+            e.graph
+            for key, items in self.graphs.items()
+            if lang is None or key == lang
+            for e in items
+            if e.graph.intent == intent
         ]
 
     @property
