@@ -118,7 +118,8 @@ _TYPES = (
         sphinx=(
             "today | tonight | tomorrow [morning | afternoon | evening | night] "
             "| [the] day after tomorrow "
-            "| this (morning | afternoon | evening) | [on | next | this] <weekday>"
+            "| this (morning | afternoon | evening) | [on | next | this] <weekday> "
+            "| [this | next | the | over the] weekend"
         ),
         examples={"en": ["tomorrow", "friday"], "zh": ["明天", "星期五"]},
         follow_up=True,

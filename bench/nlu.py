@@ -202,8 +202,10 @@ def timed_cases(engine: IntentEngine) -> list[tuple[str, str]]:
     return cases
 
 
-def engine_latency(engine: IntentEngine) -> tuple[float, float]:
-    cases = timed_cases(engine)
+def engine_latency(
+    engine: IntentEngine, cases: list[tuple[str, str]] | None = None
+) -> tuple[float, float]:
+    cases = cases or timed_cases(engine)
     for text, lang in cases[:20]:  # warm caches before timing
         engine.parse(text, lang)
     return latency(engine.parse, cases)
@@ -242,7 +244,7 @@ def main() -> None:
     base = Baseline(engine)
     for text, lang in cases[:20]:  # warm caches before timing
         base.parse(text, lang)
-    med, p95 = engine_latency(engine)
+    med, p95 = engine_latency(engine, cases)
     pmed, pp95 = pure_python_latency() if COMPILED else (med, p95)
     bmed, bp95 = latency(base.parse, cases, rounds=1)
     tests = [(c, c.intent) for spec in engine.library.intents.values() for c in spec.tests]
